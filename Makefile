@@ -1,0 +1,95 @@
+# mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
+# Targets: all test run deps asan fuzz bench install clean
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wno-unused-parameter
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+
+BUILD   ?= build
+PKGS    := ldns libevent libevent_pthreads libcurl libconfig liburcu jansson
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -I. -D_GNU_SOURCE
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
+LDLIBS  += $(PKG_LIBS) -lssl -lcrypto -pthread -lm
+
+SRCS     := $(wildcard dnsd/*.c probes/*.c zones/*.c)
+OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/dnsd/main.o,$(OBJS))
+BIN      := $(BUILD)/mxspread
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRCS  := $(wildcard tests/lib/*.c)
+TOOL_BINS  := $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tools/%)
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all test unit integration run deps asan fuzz bench install clean check-deps
+
+all: $(BIN) mxspread
+
+# Convenience link at the top of the tree so the README commands stay short.
+mxspread: $(BIN)
+	@ln -sf $(BIN) mxspread
+
+$(BIN): $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD)/tools/%: tests/lib/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+# deps: Debian packages for build and tests, installed only when missing.
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS)
+	@sh tests/run.sh $(BUILD)
+
+unit: all $(UNIT_BINS)
+	@sh tests/run.sh $(BUILD) unit
+
+integration: all $(TOOL_BINS)
+	@sh tests/run.sh $(BUILD) integration
+
+run: deps all
+	@sh tests/demo.sh $(BUILD)
+
+# Whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" all-asan
+
+all-asan: all $(UNIT_BINS) $(TOOL_BINS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    sh tests/run.sh $(BUILD)
+
+bench: all $(TOOL_BINS)
+	@sh tests/bench/dns.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/mxspread
+
+clean:
+	rm -rf build build-asan build-fuzz mxspread
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:%=%.d)

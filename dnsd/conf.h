@@ -1,0 +1,220 @@
+/* conf.h - the configuration: one immutable struct per load.
+ *
+ * conf_load() parses a libconfig file completely, range-checks every value,
+ * resolves cross references (zone -> template, relay -> pool) and reports
+ * every error as "file:line: message" before failing. The result is never
+ * modified after it is returned; a reload builds a new one and swaps it in.
+ *
+ * Durations are doubles in seconds (config accepts 2 or 0.5). Names are
+ * stored lowercase; DNS names absolute with a trailing dot.
+ *
+ * This header stays free of ldns/curl/libevent: every module includes it.
+ */
+#ifndef MXS_CONF_H
+#define MXS_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#define CONF_NAME_MAX    63	/* pool and server names: [a-z0-9-_], DNS label safe */
+#define CONF_DNAME_MAX   255	/* presentation form of a DNS name, with the dot */
+
+/* A socket address as written in the config ("127.0.0.1:5353", "[::1]:53"). */
+struct conf_sockaddr {
+	struct sockaddr_storage ss;
+	socklen_t               len;
+	char                    text[64];	/* as the user wrote it, normalised */
+};
+
+/* One address of a server (no port). */
+struct conf_ip {
+	int family;				/* AF_INET or AF_INET6 */
+	union {
+		struct in_addr  v4;
+		struct in6_addr v6;
+	} u;
+	char text[INET6_ADDRSTRLEN];
+};
+
+enum conf_probe_type {
+	CONF_PROBE_NONE = 0,			/* "none": servers are always up */
+	CONF_PROBE_SMTP,
+	CONF_PROBE_TCP,
+	CONF_PROBE_HTTP,
+	CONF_PROBE_AGENT,
+};
+
+enum conf_proxy {
+	CONF_PROXY_NONE = 0,
+	CONF_PROXY_V1,
+	CONF_PROXY_V2,
+};
+
+/* Where an http probe finds a load value in the response body. */
+enum conf_load_format {
+	CONF_LOAD_NONE = 0,			/* status code only */
+	CONF_LOAD_NUMBER,			/* body is a number, 0..100 */
+	CONF_LOAD_PERCENT,			/* body is "NN%" */
+	CONF_LOAD_PROMETHEUS,			/* metric named load_key */
+	CONF_LOAD_JSON,				/* JSON pointer load_key (RFC 6901) */
+};
+
+/*
+ * A probe: the health probe of a pool ("probe") or its load probe ("load").
+ * Defaults: interval 5, timeout 3, rise 2, fall 3, port 25 (smtp),
+ * 80 (http), 8900 (agent); tcp without port uses 25.
+ */
+struct conf_probe {
+	enum conf_probe_type  type;
+	uint16_t              port;
+	double                interval;		/* seconds, 0.1 .. 3600 */
+	double                timeout;		/* seconds, 0.05 .. 300, < interval */
+	unsigned              rise;		/* 1 .. 100 */
+	unsigned              fall;		/* 1 .. 100 */
+	/* smtp */
+	bool                  starttls;
+	bool                  starttls_required;
+	char                 *ca_file;		/* NULL: system store */
+	char                 *tls_hostname;	/* NULL: server host name */
+	char                 *helo;		/* NULL: local host name */
+	enum conf_proxy       proxy_protocol;	/* send PROXY LOCAL/UNKNOWN first */
+	/* http */
+	char                 *url;		/* template: {addr} {port} {name} */
+	enum conf_load_format load_format;
+	char                 *load_key;		/* metric name or JSON pointer */
+	int                   line;		/* where it was written (0: default) */
+};
+
+enum conf_policy {
+	CONF_POLICY_WEIGHTED = 0,
+	CONF_POLICY_EQUAL,
+	CONF_POLICY_FAILOVER,
+};
+
+enum conf_all_down {
+	CONF_ALLDOWN_ALL = 0,			/* fail open: answer as if all were up */
+	CONF_ALLDOWN_RELAY,			/* only the relay host */
+};
+
+struct conf_server {
+	char            name[CONF_NAME_MAX + 1];
+	char           *host;			/* NULL: <name>.<origin>; else as written,
+						   relative to the zone origin unless it
+						   ends in '.' */
+	struct conf_ip *addrs;
+	size_t          naddrs;			/* >= 1 */
+	uint32_t        weight;			/* 1 .. 1000000, default 1 */
+	unsigned        tier;			/* 0 .. 255, default 0 (failover) */
+	int             line;
+};
+
+struct conf_pool {
+	char               name[CONF_NAME_MAX + 1];
+	enum conf_policy   policy;
+	struct conf_probe  probe;		/* health; type NONE if absent */
+	bool               has_load;
+	struct conf_probe  load;		/* agent or http */
+	double             load_smoothing;	/* EWMA weight of a new sample, (0,1], default 0.3 */
+	double             load_low;		/* load% at or below: factor 1.0 (default 50) */
+	double             load_high;		/* load% at or above: factor 0.0 (default 95) */
+	double             slowstart;		/* seconds, 0 = off (default 30) */
+	unsigned           min_up;		/* failover: healthy servers a tier needs (1) */
+	unsigned           max_mx;		/* cap on MX records per answer (default 10) */
+	unsigned           max_addrs;		/* cap on A/AAAA per DYNA answer (default 8) */
+	unsigned           pref_base;		/* first MX preference (10) */
+	unsigned           pref_step;		/* preference increment (10) */
+	uint32_t           ttl_degraded;	/* 0 = off; else TTL cap while a server is down */
+	char              *relay_host;		/* NULL or a name (relative to origin unless
+						   it ends in '.') appended as last MX */
+	enum conf_all_down all_down;
+	struct conf_server *servers;
+	size_t             nservers;		/* >= 1 */
+	int                line;
+};
+
+struct conf_zone {
+	char     origin[CONF_DNAME_MAX + 2];	/* absolute, lowercase, trailing dot */
+	char    *template;			/* path, relative to the config file's dir
+						   resolved at load time */
+	bool     serial_auto;			/* serial = "auto" */
+	int      line;
+};
+
+struct conf_status {
+	bool                 enabled;		/* status section present (default on) */
+	struct conf_sockaddr listen;		/* default 127.0.0.1:8053 */
+	char                *token_file;	/* NULL: admin API answers 403 */
+	char                *state_file;	/* admin state persistence; NULL: none */
+	int                  line;
+};
+
+enum conf_relay_policy {
+	CONF_RELAY_WEIGHTED = 0,
+	CONF_RELAY_LEASTCONN,
+};
+
+struct conf_relay {
+	bool                   enabled;
+	struct conf_sockaddr  *listen;
+	size_t                 nlisten;
+	char                   pool[CONF_NAME_MAX + 1];
+	size_t                 pool_index;	/* resolved index into conf.pools */
+	uint16_t               port;		/* backend port, default 25 */
+	enum conf_proxy        proxy_protocol;	/* default none */
+	enum conf_relay_policy policy;
+	unsigned               retries;		/* extra backends to try, default 2 */
+	double                 connect_timeout;	/* default 5 */
+	double                 idle_timeout;	/* default 300 */
+	unsigned               max_connections;	/* default 1000 */
+	unsigned               max_per_source;	/* default 20 */
+	char                  *hostname;	/* in the 421 line; default host name */
+	int                    line;
+};
+
+struct conf {
+	char                 *file;		/* path of the config file */
+	struct conf_sockaddr *listen;		/* DNS, UDP and TCP each */
+	size_t                nlisten;
+	unsigned              workers;		/* 0 = CPU count */
+	uint16_t              edns_payload;	/* advertised, 512..4096, default 1232 */
+	double                tcp_idle_timeout;	/* default 10 s */
+	unsigned              tcp_max_connections;	/* default 1000 (all workers) */
+	char                 *version_bind;	/* CH TXT version.bind; NULL: REFUSED */
+	char                 *id_server;	/* CH TXT id.server / hostname.bind */
+	char                 *user, *group;	/* drop privileges after bind */
+	int                   log_level;	/* enum log_level, default info */
+	bool                  log_syslog;
+	struct conf_status    status;
+	struct conf_zone     *zones;
+	size_t                nzones;
+	struct conf_pool     *pools;
+	size_t                npools;
+	struct conf_relay     relay;
+};
+
+/*
+ * Parse and validate a config file.
+ * \param path     config file
+ * \param errout   where every error is printed as "file:line: message"
+ * \retval conf    caller owns, free with conf_free()
+ * \retval NULL    at least one error was printed to errout
+ */
+struct conf *conf_load(const char *path, FILE *errout);
+
+/* Same, from a string (tests); errors name "name". */
+struct conf *conf_load_string(const char *text, const char *name, FILE *errout);
+
+void conf_free(struct conf *conf);
+
+/* Pool by name, or NULL. Index written to *idx when found and idx != NULL. */
+const struct conf_pool *conf_pool_find(const struct conf *conf,
+    const char *name, size_t *idx);
+
+const char *conf_policy_name(enum conf_policy p);
+const char *conf_probe_type_name(enum conf_probe_type t);
+
+#endif
