@@ -1,0 +1,181 @@
+#!/bin/sh
+# End to end with real mail software: a sending Postfix whose resolver is a
+# real Unbound with a stub zone pointing at mxspread delivers 3,000 messages
+# to three receiving smtp-sinks weighted 3:2:1; one receiver is killed part
+# way, and a broken template is reloaded in the middle. Everything runs in a
+# private network namespace (its own loopback), so ports 25 and 53 there
+# touch nothing on the host.
+. "$MXS_ROOT/tests/lib/common.sh"
+. "$MXS_ROOT/tests/lib/postfix.sh"
+
+[ "$(id -u)" = 0 ] || skip "needs root for ip netns"
+for c in ip unbound smtp-sink smtp-source postfix kdig; do
+	command -v $c >/dev/null 2>&1 || [ -x /usr/sbin/$c ] || fail "missing $c"
+done
+
+NMSG=${E2E_MESSAGES:-3000}
+NS="mxs-e2e-$$"
+NSX="ip netns exec $NS"
+mkdir -p /etc/netns/$NS
+echo "nameserver 127.0.0.53" > /etc/netns/$NS/resolv.conf
+
+e2e_cleanup() {
+	pf_stop "$T/pf" 2>/dev/null
+	cleanup
+	ip netns pids $NS 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del $NS 2>/dev/null
+	rm -rf /etc/netns/$NS
+}
+trap e2e_cleanup EXIT
+
+ip netns add $NS || fail "ip netns add"
+$NSX ip link set lo up
+for a in 2 11 12 13 53; do
+	$NSX ip addr add 127.0.0.$a/32 dev lo
+done
+
+# --- three receivers, weights 3:2:1 ------------------------------------
+SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+start_sink() {	# start_sink N
+	bg $NSX "$SINK" -D "$T/sink$1.dump" 127.0.0.1$1:25 256
+	eval "SINK_PID$1=$LASTPID"
+}
+start_sink 1; start_sink 2; start_sink 3
+
+# --- mxspread ----------------------------------------------------------
+cat > "$T/mail.zone" <<'EOF'
+$ORIGIN mail.example.com.
+$TTL 300
+@       SOA  ns1 hostmaster 1 3600 600 86400 60
+@       NS   ns1
+ns1     A    127.0.0.1
+@    0  DYNMX inbound
+EOF
+cat > "$T/mxspread.conf" <<EOF
+listen = [ "127.0.0.1:5353" ];
+workers = 1;
+status = { listen = "127.0.0.1:8053"; };
+zones = ( { origin = "mail.example.com."; template = "mail.zone"; } );
+pools = ( {
+	name = "inbound";
+	policy = "weighted";
+	probe = { type = "smtp"; port = 25; interval = 0.5; timeout = 0.4;
+	          rise = 2; fall = 2; };
+	slowstart = 0;
+	servers = (
+		{ name = "mx1"; address = [ "127.0.0.11" ]; weight = 3; },
+		{ name = "mx2"; address = [ "127.0.0.12" ]; weight = 2; },
+		{ name = "mx3"; address = [ "127.0.0.13" ]; weight = 1; }
+	);
+} );
+EOF
+bg $NSX sh -c "exec '$MXSPREAD' -c '$T/mxspread.conf' 2> '$T/mxs.log'"
+MXS_PID=$LASTPID
+$NSX sh -c ". $MXS_ROOT/tests/lib/common.sh; wait_dns 127.0.0.1 5353 mail.example.com" \
+    || fail "mxspread did not answer"
+
+# --- Unbound, stub zone to mxspread -------------------------------------
+cat > "$T/unbound.conf" <<EOF
+server:
+	interface: 127.0.0.53
+	port: 53
+	do-daemonize: no
+	username: ""
+	chroot: ""
+	directory: "$T"
+	pidfile: "$T/unbound.pid"
+	use-syslog: no
+	logfile: "$T/unbound.log"
+	verbosity: 1
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	module-config: "iterator"
+	prefetch: no
+	serve-expired: no
+stub-zone:
+	name: "mail.example.com"
+	stub-addr: 127.0.0.1@5353
+EOF
+bg $NSX unbound -d -c "$T/unbound.conf"
+$NSX sh -c ". $MXS_ROOT/tests/lib/common.sh; wait_dns 127.0.0.53 53 mail.example.com" \
+    || fail "unbound did not answer"
+$NSX kdig @127.0.0.53 mail.example.com MX +short | grep -q 'mx1.mail.example.com' \
+    || fail "unbound does not resolve the MX through mxspread"
+
+# --- sending Postfix ----------------------------------------------------
+pf_create "$T/pf" sender
+pf_conf "$T/pf" "inet_interfaces = 127.0.0.2"
+pf_conf "$T/pf" "smtp_connection_cache_on_demand = no"
+pf_conf "$T/pf" "smtp_host_lookup = dns"
+pf_conf "$T/pf" "default_destination_concurrency_limit = 20"
+pf_conf "$T/pf" "smtp_connect_timeout = 5s"
+pf_service "$T/pf" 127.0.0.2:2525
+$NSX sh -c ". $MXS_ROOT/tests/lib/postfix.sh; pf_start $T/pf" || fail "postfix did not start"
+
+count() {	# messages a sink received
+	grep -c '^Subject: e2e' "$T/sink$1.dump" 2>/dev/null || echo 0
+}
+
+wait_queue_empty() {
+	i=0
+	until pf_queue_empty "$T/pf"; do
+		i=$((i + 1))
+		if [ $i -gt 600 ]; then
+			postqueue -c "$T/pf/etc" -p | tail -5
+			fail "queue not empty after 300 s"
+		fi
+		sleep 0.5
+	done
+}
+
+# --- phase 1: weighted spread -------------------------------------------
+half=$((NMSG / 2))
+$NSX smtp-source -s 10 -m $half -l 300 -S e2e -f sender@test.invalid \
+    -t user@mail.example.com 127.0.0.2:2525 || fail "smtp-source phase 1"
+wait_queue_empty
+c1=$(count 1); c2=$(count 2); c3=$(count 3)
+echo "phase 1: mx1=$c1 mx2=$c2 mx3=$c3"
+[ $((c1 + c2 + c3)) -eq $half ] || fail "phase 1 delivered $((c1 + c2 + c3)) of $half"
+python3 - "$c1" "$c2" "$c3" <<'PY' || fail "shares do not follow 3:2:1"
+import sys
+c = [int(x) for x in sys.argv[1:]]
+t = sum(c)
+ok = True
+for n, w in zip(c, (3, 2, 1)):
+    share, target = n / t, w / 6
+    print(f"share {share:.3f} target {target:.3f}")
+    ok &= abs(share - target) <= 0.05
+sys.exit(0 if ok else 1)
+PY
+
+# --- reload with a broken template: answers go on unchanged ---------------
+cp "$T/mail.zone" "$T/mail.zone.good"
+echo "broken  IN  MX  not-a-number target" >> "$T/mail.zone"
+kill -HUP $MXS_PID
+sleep 1
+kill -0 $MXS_PID || fail "mxspread died on a bad reload"
+grep -q 'mail.zone:7' "$T/mxs.log" || { cat "$T/mxs.log"; fail "reload error not reported with file:line"; }
+$NSX kdig @127.0.0.1 -p 5353 mail.example.com MX +short | grep -q 'mx[123].mail.example.com' \
+    || fail "answers changed after a broken reload"
+cp "$T/mail.zone.good" "$T/mail.zone"
+
+# --- phase 2: one receiver dies part way ------------------------------------
+$NSX smtp-source -s 10 -m $((NMSG - half)) -l 300 -S e2e -f sender@test.invalid \
+    -t user@mail.example.com 127.0.0.2:2525 &
+SRC_PID=$!
+PIDS="$PIDS $SRC_PID"
+sleep 2
+stop_pid $SINK_PID3
+c3_at_kill=$(count 3)
+wait $SRC_PID || fail "smtp-source phase 2"
+wait_queue_empty
+
+c1=$(count 1); c2=$(count 2); c3=$(count 3)
+total=$((c1 + c2 + c3))
+echo "delivered: mx1=$c1 mx2=$c2 mx3=$c3 total=$total of $NMSG (mx3 had $c3_at_kill when killed)"
+[ $total -eq $NMSG ] || fail "delivered $total of $NMSG"
+[ "$c3" -eq "$c3_at_kill" ] || fail "mx3 received mail after it was killed"
+grep -q 'status=bounced' "$T/pf/maillog" && fail "the sender bounced mail"
+$NSX kdig @127.0.0.1 -p 5353 mail.example.com MX +short > "$T/mx.after"
+grep -q mx3 "$T/mx.after" && { cat "$T/mx.after"; fail "mx3 still answered after it died"; }
+ok "e2e delivered $total messages, 3:2:1 spread, no bounce"
