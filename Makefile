@@ -12,7 +12,7 @@ WARN    += -Werror
 endif
 
 BUILD   ?= build
-PKGS    := ldns libevent libevent_pthreads libcurl libconfig liburcu jansson
+PKGS    := ldns libevent libevent_pthreads libevent_openssl libcurl libconfig liburcu jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -I. -D_GNU_SOURCE

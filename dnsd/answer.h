@@ -69,4 +69,32 @@ int answer_compile_zone(struct zone *z, const struct conf *conf, FILE *err);
 /* Sum the counters of every thread created so far (status endpoint). */
 void answer_stats_sum(struct answer_stats *out);
 
+/*
+ * Seam for the pool policies (added by the answer engineer): the order of
+ * the servers of one dynamic answer (DYNMX/DYNA). Same contract and
+ * signature as policy_order() in dnsd/policy.h (idx/pref out, at most max
+ * entries, POLICY_F_RELAY in *flags_out to append the relay host; pp NULL
+ * means every server up). The default lists servers in configured order,
+ * skipping those with eff_weight 0 unless all are 0 (fail open), at
+ * preferences pref_base + k * pref_step, with the relay host last when set.
+ * Set it once at start-up, before any worker runs (e.g. to policy_order).
+ */
+struct conf_pool;
+struct pstate_pool;
+struct policy_rng;
+typedef size_t (*answer_order_fn)(const struct conf_pool *cp,
+    const struct pstate_pool *pp, struct policy_rng *rng, uint16_t *idx,
+    uint16_t *pref, size_t max, unsigned *flags_out);
+extern answer_order_fn answer_order;
+#define ANSWER_ORDER_MAX 256	/* servers per dynamic answer (POLICY_MAX_SERVERS) */
+
+/*
+ * First-preference answers of one pool server since start: dynamic answers
+ * (DYNMX, DYNA) that listed it first, summed over every thread; indices as
+ * in conf->pools[pool].servers[server]; 0 when out of range. Read by the
+ * status endpoint for the observed share (added by status; until a module
+ * defines it, status leaves the observed share out).
+ */
+uint64_t answer_first_pref(size_t pool, size_t server);
+
 #endif

@@ -49,4 +49,32 @@ void probe_get_counters(size_t pool, size_t server, struct probe_counters *out);
  * \retval 0 ok, -1 no such pool/server */
 int probe_set_admin(size_t pool, size_t server, enum pstate_admin st);
 
+/* Added by the probe engine (tests, bench, status page). */
+
+/* Sum of every probe's counters (health and load probes). */
+void probe_get_totals(struct probe_counters *out);
+
+/* Kernel thread id of the engine thread (bench: /proc/self/task/TID);
+ * 0 when not running. */
+int probe_engine_tid(void);
+
+/* rise/fall with HAProxy semantics; up starts true.
+ * \retval 1 went up, -1 went down, 0 no change */
+struct probe_health {
+	bool     up;
+	unsigned nok, nfail;		/* consecutive successes / failures */
+};
+int probe_health_feed(struct probe_health *h, bool ok, unsigned rise,
+    unsigned fall);
+
+/* EWMA step: alpha is the weight of the new sample (first: sample). */
+double probe_ewma(double prev, double sample, double alpha, bool first);
+
+/* Load percent to factor: <= low 1, >= high 0, linear between. */
+double probe_load_factor(double load, double low, double high);
+
+/* Slow-start factor elapsed seconds after coming up: 0.1 -> 1.0 linearly
+ * over slowstart seconds; 1 when slowstart <= 0. */
+double probe_slowstart_factor(double elapsed, double slowstart);
+
 #endif

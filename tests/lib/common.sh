@@ -68,7 +68,7 @@ stop_pid() {
 wait_dns() {
 	i=0
 	while [ $i -lt 100 ]; do
-		if kdig +tries=1 +timeout=1 @"$1" -p "$2" "$3" SOA >/dev/null 2>&1; then
+		if kdig +retry=0 +timeout=1 @"$1" -p "$2" "$3" SOA >/dev/null 2>&1; then
 			return 0
 		fi
 		sleep 0.1; i=$((i + 1))

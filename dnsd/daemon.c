@@ -1,0 +1,262 @@
+/* daemon.c - the server process: load, start, reload on SIGHUP, stop cleanly. */
+#include <errno.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <urcu.h>
+
+#include "dnsd/conf.h"
+#include "dnsd/answer.h"
+#include "dnsd/daemon.h"
+#include "dnsd/policy.h"
+#include "dnsd/log.h"
+#include "dnsd/relay.h"
+#include "dnsd/server.h"
+#include "dnsd/status.h"
+#include "dnsd/world.h"
+#include "probes/probe.h"
+#include "probes/pstate.h"
+
+/* Log every line a loader printed (errors and warnings) at warning level. */
+static void
+log_lines(const char *prefix, char *buf)
+{
+	char *line, *save = NULL;
+
+	if (buf == NULL)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		log_warnx("%s%s", prefix, line);
+}
+
+static int
+same_listeners(const struct conf *a, const struct conf *b)
+{
+	size_t i;
+
+	if (a->nlisten != b->nlisten || a->workers != b->workers)
+		return 0;
+	for (i = 0; i < a->nlisten; i++)
+		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+			return 0;
+	return 1;
+}
+
+/* The last reload, shown by the status endpoint. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct daemon_reload_info reload_last;
+
+static void
+reload_record(int ok, const char *errors)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pthread_mutex_lock(&reload_lock);
+	reload_last.count++;
+	reload_last.time_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	reload_last.ok = ok;
+	snprintf(reload_last.errors, sizeof(reload_last.errors), "%s",
+	    ok || errors == NULL ? "" : errors);
+	pthread_mutex_unlock(&reload_lock);
+}
+
+void
+daemon_reload_info(struct daemon_reload_info *out)
+{
+	pthread_mutex_lock(&reload_lock);
+	*out = reload_last;
+	pthread_mutex_unlock(&reload_lock);
+}
+
+/* SIGHUP: a new world replaces the running one only if it loads whole. */
+static void
+daemon_reload(const char *file)
+{
+	const struct world *old;
+	struct world *nw;
+	struct pstate *ps;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *errs;
+
+	log_info("reloading %s", file);
+	if ((errs = open_memstream(&buf, &len)) == NULL) {
+		log_warn("reload: open_memstream");
+		reload_record(0, "out of memory");
+		return;
+	}
+	nw = world_load(file, errs);
+	fclose(errs);
+	reload_record(nw != NULL, buf);
+	log_lines(nw == NULL ? "reload: " : "reload warning: ", buf);
+	free(buf);
+	if (nw == NULL) {
+		log_warnx("reload of %s rejected, still serving the previous "
+		    "configuration", file);
+		return;
+	}
+	/* Only this thread publishes worlds: the old one cannot go away. */
+	old = world_get();
+	if (old != NULL && !same_listeners(old->conf, nw->conf))
+		log_warnx("reload: listen addresses and workers change only "
+		    "with a restart");
+	/* HOOK: reload */
+	/* The engine holds the old conf, which is freed after the publish:
+	 * restart it on the new one (it publishes a fresh all-up state). */
+	probe_engine_stop();
+	world_publish(nw);
+	if (probe_engine_start(nw->conf) != 0) {
+		log_warnx("reload: probe engine did not restart, serving an "
+		    "all-up pool state");
+		if ((ps = pstate_new(nw->conf)) != NULL)
+			pstate_publish(ps);
+	}
+	log_info("reloaded %s: %zu zone%s", file, nw->nzones,
+	    nw->nzones == 1 ? "" : "s");
+	status_reloaded();
+}
+
+/* Drop root after every socket is bound (config "user" / "group"). */
+static int
+drop_privileges(const struct conf *conf)
+{
+	struct passwd *pw = NULL;
+	struct group *gr;
+	gid_t gid;
+
+	if (conf->user == NULL && conf->group == NULL)
+		return 0;
+	if (conf->user != NULL && (pw = getpwnam(conf->user)) == NULL) {
+		log_warnx("user \"%s\": no such user", conf->user);
+		return -1;
+	}
+	if (conf->group != NULL) {
+		if ((gr = getgrnam(conf->group)) == NULL) {
+			log_warnx("group \"%s\": no such group", conf->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	} else {
+		gid = pw->pw_gid;
+	}
+	if (setgroups(1, &gid) != 0 || setgid(gid) != 0) {
+		log_warn("setgid %u", (unsigned)gid);
+		return -1;
+	}
+	if (pw != NULL && setuid(pw->pw_uid) != 0) {
+		log_warn("setuid %s", conf->user);
+		return -1;
+	}
+	log_info("running as %s:%u", pw != NULL ? conf->user : "(same user)",
+	    (unsigned)gid);
+	return 0;
+}
+
+int
+daemon_main(const char *file, int debug)
+{
+	struct world *w;
+	const struct conf *conf;
+	struct server *srv = NULL;
+	sigset_t set;
+	char err[512] = "";
+	int sig, rc = 1;
+
+	log_init(debug ? LOG_LVL_DEBUG : LOG_LVL_INFO, 0, "mxspread");
+	rcu_register_thread();
+	/* Block the signals before any thread exists: every thread inherits
+	 * the mask and this thread alone takes them with sigwaitinfo(). */
+	signal(SIGPIPE, SIG_IGN);
+	/* A shell starts background jobs with SIGINT ignored; an ignored
+	 * signal is discarded even while blocked, so restore the default. */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	if ((w = world_load(file, stderr)) == NULL) {
+		fprintf(stderr, "%s: configuration rejected\n", file);
+		goto out;
+	}
+	if (!debug) {
+		if (w->conf->log_syslog)
+			log_init(w->conf->log_level, 1, "mxspread");
+		else
+			log_setlevel(w->conf->log_level);
+	}
+	world_publish(w);
+	conf = w->conf;
+
+	/* HOOK: services start */
+	/* Dynamic answers follow the pool policies (set before any worker). */
+	answer_order = policy_order;
+	/* The probe engine publishes the first pool state (all up) before it
+	 * returns, so the first answers already have one. */
+	if (probe_engine_start(conf) != 0) {
+		snprintf(err, sizeof(err), "cannot start the probe engine");
+		goto stop;
+	}
+	if (status_start(conf) != 0) {
+		snprintf(err, sizeof(err), "cannot start the status endpoint");
+		goto stop;
+	}
+	if (conf->relay.enabled && relay_start(conf) != 0) {
+		snprintf(err, sizeof(err), "cannot start the relay");
+		goto stop;
+	}
+
+	if ((srv = server_start(conf, err, sizeof(err))) == NULL)
+		goto stop;
+	if (drop_privileges(conf) != 0) {
+		snprintf(err, sizeof(err), "cannot drop privileges");
+		goto stop;
+	}
+	log_info("ready: %zu zone%s, %u worker%s", w->nzones,
+	    w->nzones == 1 ? "" : "s", server_workers(srv),
+	    server_workers(srv) == 1 ? "" : "s");
+
+	for (;;) {
+		if ((sig = sigwaitinfo(&set, NULL)) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warn("sigwaitinfo");
+			break;
+		}
+		if (sig == SIGHUP) {
+			daemon_reload(file);
+			continue;
+		}
+		log_info("%s: stopping", strsignal(sig));
+		break;
+	}
+	rc = 0;
+stop:
+	server_stop(srv);
+	/* HOOK: services stop */
+	probe_engine_stop();
+	status_stop();
+	relay_stop(5.0);
+	pstate_shutdown();
+	world_shutdown();
+	rcu_unregister_thread();
+	if (rc != 0)
+		log_fatalx("%s", err);	/* exit 1, after cleaning up */
+	log_info("stopped");
+	return 0;
+out:
+	rcu_unregister_thread();
+	return rc;
+}

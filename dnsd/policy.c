@@ -1,0 +1,329 @@
+/* policy.c - answer policies: weighted/equal/failover order of a pool's servers. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+
+#include "dnsd/policy.h"
+
+static uint64_t
+splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+void
+policy_rng_seed(struct policy_rng *rng, uint64_t seed)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		rng->s[i] = splitmix64(&seed);
+}
+
+void
+policy_rng_init(struct policy_rng *rng)
+{
+	struct timespec ts;
+	uint64_t x;
+	ssize_t r;
+
+	r = getrandom(rng->s, sizeof(rng->s), GRND_NONBLOCK);
+	if (r == (ssize_t)sizeof(rng->s) &&
+	    (rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) != 0)
+		return;
+	/* No entropy yet (early boot) or no getrandom: still distinct per
+	 * thread and per start; the answers need spread, not secrecy. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	x = (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+	x ^= (uint64_t)syscall(SYS_gettid) << 32;
+	x ^= (uint64_t)(uintptr_t)rng;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	x ^= (uint64_t)ts.tv_nsec * UINT64_C(0x2545f4914f6cdd1d);
+	policy_rng_seed(rng, x);
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+uint64_t
+policy_rng_next(struct policy_rng *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return result;
+}
+
+double
+policy_rng_double(struct policy_rng *rng)
+{
+	return (double)(policy_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+static inline bool
+eligible_weight(double w)
+{
+	return w > 0 && isfinite(w);
+}
+
+/*
+ * Weighted sampling without replacement, in place: after the call
+ * ci[0..k) is the drawn order (k = min(m, want)). Each draw is a roulette
+ * over the weights still in ci[k..m); the sum is recomputed per draw in
+ * the same order as the walk, so the walk's last partial sum equals it
+ * bit for bit and no drift accumulates.
+ */
+static size_t
+draw_weighted(struct policy_rng *rng, uint16_t *ci, double *cw, size_t m,
+    size_t want)
+{
+	size_t k, j;
+
+	if (want > m)
+		want = m;
+	for (k = 0; k < want; k++) {
+		double sum = 0, acc = 0, u;
+		uint16_t ti;
+		double tw;
+
+		if (k + 1 == m)
+			break;		/* the last one needs no draw */
+		for (j = k; j < m; j++)
+			sum += cw[j];
+		u = policy_rng_double(rng) * sum;
+		for (j = k; j < m; j++) {
+			acc += cw[j];
+			if (u < acc)
+				break;
+		}
+		if (j >= m)		/* u rounded up to sum */
+			j = m - 1;
+		ti = ci[k]; ci[k] = ci[j]; ci[j] = ti;
+		tw = cw[k]; cw[k] = cw[j]; cw[j] = tw;
+	}
+	return want;
+}
+
+static inline uint16_t
+pref_at(const struct conf_pool *cp, size_t rank)
+{
+	uint64_t p = (uint64_t)cp->pref_base + (uint64_t)rank * cp->pref_step;
+
+	return p > 65535 ? 65535 : (uint16_t)p;
+}
+
+size_t
+policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    unsigned *flags_out)
+{
+	uint16_t ci[POLICY_MAX_SERVERS];
+	double cw[POLICY_MAX_SERVERS];
+	size_t n, m = 0, i, out = 0;
+	unsigned flags = 0;
+
+	n = cp->nservers;
+	if (pp != NULL && pp->nservers < n)
+		n = pp->nservers;
+	if (n > POLICY_MAX_SERVERS)
+		n = POLICY_MAX_SERVERS;
+
+	if (pp != NULL) {
+		for (i = 0; i < n; i++) {
+			double w = pp->servers[i].eff_weight;
+
+			if (eligible_weight(w)) {
+				ci[m] = (uint16_t)i;
+				cw[m] = w;
+				m++;
+			}
+		}
+	}
+	if (m == 0 && (pp == NULL || n > 0)) {
+		if (pp != NULL) {
+			flags |= POLICY_F_ALLDOWN;
+			if (cp->all_down == CONF_ALLDOWN_RELAY &&
+			    cp->relay_host != NULL) {
+				flags |= POLICY_F_RELAY;
+				goto done;
+			}
+		}
+		/* Fail open: everyone at the configured weight. */
+		for (i = 0; i < n; i++) {
+			ci[m] = (uint16_t)i;
+			cw[m] = cp->servers[i].weight > 0 ?
+			    (double)cp->servers[i].weight : 1.0;
+			m++;
+		}
+	}
+	if (cp->relay_host != NULL)
+		flags |= POLICY_F_RELAY;
+	if (m > max)
+		flags |= POLICY_F_CAPPED;
+	if (m == 0 || max == 0)
+		goto done;
+
+	if (cp->policy != CONF_POLICY_FAILOVER) {
+		out = draw_weighted(rng, ci, cw, m, max);
+		for (i = 0; i < out; i++) {
+			idx[i] = ci[i];
+			if (pref != NULL)
+				pref[i] = cp->policy == CONF_POLICY_EQUAL ?
+				    pref_at(cp, 0) : pref_at(cp, i);
+		}
+		goto done;
+	} else {
+		/* Failover: find the tiers present, ascending. */
+		unsigned tiers[POLICY_MAX_SERVERS];
+		size_t tcount[POLICY_MAX_SERVERS];
+		size_t ntiers = 0, t, primary, rank = 0, pass;
+		unsigned min_up = cp->min_up > 0 ? cp->min_up : 1;
+		long cur = -1;
+
+		for (;;) {
+			long best = -1;
+
+			for (i = 0; i < m; i++) {
+				long tv = (long)cp->servers[ci[i]].tier;
+
+				if (tv > cur && (best < 0 || tv < best))
+					best = tv;
+			}
+			if (best < 0)
+				break;
+			tiers[ntiers] = (unsigned)best;
+			tcount[ntiers] = 0;
+			for (i = 0; i < m; i++)
+				if (cp->servers[ci[i]].tier == (unsigned)best)
+					tcount[ntiers]++;
+			ntiers++;
+			cur = best;
+		}
+		primary = 0;	/* lowest tier with any eligible server */
+		for (t = 0; t < ntiers; t++) {
+			if (tcount[t] >= min_up) {
+				primary = t;
+				break;
+			}
+		}
+		/* pass 0: the primary tier; pass 1..: the others ascending. */
+		for (pass = 0; pass <= ntiers && out < max; pass++) {
+			uint16_t tci[POLICY_MAX_SERVERS];
+			double tcw[POLICY_MAX_SERVERS];
+			size_t tm = 0, got, tt;
+
+			if (pass == 0)
+				tt = primary;
+			else if (pass - 1 == primary)
+				continue;
+			else
+				tt = pass - 1;
+			for (i = 0; i < m; i++) {
+				if (cp->servers[ci[i]].tier == tiers[tt]) {
+					tci[tm] = ci[i];
+					tcw[tm] = cw[i];
+					tm++;
+				}
+			}
+			got = draw_weighted(rng, tci, tcw, tm, max - out);
+			for (i = 0; i < got; i++) {
+				idx[out] = tci[i];
+				if (pref != NULL)
+					pref[out] = pref_at(cp, rank);
+				out++;
+			}
+			rank++;
+		}
+	}
+done:
+	if (flags_out != NULL)
+		*flags_out = flags;
+	return out;
+}
+
+uint16_t
+policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref, size_t n)
+{
+	uint32_t p;
+
+	if (n == 0 || pref == NULL)
+		return pref_at(cp, 0);
+	p = (uint32_t)pref[n - 1] + cp->pref_step;
+	return p > 65535 ? 65535 : (uint16_t)p;
+}
+
+size_t
+policy_max(const struct conf_pool *cp, bool mx)
+{
+	size_t cap;
+
+	if (mx) {
+		cap = cp->max_mx;
+		if (cp->relay_host != NULL && cap > 1)
+			cap--;
+		if (cap == 0)
+			cap = 1;
+	} else {
+		cap = cp->max_addrs;
+	}
+	return cap > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS : cap;
+}
+
+int
+policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct policy_rng *rng, const bool *skip)
+{
+	size_t n, i;
+	double sum = 0, acc = 0, u;
+	int last = -1;
+
+	if (pp == NULL)
+		return -1;
+	n = pp->nservers < cp->nservers ? pp->nservers : cp->nservers;
+	for (i = 0; i < n; i++) {
+		if ((skip == NULL || !skip[i]) &&
+		    eligible_weight(pp->servers[i].eff_weight))
+			sum += pp->servers[i].eff_weight;
+	}
+	if (!(sum > 0))
+		return -1;
+	u = policy_rng_double(rng) * sum;
+	for (i = 0; i < n; i++) {
+		if ((skip != NULL && skip[i]) ||
+		    !eligible_weight(pp->servers[i].eff_weight))
+			continue;
+		acc += pp->servers[i].eff_weight;
+		last = (int)i;
+		if (u < acc)
+			return (int)i;
+	}
+	return last;
+}
+
+uint32_t
+policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
+    uint32_t ttl)
+{
+	if (pp != NULL && pp->degraded && cp->ttl_degraded > 0 &&
+	    cp->ttl_degraded < ttl)
+		return cp->ttl_degraded;
+	return ttl;
+}

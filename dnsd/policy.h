@@ -1,0 +1,154 @@
+/* policy.h - answer policies: which servers, in which order, at which MX
+ * preference, for one dynamic answer (DESIGN.md "Answer policies").
+ *
+ * Everything here is pure: no globals, no malloc, no locks, no I/O. The
+ * inputs are the pool's config (struct conf_pool) and its current state
+ * (struct pstate_pool, read once per query by the caller); the only other
+ * input is the caller's per-thread random generator.
+ *
+ * Eligible server: pp->servers[i].eff_weight > 0 (pstate_pool_update makes
+ * it weight x load factor x slow-start factor, 0 when down, drained, in
+ * maintenance or fully loaded).
+ *
+ * Policies (policy_order):
+ *
+ *  weighted  The eligible servers in a weighted random order: sampling
+ *            without replacement, each draw an exact roulette over the
+ *            remaining effective weights (53-bit uniform double), so the
+ *            first server is i with probability w_i / sum(w) exactly, even
+ *            for 1:1000 or tiny weights. Preferences pref_base + k*pref_step
+ *            along the order (10, 20, 30, ...).
+ *
+ *  equal     The same weighted order, every server at pref_base.
+ *
+ *  failover  Servers are grouped by cp->servers[i].tier. The *primary*
+ *            tier is the lowest tier with at least cp->min_up eligible
+ *            servers (min_up 0 counts as 1); when no tier has that many,
+ *            the lowest tier with any eligible server is primary (degrade,
+ *            never answer nothing while a server is up). The answer lists
+ *            the primary tier first, then every other tier that has an
+ *            eligible server, lowest tier number first (so a lower tier
+ *            skipped for being under min_up still serves as a backup behind
+ *            the primary). All servers of one tier share one preference, so
+ *            senders spread over the tier as RFC 5321 asks for equal
+ *            preferences; within the tier the order is weighted random, so
+ *            senders that take the first record also spread by weight. The
+ *            r-th tier listed (r = 0, 1, ...) is at pref_base + r*pref_step.
+ *
+ * Caps: `max` limits the number of *server* records written (the caller
+ * passes policy_max(cp, true) for MX, which leaves room for the relay host,
+ * or policy_max(cp, false) = max_addrs for A/AAAA). The cap cuts the order
+ * after it is drawn: the first `max` entries are exactly the first `max` of
+ * the uncapped order.
+ *
+ * Relay host: when cp->relay_host is set, *flags_out gets POLICY_F_RELAY:
+ * "append the relay host as the last MX, at preference *relay_pref" (see
+ * policy_order). A/AAAA answers ignore the flag.
+ *
+ * All servers ineligible (pp->nup == 0, or no server with eff_weight > 0):
+ *  - cp->all_down == CONF_ALLDOWN_ALL (default): fail open, the order is
+ *    drawn as if every server were up at its configured weight (and for
+ *    failover every tier counts as fully up); flag POLICY_F_ALLDOWN.
+ *  - CONF_ALLDOWN_RELAY with a relay host: zero servers, flags
+ *    POLICY_F_RELAY | POLICY_F_ALLDOWN, relay at pref_base.
+ *  - CONF_ALLDOWN_RELAY without a relay host (conf should reject it; if it
+ *    does not): fail open as with "all".
+ * pp == NULL (no snapshot published yet) is treated as "every server up at
+ * its configured weight", without POLICY_F_ALLDOWN.
+ *
+ * Pools larger than POLICY_MAX_SERVERS: only the first POLICY_MAX_SERVERS
+ * servers (config order) take part in policy_order; the others never appear
+ * in dynamic answers (their host names still answer statically).
+ * policy_pick has no such limit. Cost: O(n * max) per call.
+ */
+#ifndef MXS_POLICY_H
+#define MXS_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dnsd/conf.h"
+#include "probes/pstate.h"
+
+#define POLICY_MAX_SERVERS 256
+
+#define POLICY_F_RELAY   0x01	/* append cp->relay_host as the last MX */
+#define POLICY_F_ALLDOWN 0x02	/* no server was eligible (all_down applied) */
+#define POLICY_F_CAPPED  0x04	/* more servers were eligible than max */
+
+/* xoshiro256** state; one per thread, never shared. */
+struct policy_rng {
+	uint64_t s[4];
+};
+
+/* Deterministic seed (tests): the state is expanded with splitmix64. */
+void policy_rng_seed(struct policy_rng *rng, uint64_t seed);
+
+/* Seed from getrandom(2); if that fails, from the clock, the thread id and
+ * the state's address. Never fails. */
+void policy_rng_init(struct policy_rng *rng);
+
+/* \retval next 64 random bits */
+uint64_t policy_rng_next(struct policy_rng *rng);
+
+/* \retval uniform double in [0, 1), 53 random bits */
+double policy_rng_double(struct policy_rng *rng);
+
+/*
+ * The servers of one dynamic answer, in answer order.
+ * \param cp         the pool's config
+ * \param pp         its state (NULL: every server up at configured weight)
+ * \param rng        the calling thread's generator
+ * \param idx        out: up to max server indices (into cp->servers and
+ *                   pp->servers), in answer order
+ * \param pref       out: the MX preference of each (may be NULL)
+ * \param max        most server records wanted (0 is allowed)
+ * \param flags_out  out: POLICY_F_* (may be NULL)
+ * \retval n         number of entries written to idx/pref (0..max)
+ *
+ * The relay host's preference, when POLICY_F_RELAY is set, is
+ * policy_relay_pref(cp, pref, n).
+ */
+size_t policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    unsigned *flags_out);
+
+/*
+ * Preference of the relay host record appended after n server records.
+ * \retval pref_base                    when n == 0
+ * \retval pref[n-1] + pref_step        otherwise (capped at 65535)
+ */
+uint16_t policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref,
+    size_t n);
+
+/*
+ * The `max` to pass to policy_order.
+ * \param mx   true: MX answer: max_mx, minus one slot for the relay host
+ *             when cp->relay_host is set (at least 1); false: max_addrs
+ * \retval cap (never above POLICY_MAX_SERVERS)
+ */
+size_t policy_max(const struct conf_pool *cp, bool mx);
+
+/*
+ * One weighted pick for the relay: server i with probability
+ * eff_weight_i / sum of eff_weight over eligible servers not skipped.
+ * No size limit, no tiers. (For "try in order, next on failure", the relay
+ * may instead call policy_order with max = retries + 1 and walk idx:
+ * that also honours failover tiers and all_down = "all".)
+ * \param skip   NULL or pp->nservers flags: true = do not pick (tried)
+ * \retval i     index into cp->servers / pp->servers
+ * \retval -1    no eligible server left
+ */
+int policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct policy_rng *rng, const bool *skip);
+
+/*
+ * TTL of a dynamic answer.
+ * \retval min(ttl, cp->ttl_degraded)  when pp->degraded and ttl_degraded > 0
+ * \retval ttl                         otherwise (also when pp is NULL)
+ */
+uint32_t policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
+    uint32_t ttl);
+
+#endif

@@ -1,0 +1,772 @@
+/* server.c - DNS listeners and worker threads: UDP batches, TCP per RFC 7766. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/log.h"
+#include "dnsd/server.h"
+#include "dnsd/world.h"
+
+#define SERVER_CTRL_LEN  CMSG_SPACE(sizeof(struct in6_pktinfo))
+#define SERVER_ACCEPTS   32	/* accept() calls per wakeup */
+#define SERVER_TCP_MAX   65535
+
+/* One configured listen address. */
+struct listener {
+	struct sockaddr_storage ss;
+	socklen_t               len;
+	char                    text[64];
+	int                     wildcard;	/* 0.0.0.0 or :: : needs PKTINFO */
+};
+
+struct worker;
+
+/* One socket of one worker (UDP or TCP listening). */
+struct wsock {
+	struct worker         *w;
+	const struct listener *l;
+	int                    fd;
+	int                    udp;
+	int                    pktinfo;
+	struct event          *ev;
+};
+
+/* One TCP client connection. */
+struct tconn {
+	struct worker      *w;
+	struct bufferevent *bev;
+	struct tconn       *prev, *next;
+	int                 closing;	/* client sent EOF: flush, then free */
+	int                 paused;	/* reading stopped by back-pressure */
+};
+
+union ctrl {
+	struct cmsghdr align;
+	uint8_t        buf[SERVER_CTRL_LEN];
+};
+
+struct worker {
+	struct server        *srv;
+	unsigned              idx;
+	pthread_t             tid;
+	int                   started;
+	struct event_base    *base;
+	struct answer_thread *at;
+	int                   stopfd[2];
+	struct event         *stopev;
+	struct event         *accept_retry;	/* re-arms listeners after EMFILE */
+	struct wsock         *socks;
+	size_t                nsocks;
+	struct tconn         *conns;
+	/* UDP batch state, reused for every batch. */
+	struct mmsghdr        in[SERVER_BATCH], out[SERVER_BATCH];
+	struct iovec          iniov[SERVER_BATCH], outiov[SERVER_BATCH];
+	struct sockaddr_storage from[SERVER_BATCH];
+	union ctrl            inctl[SERVER_BATCH], outctl[SERVER_BATCH];
+	uint8_t               q[SERVER_BATCH][SERVER_UDP_BUF];
+	uint8_t               r[SERVER_BATCH][SERVER_UDP_BUF];
+	/* TCP: one query and one framed response at a time. */
+	uint8_t               tq[SERVER_TCP_MAX];
+	uint8_t               tr[2 + SERVER_TCP_MAX];
+};
+
+struct server {
+	struct listener  *ls;
+	size_t            nls;
+	struct worker   **workers;
+	unsigned          nworkers;
+	unsigned          tcp_conns;	/* all workers; atomic */
+	unsigned long     tcp_refused;	/* atomic */
+};
+
+static void tcp_read_cb(struct bufferevent *, void *);
+
+static void
+seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int
+is_wildcard(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr ==
+		    htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+/*
+ * A socket for listener l. Before the SO_REUSEPORT group is formed, the
+ * first one is bound once without SO_REUSEPORT: that fails with EADDRINUSE
+ * when any other process (even another mxspread with SO_REUSEPORT) holds
+ * the port, instead of silently sharing its traffic.
+ */
+static int
+open_socket(const struct listener *l, int udp, int first, int *pktinfo,
+    char *err, size_t errlen)
+{
+	const char *proto = udp ? "udp" : "tcp";
+	int fam = l->ss.ss_family, on = 1, fd = -1, type;
+
+	type = (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC;
+	if (first) {
+		if ((fd = socket(fam, type, 0)) < 0)
+			goto fail;
+		if (fam == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof(on));
+		if (!udp)
+			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+			    sizeof(on));
+		if (bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0)
+			goto fail;
+		close(fd);
+	}
+	if ((fd = socket(fam, type, 0)) < 0)
+		goto fail;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
+		goto fail;
+	if (!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+	    sizeof(on)) != 0)
+		goto fail;
+	if (fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+	    sizeof(on)) != 0)
+		goto fail;
+	*pktinfo = 0;
+	if (udp) {
+		int rcvbuf = 4 * 1024 * 1024;
+#ifdef IP_PMTUDISC_OMIT
+		int pmtu = IP_PMTUDISC_OMIT;
+
+		/* Send at the interface MTU and let large answers fragment
+		 * rather than trust forged ICMP "too big" (as Knot, gdnsd). */
+		if (fam == AF_INET)
+			(void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+			    sizeof(pmtu));
+#endif
+		/* Bursts must not overflow the receive queue; best effort. */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		    sizeof(rcvbuf)) != 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+			    sizeof(rcvbuf));
+		if (l->wildcard) {
+			if (fam == AF_INET && setsockopt(fd, IPPROTO_IP,
+			    IP_PKTINFO, &on, sizeof(on)) != 0)
+				goto fail;
+			if (fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+			    IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
+				goto fail;
+			*pktinfo = 1;
+		}
+	} else {
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	}
+	if (bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0)
+		goto fail;
+	if (!udp && listen(fd, 1024) != 0)
+		goto fail;
+	return fd;
+fail:
+	seterr(err, errlen, "listen %s (%s): %s", l->text, proto,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* ---- UDP ---- */
+
+/* Reply from the address the query was sent to (wildcard listeners). */
+static void
+udp_set_source(struct mmsghdr *om, union ctrl *octl, const struct msghdr *im)
+{
+	struct cmsghdr *c, *o;
+
+	om->msg_hdr.msg_control = NULL;
+	om->msg_hdr.msg_controllen = 0;
+	for (c = CMSG_FIRSTHDR(im); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)im, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			pi.ipi_spec_dst = pi.ipi_addr;
+			pi.ipi_ifindex = 0;
+			om->msg_hdr.msg_control = octl->buf;
+			om->msg_hdr.msg_controllen = CMSG_SPACE(sizeof(pi));
+			o = CMSG_FIRSTHDR(&om->msg_hdr);
+			o->cmsg_level = IPPROTO_IP;
+			o->cmsg_type = IP_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return;
+		}
+		if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			om->msg_hdr.msg_control = octl->buf;
+			om->msg_hdr.msg_controllen = CMSG_SPACE(sizeof(pi));
+			o = CMSG_FIRSTHDR(&om->msg_hdr);
+			o->cmsg_level = IPPROTO_IPV6;
+			o->cmsg_type = IPV6_PKTINFO;
+			o->cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(o), &pi, sizeof(pi));
+			return;
+		}
+	}
+}
+
+static void
+udp_send(struct wsock *s, unsigned n)
+{
+	struct worker *w = s->w;
+	unsigned done = 0;
+	int rc;
+
+	while (done < n) {
+		rc = sendmmsg(s->fd, w->out + done, n - done, MSG_DONTWAIT);
+		if (rc > 0) {
+			done += (unsigned)rc;
+			continue;
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ENOBUFS)) {
+			/* Send queue full: UDP may drop, the client retries. */
+			log_debug("udp %s: send queue full, %u answers dropped",
+			    s->l->text, n - done);
+			return;
+		}
+		/* This one destination failed (unreachable...): skip it. */
+		log_debug("udp %s: sendmmsg: %s", s->l->text, strerror(errno));
+		done++;
+	}
+}
+
+static void
+udp_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct wsock *s = arg;
+	struct worker *w = s->w;
+	const struct world *world;
+	unsigned round, i, nout;
+	int n;
+
+	for (round = 0; round < SERVER_UDP_ROUNDS; round++) {
+		for (i = 0; i < SERVER_BATCH; i++) {
+			struct msghdr *h = &w->in[i].msg_hdr;
+
+			h->msg_name = &w->from[i];
+			h->msg_namelen = sizeof(w->from[i]);
+			h->msg_iov = &w->iniov[i];
+			h->msg_iovlen = 1;
+			w->iniov[i].iov_base = w->q[i];
+			w->iniov[i].iov_len = sizeof(w->q[i]);
+			if (s->pktinfo) {
+				h->msg_control = w->inctl[i].buf;
+				h->msg_controllen = sizeof(w->inctl[i].buf);
+			} else {
+				h->msg_control = NULL;
+				h->msg_controllen = 0;
+			}
+			h->msg_flags = 0;
+		}
+		n = recvmmsg(fd, w->in, SERVER_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR)
+				log_debug("udp %s: recvmmsg: %s", s->l->text,
+				    strerror(errno));
+			return;
+		}
+		nout = 0;
+		rcu_read_lock();
+		world = world_get();
+		for (i = 0; i < (unsigned)n; i++) {
+			struct mmsghdr *om = &w->out[nout];
+			size_t rlen;
+
+			if (world == NULL || (w->in[i].msg_hdr.msg_flags &
+			    MSG_TRUNC))
+				continue;
+			rlen = answer_query(world, w->at, w->q[i],
+			    w->in[i].msg_len, w->r[nout], SERVER_UDP_BUF,
+			    ANSWER_UDP);
+			if (rlen == 0)
+				continue;
+			w->outiov[nout].iov_base = w->r[nout];
+			w->outiov[nout].iov_len = rlen;
+			om->msg_hdr.msg_name = &w->from[i];
+			om->msg_hdr.msg_namelen = w->in[i].msg_hdr.msg_namelen;
+			om->msg_hdr.msg_iov = &w->outiov[nout];
+			om->msg_hdr.msg_iovlen = 1;
+			om->msg_hdr.msg_flags = 0;
+			if (s->pktinfo)
+				udp_set_source(om, &w->outctl[nout],
+				    &w->in[i].msg_hdr);
+			else {
+				om->msg_hdr.msg_control = NULL;
+				om->msg_hdr.msg_controllen = 0;
+			}
+			nout++;
+		}
+		rcu_read_unlock();
+		if (nout > 0)
+			udp_send(s, nout);
+		if (n < SERVER_BATCH)
+			return;	/* the queue is empty */
+	}
+	/* Fairness cap reached: the event stays active (level-triggered),
+	 * the other sockets and TCP connections run first. */
+}
+
+/* ---- TCP ---- */
+
+static void
+tcp_free(struct tconn *c)
+{
+	struct worker *w = c->w;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	bufferevent_free(c->bev);
+	free(c);
+	__atomic_sub_fetch(&w->srv->tcp_conns, 1, __ATOMIC_RELAXED);
+}
+
+/* Answer every complete query in the input buffer, in order. */
+static void
+tcp_process(struct tconn *c)
+{
+	struct worker *w = c->w;
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const struct world *world;
+	uint8_t hdr[2];
+	size_t avail, mlen, rlen;
+
+	rcu_read_lock();
+	world = world_get();
+	for (;;) {
+		if (evbuffer_get_length(out) >= SERVER_TCP_OUT_HIGH) {
+			/* The client does not read: stop reading it. */
+			bufferevent_disable(c->bev, EV_READ);
+			c->paused = 1;
+			break;
+		}
+		avail = evbuffer_get_length(in);
+		if (avail < 2)
+			break;
+		if (evbuffer_copyout(in, hdr, 2) != 2)
+			break;
+		mlen = (size_t)hdr[0] << 8 | hdr[1];
+		if (avail < 2 + mlen)
+			break;	/* partial query: wait for the rest */
+		evbuffer_drain(in, 2);
+		if (evbuffer_remove(in, w->tq, mlen) != (int)mlen)
+			break;
+		if (world == NULL || mlen == 0)
+			continue;
+		rlen = answer_query(world, w->at, w->tq, mlen, w->tr + 2,
+		    SERVER_TCP_MAX, ANSWER_TCP);
+		if (rlen == 0 || rlen > SERVER_TCP_MAX)
+			continue;
+		w->tr[0] = (uint8_t)(rlen >> 8);
+		w->tr[1] = (uint8_t)rlen;
+		if (bufferevent_write(c->bev, w->tr, rlen + 2) != 0) {
+			log_debug("tcp: cannot buffer an answer");
+			break;
+		}
+	}
+	rcu_read_unlock();
+}
+
+static void
+tcp_read_cb(struct bufferevent *bev, void *arg)
+{
+	tcp_process(arg);
+}
+
+static void
+tcp_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct tconn *c = arg;
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (c->paused && evbuffer_get_length(out) <= SERVER_TCP_OUT_LOW) {
+		c->paused = 0;
+		if (!c->closing)
+			bufferevent_enable(bev, EV_READ);
+		/* Queries that arrived while paused are already buffered. */
+		tcp_process(c);
+	}
+	if (c->closing) {
+		if (evbuffer_get_length(out) == 0 && !c->paused)
+			tcp_free(c);
+		else
+			bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	}
+}
+
+static void
+tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct tconn *c = arg;
+
+	if ((what & BEV_EVENT_EOF) && !c->closing) {
+		/* The client is done sending: answer what is complete and
+		 * close once every answer is written (RFC 7766 6.2.4). */
+		c->closing = 1;
+		bufferevent_disable(bev, EV_READ);
+		tcp_process(c);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+		    !c->paused) {
+			tcp_free(c);
+			return;
+		}
+		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT)
+		log_debug("tcp: idle connection closed");
+	tcp_free(c);
+}
+
+static void accept_retry_cb(evutil_socket_t, short, void *);
+
+static void
+tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
+{
+	struct wsock *s = arg;
+	struct worker *w = s->w;
+	struct server *srv = w->srv;
+	const struct world *world;
+	double idle = 10;
+	unsigned maxconn = 1000, i;
+	struct timeval tv;
+	struct tconn *c;
+	int fd;
+
+	rcu_read_lock();
+	if ((world = world_get()) != NULL) {
+		idle = world->conf->tcp_idle_timeout;
+		maxconn = world->conf->tcp_max_connections;
+	}
+	rcu_read_unlock();
+	if (idle <= 0)
+		idle = 10;
+	tv.tv_sec = (time_t)idle;
+	tv.tv_usec = (suseconds_t)((idle - (double)tv.tv_sec) * 1e6);
+
+	for (i = 0; i < SERVER_ACCEPTS; i++) {
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: stop accepting for a
+				 * moment rather than spin. */
+				struct timeval pause = { 0, 100000 };
+				size_t k;
+
+				log_warn("tcp %s: accept", s->l->text);
+				for (k = 0; k < w->nsocks; k++)
+					if (!w->socks[k].udp)
+						event_del(w->socks[k].ev);
+				event_add(w->accept_retry, &pause);
+			}
+			return;
+		}
+		if (__atomic_add_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED) >
+		    maxconn) {
+			/* Over the cap: close at once (the client sees a
+			 * reset/EOF now instead of hanging in the backlog). */
+			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&srv->tcp_refused, 1,
+			    __ATOMIC_RELAXED);
+			log_debug("tcp %s: connection limit %u reached, closed",
+			    s->l->text, maxconn);
+			close(fd);
+			continue;
+		}
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
+			close(fd);
+			continue;
+		}
+		c->w = w;
+		c->bev = bufferevent_socket_new(w->base, fd,
+		    BEV_OPT_CLOSE_ON_FREE);
+		if (c->bev == NULL) {
+			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = w->conns;
+		if (w->conns != NULL)
+			w->conns->prev = c;
+		w->conns = c;
+		bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb,
+		    tcp_event_cb, c);
+		bufferevent_setwatermark(c->bev, EV_WRITE, SERVER_TCP_OUT_LOW,
+		    0);
+		bufferevent_set_timeouts(c->bev, &tv, &tv);
+		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	}
+}
+
+static void
+accept_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	size_t k;
+
+	for (k = 0; k < w->nsocks; k++)
+		if (!w->socks[k].udp)
+			event_add(w->socks[k].ev, NULL);
+}
+
+/* ---- workers ---- */
+
+static void
+stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_loopbreak(w->base);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	rcu_register_thread();
+	if (event_base_dispatch(w->base) < 0)
+		log_warnx("worker %u: event loop failed", w->idx);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	size_t k;
+
+	if (w == NULL)
+		return;
+	while (w->conns != NULL)
+		tcp_free(w->conns);
+	for (k = 0; k < w->nsocks; k++) {
+		if (w->socks[k].ev != NULL)
+			event_free(w->socks[k].ev);
+		if (w->socks[k].fd >= 0)
+			close(w->socks[k].fd);
+	}
+	free(w->socks);
+	if (w->stopev != NULL)
+		event_free(w->stopev);
+	if (w->accept_retry != NULL)
+		event_free(w->accept_retry);
+	if (w->stopfd[0] >= 0)
+		close(w->stopfd[0]);
+	if (w->stopfd[1] >= 0)
+		close(w->stopfd[1]);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	if (w->at != NULL)
+		answer_thread_free(w->at);
+	free(w);
+}
+
+static struct worker *
+worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
+{
+	struct event_config *cfg;
+	struct worker *w;
+	size_t i, k;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		goto nomem;
+	w->srv = srv;
+	w->idx = idx;
+	w->stopfd[0] = w->stopfd[1] = -1;
+	if ((w->socks = calloc(srv->nls * 2, sizeof(*w->socks))) == NULL)
+		goto nomem;
+	for (k = 0; k < srv->nls * 2; k++)
+		w->socks[k].fd = -1;
+	if ((w->at = answer_thread_new()) == NULL)
+		goto nomem;
+	/* One thread per base: no locks, whatever evthread_use_pthreads()
+	 * other modules (probe engine) switch on for their own bases. */
+	if ((cfg = event_config_new()) == NULL)
+		goto nomem;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (w->base == NULL) {
+		seterr(err, errlen, "worker %u: cannot create an event base",
+		    idx);
+		goto fail;
+	}
+	if (pipe2(w->stopfd, O_NONBLOCK | O_CLOEXEC) != 0) {
+		seterr(err, errlen, "worker %u: pipe: %s", idx,
+		    strerror(errno));
+		goto fail;
+	}
+	w->stopev = event_new(w->base, w->stopfd[0], EV_READ, stop_cb, w);
+	w->accept_retry = evtimer_new(w->base, accept_retry_cb, w);
+	if (w->stopev == NULL || w->accept_retry == NULL ||
+	    event_add(w->stopev, NULL) != 0)
+		goto nomem;
+	for (i = 0; i < srv->nls; i++) {
+		int udp;
+
+		for (udp = 1; udp >= 0; udp--) {
+			struct wsock *s = &w->socks[w->nsocks];
+
+			s->w = w;
+			s->l = &srv->ls[i];
+			s->udp = udp;
+			w->nsocks++;
+			s->fd = open_socket(s->l, udp, idx == 0, &s->pktinfo,
+			    err, errlen);
+			if (s->fd < 0)
+				goto fail;
+			s->ev = event_new(w->base, s->fd, EV_READ | EV_PERSIST,
+			    udp ? udp_read_cb : tcp_accept_cb, s);
+			if (s->ev == NULL || event_add(s->ev, NULL) != 0)
+				goto nomem;
+		}
+	}
+	return w;
+nomem:
+	seterr(err, errlen, "worker %u: out of memory", idx);
+fail:
+	worker_free(w);
+	return NULL;
+}
+
+struct server *
+server_start(const struct conf *conf, char *err, size_t errlen)
+{
+	struct server *srv;
+	unsigned n, i;
+	size_t k;
+	long cpus;
+
+	if ((srv = calloc(1, sizeof(*srv))) == NULL)
+		goto nomem;
+	if (conf->nlisten == 0) {
+		seterr(err, errlen, "no listen address configured");
+		goto fail;
+	}
+	if ((srv->ls = calloc(conf->nlisten, sizeof(*srv->ls))) == NULL)
+		goto nomem;
+	srv->nls = conf->nlisten;
+	for (k = 0; k < conf->nlisten; k++) {
+		struct listener *l = &srv->ls[k];
+
+		l->ss = conf->listen[k].ss;
+		l->len = conf->listen[k].len;
+		snprintf(l->text, sizeof(l->text), "%s", conf->listen[k].text);
+		l->wildcard = is_wildcard(&l->ss);
+	}
+	n = conf->workers;
+	if (n == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cpus > 0 ? (unsigned)cpus : 1;
+	}
+	if ((srv->workers = calloc(n, sizeof(*srv->workers))) == NULL)
+		goto nomem;
+	/* Bind everything first: no thread runs until every socket is ours. */
+	for (i = 0; i < n; i++) {
+		if ((srv->workers[i] = worker_new(srv, i, err, errlen)) == NULL)
+			goto fail;
+		srv->nworkers++;
+	}
+	for (i = 0; i < n; i++) {
+		struct worker *w = srv->workers[i];
+		int rc;
+
+		if ((rc = pthread_create(&w->tid, NULL, worker_main, w)) != 0) {
+			seterr(err, errlen, "worker %u: pthread_create: %s", i,
+			    strerror(rc));
+			goto fail;
+		}
+		w->started = 1;
+	}
+	for (k = 0; k < srv->nls; k++)
+		log_info("listening on %s (udp, tcp), %u worker%s",
+		    srv->ls[k].text, n, n == 1 ? "" : "s");
+	return srv;
+nomem:
+	seterr(err, errlen, "server: out of memory");
+fail:
+	server_stop(srv);
+	return NULL;
+}
+
+void
+server_stop(struct server *srv)
+{
+	unsigned i;
+
+	if (srv == NULL)
+		return;
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *w = srv->workers[i];
+
+		if (w->started && write(w->stopfd[1], "x", 1) != 1)
+			log_warn("worker %u: cannot signal stop", i);
+	}
+	for (i = 0; i < srv->nworkers; i++) {
+		struct worker *w = srv->workers[i];
+
+		if (w->started)
+			pthread_join(w->tid, NULL);
+		worker_free(w);
+	}
+	if (srv->tcp_refused > 0)
+		log_info("tcp: %lu connections closed at the connection limit",
+		    srv->tcp_refused);
+	free(srv->workers);
+	free(srv->ls);
+	free(srv);
+}
+
+unsigned
+server_workers(const struct server *srv)
+{
+	return srv->nworkers;
+}

@@ -1,0 +1,59 @@
+/* server.h - the DNS network layer: listeners and worker threads.
+ *
+ * Every worker thread has its own libevent event_base and, for every
+ * configured listen address, its own UDP socket and TCP listening socket,
+ * all bound with SO_REUSEPORT, so the kernel spreads queries and
+ * connections over the workers without any lock between them.
+ *
+ * UDP: recvmmsg/sendmmsg batches of SERVER_BATCH, read until EAGAIN or a
+ * fairness cap (then back to the event loop so TCP and the other sockets
+ * get their turn). The world is read once per batch under rcu_read_lock().
+ * On a wildcard address (0.0.0.0, ::) IP_PKTINFO / IPV6_RECVPKTINFO make the
+ * reply leave from the address the query was sent to.
+ *
+ * TCP (RFC 7766): 2-byte length framing, several queries per connection,
+ * each answered as soon as it is complete (pipelining; answers leave in
+ * query order), an idle timeout (tcp_idle_timeout), per-connection input and
+ * output buffers (a half-sent query or a client that does not read blocks
+ * nobody), and back-pressure: a connection whose unsent output exceeds
+ * SERVER_TCP_OUT_HIGH stops being read until it drains. Past
+ * tcp_max_connections (all workers together) a new connection is accepted
+ * and closed at once, so the client learns immediately rather than waiting
+ * in the listen backlog.
+ *
+ * The listeners are fixed at start: a reload (new world) changes zones and
+ * TCP limits, not listen addresses or the number of workers.
+ */
+#ifndef MXS_SERVER_H
+#define MXS_SERVER_H
+
+#include <stddef.h>
+
+#include "dnsd/conf.h"
+
+#define SERVER_BATCH          32	/* UDP messages per recvmmsg/sendmmsg */
+#define SERVER_UDP_ROUNDS     8		/* batches per wakeup before yielding */
+#define SERVER_UDP_BUF        4096	/* bytes per UDP query / response */
+#define SERVER_TCP_OUT_HIGH   (128 * 1024)	/* stop reading above this */
+#define SERVER_TCP_OUT_LOW    (32 * 1024)	/* resume reading below this */
+
+struct server;
+
+/*
+ * Bind every listener for every worker (an address already in use, or an
+ * address family the host lacks, fails naming the address) and start the
+ * workers. Only what it needs is copied from conf.
+ * \retval server  running; stop and free with server_stop()
+ * \retval NULL    nothing left running; the reason is written to err, e.g.
+ *                 "listen 127.0.0.1:53 (udp): Address already in use"
+ */
+struct server *server_start(const struct conf *conf, char *err,
+    size_t errlen);
+
+/* Stop every worker, close every socket and connection, free s. */
+void server_stop(struct server *s);
+
+/* Number of worker threads running. */
+unsigned server_workers(const struct server *s);
+
+#endif

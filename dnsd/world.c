@@ -1,0 +1,135 @@
+/* world.c - load, publish (RCU) and free the world: config + compiled zones. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/conf.h"
+#include "dnsd/log.h"
+#include "dnsd/world.h"
+#include "zones/zone.h"
+
+static struct world *world_current;
+
+/* Longest origin first, so the first suffix match in world_zone_for() is the
+ * longest one; ties (same length) by bytes, for a stable order. */
+static int
+world_zone_cmp(const void *a, const void *b)
+{
+	const struct zone *za = *(const struct zone *const *)a;
+	const struct zone *zb = *(const struct zone *const *)b;
+
+	if (za->origin_len != zb->origin_len)
+		return za->origin_len > zb->origin_len ? -1 : 1;
+	return memcmp(za->origin, zb->origin, za->origin_len);
+}
+
+struct world *
+world_load(const char *file, FILE *err)
+{
+	struct world *w;
+	size_t i;
+	int bad = 0;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL) {
+		fprintf(err, "%s: out of memory\n", file);
+		return NULL;
+	}
+	if ((w->conf = conf_load(file, err)) == NULL)
+		goto fail;
+	if ((w->zones = calloc(w->conf->nzones + 1, sizeof(*w->zones))) == NULL) {
+		fprintf(err, "%s: out of memory\n", file);
+		goto fail;
+	}
+	/* Load every template even after a failure: report all errors. */
+	for (i = 0; i < w->conf->nzones; i++) {
+		struct zone *z;
+
+		if ((z = zone_load(w->conf, &w->conf->zones[i], err)) == NULL) {
+			bad++;
+			continue;
+		}
+		w->zones[w->nzones++] = z;
+		if (answer_compile_zone(z, w->conf, err) != 0)
+			bad++;
+	}
+	if (bad)
+		goto fail;
+	qsort(w->zones, w->nzones, sizeof(*w->zones), world_zone_cmp);
+	w->loaded = time(NULL);
+	return w;
+fail:
+	world_free(w);
+	return NULL;
+}
+
+void
+world_free(struct world *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->nzones; i++)
+		zone_free(w->zones[i]);
+	free(w->zones);
+	conf_free(w->conf);
+	free(w);
+}
+
+struct zone *
+world_zone_for(const struct world *w, const uint8_t *name, size_t len)
+{
+	size_t i, off;
+
+	for (i = 0; i < w->nzones; i++) {
+		struct zone *z = w->zones[i];
+
+		if (z->origin_len > len)
+			continue;
+		/* The origin must start at a label boundary of name. */
+		for (off = 0; off < len - z->origin_len && name[off] != 0;
+		    off += (size_t)name[off] + 1)
+			;
+		if (off == len - z->origin_len &&
+		    memcmp(name + off, z->origin, z->origin_len) == 0)
+			return z;
+	}
+	return NULL;
+}
+
+const struct world *
+world_get(void)
+{
+	return rcu_dereference(world_current);
+}
+
+static void
+world_free_rcu(struct rcu_head *head)
+{
+	world_free(caa_container_of(head, struct world, rcu));
+}
+
+void
+world_publish(struct world *w)
+{
+	struct world *old;
+
+	old = rcu_xchg_pointer(&world_current, w);
+	if (old != NULL)
+		call_rcu(&old->rcu, world_free_rcu);
+}
+
+void
+world_shutdown(void)
+{
+	struct world *old;
+
+	old = rcu_xchg_pointer(&world_current, NULL);
+	synchronize_rcu();
+	world_free(old);
+	/* Run the callbacks of earlier publishes before the process exits. */
+	rcu_barrier();
+}

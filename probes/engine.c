@@ -1,0 +1,994 @@
+/* engine.c - the probe engine: schedule, rise/fall, load, slow start, publish. */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <event2/thread.h>
+#include <openssl/ssl.h>
+
+#include "dnsd/log.h"
+#include "probes/check.h"
+#include "probes/curlev.h"
+#include "probes/probe.h"
+#include "probes/smtp.h"
+
+#define ENGINE_PUBLISH_DELAY_US	10000	/* coalesce changes for 10 ms */
+#define ENGINE_TICK_US		250000	/* slow-start steps */
+#define ENGINE_SS_STEP		0.05	/* republish when the ramp moved this much */
+
+struct eserver;
+
+/* One probe (health or load) of one server. */
+struct eprobe {
+	struct eserver          *sv;
+	const struct conf_probe *cp;
+	const struct check_ops  *ops;
+	void                    *tls_ctx;
+	const struct timeval    *tmo_tv;	/* common timeout */
+	struct timeval           tmo_own;
+	bool                     is_load;
+	bool                     counts;	/* feeds history and counters */
+	struct sockaddr_storage  ss;
+	socklen_t                sslen;
+	uint16_t                 port;
+	struct event             timer;		/* next round */
+	struct event             tmo;		/* attempt timeout */
+	double                   due;		/* monotonic seconds */
+	double                   started;
+	void                    *h;		/* running check */
+	struct check_req         req;
+	struct probe_counters    cnt;		/* all rounds of this probe */
+};
+
+struct epool;
+
+struct eserver {
+	struct epool             *pool;
+	size_t                    idx;
+	const struct conf_server *cs;
+	char                      addr[INET6_ADDRSTRLEN];
+	char                      tls_host[CONF_DNAME_MAX + 1];
+	struct eprobe             probes[2];
+	unsigned                  nprobes;
+	struct probe_health       health;
+	bool                      agent_down;	/* latched by a load agent */
+	bool                      has_load;
+	double                    ewma;
+	bool                      ramping;
+	double                    ramp_start;
+	/* under pool->lock */
+	struct probe_result       *hist;
+	size_t                    hist_head, hist_n;
+	struct probe_counters     cnt;
+};
+
+struct epool {
+	struct engine           *eng;
+	size_t                   idx;
+	const struct conf_pool  *cp;
+	struct eserver          *servers;
+	void                    *tls_ctx[2];
+	bool                     dirty;
+	pthread_mutex_t          lock;
+};
+
+struct admin_op {
+	size_t            pool, server;
+	enum pstate_admin st;
+	struct admin_op  *next;
+};
+
+struct engine {
+	const struct conf *conf;
+	struct event_base *base;
+	struct curlev     *cev;
+	pthread_t          thr;
+	int                tid;
+	struct epool      *pools;
+	struct pstate     *work;		/* private, never published */
+	struct event      *publish_ev;
+	struct event      *tick_ev;
+	struct event      *admin_ev;
+	struct event      *stop_ev;
+	uint64_t           rng;
+	unsigned           nramping;
+	/* under probe_lock */
+	struct admin_op   *ops;
+	uint64_t           admin_req, admin_done;
+};
+
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  probe_cond = PTHREAD_COND_INITIALIZER;
+static struct engine  *probe_eng;
+static pthread_once_t  probe_once = PTHREAD_ONCE_INIT;
+
+/* ---------------------------------------------------------------- pure */
+
+int
+probe_health_feed(struct probe_health *h, bool ok, unsigned rise,
+    unsigned fall)
+{
+	if (rise == 0)
+		rise = 1;
+	if (fall == 0)
+		fall = 1;
+	if (ok) {
+		h->nfail = 0;
+		if (h->nok < UINT_MAX)
+			h->nok++;
+		if (!h->up && h->nok >= rise) {
+			h->up = true;
+			return 1;
+		}
+	} else {
+		h->nok = 0;
+		if (h->nfail < UINT_MAX)
+			h->nfail++;
+		if (h->up && h->nfail >= fall) {
+			h->up = false;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+double
+probe_ewma(double prev, double sample, double alpha, bool first)
+{
+	if (first)
+		return sample;
+	if (!(alpha > 0) || alpha > 1)
+		alpha = 1;
+	return prev + alpha * (sample - prev);
+}
+
+double
+probe_load_factor(double load, double low, double high)
+{
+	if (load < 0 || isnan(load))
+		return 1.0;
+	if (load <= low)
+		return 1.0;
+	if (load >= high)
+		return 0.0;
+	return (high - load) / (high - low);
+}
+
+double
+probe_slowstart_factor(double elapsed, double slowstart)
+{
+	double f;
+
+	if (slowstart <= 0 || elapsed >= slowstart)
+		return 1.0;
+	if (elapsed < 0)
+		elapsed = 0;
+	f = 0.1 + 0.9 * elapsed / slowstart;
+	return f > 1.0 ? 1.0 : f;
+}
+
+/* ---------------------------------------------------------------- time */
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t
+unix_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static struct timeval
+tv_of(double s)
+{
+	struct timeval tv;
+
+	if (s < 0)
+		s = 0;
+	tv.tv_sec = (time_t)s;
+	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+static double
+eng_rand(struct engine *e)
+{
+	/* xorshift64*: jitter only, not security */
+	e->rng ^= e->rng >> 12;
+	e->rng ^= e->rng << 25;
+	e->rng ^= e->rng >> 27;
+	return (double)((e->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/* ---------------------------------------------------------------- publish */
+
+static struct pstate_server *
+ps_server(struct eserver *sv)
+{
+	return &sv->pool->eng->work->pools[sv->pool->idx].servers[sv->idx];
+}
+
+static void
+eng_publish_now(struct engine *e)
+{
+	struct pstate *ps;
+	size_t i;
+
+	if (evtimer_pending(e->publish_ev, NULL))
+		evtimer_del(e->publish_ev);
+	for (i = 0; i < e->conf->npools; i++) {
+		if (!e->pools[i].dirty)
+			continue;
+		pstate_pool_update(&e->work->pools[i], &e->conf->pools[i]);
+		e->pools[i].dirty = false;
+	}
+	if ((ps = pstate_clone(e->work)) == NULL) {
+		log_warnx("probe: out of memory publishing the pool state");
+		return;
+	}
+	e->work->gen = ps->gen;
+	pstate_publish(ps);
+}
+
+static void
+eng_publish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	eng_publish_now(arg);
+}
+
+static void
+eng_dirty(struct epool *p)
+{
+	struct timeval tv = { 0, ENGINE_PUBLISH_DELAY_US };
+
+	p->dirty = true;
+	if (!evtimer_pending(p->eng->publish_ev, NULL))
+		evtimer_add(p->eng->publish_ev, &tv);
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void
+eng_history(struct eserver *sv, struct eprobe *p,
+    const struct check_result *r, double latency)
+{
+	struct probe_result *h;
+
+	pthread_mutex_lock(&sv->pool->lock);
+	h = &sv->hist[sv->hist_head];
+	h->time_ms = unix_ms();
+	h->ok = r->ok;
+	h->latency_us = latency > 4000 ? UINT32_MAX : (uint32_t)(latency * 1e6);
+	snprintf(h->reason, sizeof(h->reason), "%.79s", r->reason);
+	sv->hist_head = (sv->hist_head + 1) % PROBE_HISTORY;
+	if (sv->hist_n < PROBE_HISTORY)
+		sv->hist_n++;
+	if (r->ok)
+		sv->cnt.ok++;
+	else
+		sv->cnt.failed++;
+	pthread_mutex_unlock(&sv->pool->lock);
+}
+
+static void
+eng_apply(struct eprobe *p, const struct check_result *r, double latency)
+{
+	struct eserver *sv = p->sv;
+	struct epool *pool = sv->pool;
+	const struct conf_pool *cp = pool->cp;
+	struct pstate_server *s = ps_server(sv);
+	bool ok = r->ok;
+	const char *reason = r->reason;
+	int tr;
+
+	if (r->ok)
+		p->cnt.ok++;
+	else
+		p->cnt.failed++;
+	if (p->counts)
+		eng_history(sv, p, r, latency);
+
+	if (r->cert_days != INT32_MIN && r->cert_days != s->cert_days) {
+		s->cert_days = r->cert_days;
+		eng_dirty(pool);
+	}
+	if (r->has_load) {
+		double f;
+
+		sv->ewma = probe_ewma(sv->ewma, r->load, cp->load_smoothing,
+		    !sv->has_load);
+		sv->has_load = true;
+		f = probe_load_factor(sv->ewma, cp->load_low, cp->load_high);
+		if (fabs(s->load - sv->ewma) > 1e-9 || s->load_factor != f) {
+			s->load = sv->ewma;
+			s->load_factor = f;
+			eng_dirty(pool);
+		}
+	}
+	if (r->agent_admin != CHECK_AGENT_NONE) {
+		uint8_t a = r->agent_admin == CHECK_AGENT_DRAIN ? PSTATE_ADMIN_DRAIN :
+		    r->agent_admin == CHECK_AGENT_MAINT ? PSTATE_ADMIN_MAINT :
+		    PSTATE_ADMIN_ENABLED;
+
+		if (a != s->agent_admin) {
+			log_info("pool %s server %s agent %s", cp->name,
+			    sv->cs->name, a == PSTATE_ADMIN_DRAIN ? "drain" :
+			    a == PSTATE_ADMIN_MAINT ? "maint" : "ready");
+			s->agent_admin = a;
+			eng_dirty(pool);
+		}
+	}
+
+	/* What feeds rise/fall: the health probe; a separate load probe
+	 * only through an agent's "down" (a failed check, and latched so
+	 * that the health probe's successes do not undo it), or, when the
+	 * pool has no health probe, through every agent reply. */
+	if (p->is_load) {
+		if (r->ok || r->agent_down)
+			sv->agent_down = r->agent_down;
+		if (!r->agent_down &&
+		    !(cp->probe.type == CONF_PROBE_NONE && r->ok))
+			return;
+	} else if (ok && sv->agent_down) {
+		ok = false;
+		reason = "agent says down";
+	}
+	if (s->admin == PSTATE_ADMIN_MAINT)
+		return;
+	if (strcmp(s->reason, ok ? "" : reason) != 0) {
+		snprintf(s->reason, sizeof(s->reason), "%s", ok ? "" : reason);
+		eng_dirty(pool);
+	}
+	tr = probe_health_feed(&sv->health, ok, p->cp->rise, p->cp->fall);
+	if (tr == 0)
+		return;
+	s->up = sv->health.up;
+	s->transitions++;
+	s->since_ms = unix_ms();
+	if (tr < 0) {
+		log_info("pool %s server %s DOWN: %s (%u consecutive failure%s)",
+		    cp->name, sv->cs->name, reason, sv->health.nfail,
+		    sv->health.nfail == 1 ? "" : "s");
+		if (sv->ramping) {
+			sv->ramping = false;
+			pool->eng->nramping--;
+		}
+		s->slowstart_factor = 1.0;
+	} else {
+		log_info("pool %s server %s UP: %u consecutive success%s",
+		    cp->name, sv->cs->name, sv->health.nok,
+		    sv->health.nok == 1 ? "" : "es");
+		if (cp->slowstart > 0) {
+			if (!sv->ramping)
+				pool->eng->nramping++;
+			sv->ramping = true;
+			sv->ramp_start = mono_now();
+			s->slowstart_factor = probe_slowstart_factor(0, cp->slowstart);
+		}
+	}
+	pool->dirty = true;
+	eng_publish_now(pool->eng);
+}
+
+static void
+eng_check_done(void *arg, const struct check_result *r)
+{
+	struct eprobe *p = arg;
+
+	p->h = NULL;
+	evtimer_del(&p->tmo);
+	eng_apply(p, r, mono_now() - p->started);
+}
+
+static void
+eng_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eprobe *p = arg;
+	struct check_result r;
+	char why[64] = "";
+	double t = p->cp->timeout;
+
+	if (p->h == NULL)
+		return;
+	p->ops->cancel(p->h, why, sizeof(why));
+	p->h = NULL;
+	check_result_init(&r);
+	check_fail(&r, t < 1 ? "timeout after %.2fs %s" : "timeout after %.1fs %s",
+	    t, why);
+	eng_apply(p, &r, mono_now() - p->started);
+}
+
+static void
+eng_start_check(struct eprobe *p, double now)
+{
+	struct engine *e = p->sv->pool->eng;
+	struct check_req *q = &p->req;
+	struct check_result r;
+	void *h;
+
+	memset(q, 0, sizeof(*q));
+	q->base = e->base;
+	q->cev = e->cev;
+	q->tls_ctx = p->tls_ctx;
+	q->cp = p->cp;
+	q->sa = (const struct sockaddr *)&p->ss;
+	q->salen = p->sslen;
+	q->addr_text = p->sv->addr;
+	q->port = p->port;
+	q->name = p->sv->cs->name;
+	q->tls_host = p->sv->tls_host[0] ? p->sv->tls_host : NULL;
+	q->done = eng_check_done;
+	q->arg = p;
+	p->started = now;
+	if ((h = p->ops->start(q)) == NULL) {
+		check_result_init(&r);
+		check_fail(&r, "%s", q->err[0] ? q->err : "cannot start");
+		eng_apply(p, &r, 0);
+		return;
+	}
+	p->h = h;
+	evtimer_add(&p->tmo, p->tmo_tv);
+}
+
+static void
+eng_round_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct eprobe *p = arg;
+	struct eserver *sv = p->sv;
+	struct engine *e = sv->pool->eng;
+	double now = mono_now(), iv = p->cp->interval;
+	struct timeval tv;
+	bool late = now - p->due > 0.1 * iv, skipped = p->h != NULL;
+
+	if (late)
+		p->cnt.late++;
+	if (skipped)
+		p->cnt.skipped++;
+	if (p->counts && (late || skipped)) {
+		pthread_mutex_lock(&sv->pool->lock);
+		sv->cnt.late += late;
+		sv->cnt.skipped += skipped;
+		pthread_mutex_unlock(&sv->pool->lock);
+	}
+	p->due += iv * (0.9 + 0.2 * eng_rand(e));
+	if (p->due < now)
+		p->due = now;
+	tv = tv_of(p->due - now);
+	evtimer_add(&p->timer, &tv);
+	if (!skipped)
+		eng_start_check(p, now);
+}
+
+static void
+eng_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	double now;
+	size_t i, j;
+
+	if (e->nramping == 0)
+		return;
+	now = mono_now();
+	for (i = 0; i < e->conf->npools; i++) {
+		struct epool *pool = &e->pools[i];
+
+		for (j = 0; j < pool->cp->nservers; j++) {
+			struct eserver *sv = &pool->servers[j];
+			struct pstate_server *s;
+			double f;
+
+			if (!sv->ramping)
+				continue;
+			s = ps_server(sv);
+			f = probe_slowstart_factor(now - sv->ramp_start,
+			    pool->cp->slowstart);
+			if (f >= 1.0) {
+				sv->ramping = false;
+				e->nramping--;
+			}
+			if (f >= 1.0 || f - s->slowstart_factor >= ENGINE_SS_STEP) {
+				s->slowstart_factor = f;
+				eng_dirty(pool);
+			}
+		}
+	}
+}
+
+static void
+eng_admin_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	struct admin_op *op, *next;
+	uint64_t upto;
+
+	pthread_mutex_lock(&probe_lock);
+	/* the queue is newest first: reverse so the last request wins */
+	for (op = e->ops, e->ops = NULL; op != NULL; op = next) {
+		next = op->next;
+		op->next = e->ops;
+		e->ops = op;
+	}
+	op = e->ops;
+	e->ops = NULL;
+	upto = e->admin_req;
+	pthread_mutex_unlock(&probe_lock);
+	for (; op != NULL; op = next) {
+		struct epool *pool = &e->pools[op->pool];
+		struct pstate_server *s = &e->work->pools[op->pool].servers[op->server];
+
+		next = op->next;
+		if (s->admin != op->st) {
+			log_info("pool %s server %s admin %s", pool->cp->name,
+			    pool->cp->servers[op->server].name,
+			    op->st == PSTATE_ADMIN_DRAIN ? "drain" :
+			    op->st == PSTATE_ADMIN_MAINT ? "maint" : "enabled");
+			s->admin = (uint8_t)op->st;
+			pool->dirty = true;
+		}
+		free(op);
+	}
+	eng_publish_now(e);
+	pthread_mutex_lock(&probe_lock);
+	e->admin_done = upto;
+	pthread_cond_broadcast(&probe_cond);
+	pthread_mutex_unlock(&probe_lock);
+}
+
+static void
+eng_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+
+	event_base_loopbreak(e->base);
+}
+
+/* ---------------------------------------------------------------- setup */
+
+static void
+eng_global_init(void)
+{
+	evthread_use_pthreads();
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static uint16_t
+eng_default_port(const struct conf_probe *cp)
+{
+	if (cp->port != 0)
+		return cp->port;
+	switch (cp->type) {
+	case CONF_PROBE_HTTP:	return 80;
+	case CONF_PROBE_AGENT:	return 8900;
+	default:		return 25;
+	}
+}
+
+static const struct check_ops *
+eng_ops(enum conf_probe_type t)
+{
+	switch (t) {
+	case CONF_PROBE_SMTP:	return &check_smtp_ops;
+	case CONF_PROBE_TCP:	return &check_tcp_ops;
+	case CONF_PROBE_HTTP:	return &check_http_ops;
+	case CONF_PROBE_AGENT:	return &check_agent_ops;
+	default:		return NULL;
+	}
+}
+
+static const struct conf_ip *
+eng_probe_addr(const struct conf_server *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->naddrs; i++)
+		if (cs->addrs[i].family == AF_INET)
+			return &cs->addrs[i];
+	return cs->naddrs > 0 ? &cs->addrs[0] : NULL;
+}
+
+static int
+eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
+    const struct conf_probe *cp, bool is_load, int slot, double now)
+{
+	struct eprobe *p = &sv->probes[sv->nprobes];
+	const struct conf_ip *ip = eng_probe_addr(sv->cs);
+	struct timeval tv;
+
+	p->sv = sv;
+	p->cp = cp;
+	p->ops = eng_ops(cp->type);
+	p->is_load = is_load;
+	p->tls_ctx = pool->tls_ctx[slot];
+	p->port = eng_default_port(cp);
+	if (p->ops == NULL || ip == NULL)
+		return 0;
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&p->ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = ip->u.v4;
+		sin->sin_port = htons(p->port);
+		p->sslen = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&p->ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = ip->u.v6;
+		sin6->sin6_port = htons(p->port);
+		p->sslen = sizeof(*sin6);
+	}
+	tv = tv_of(cp->timeout > 0 ? cp->timeout : 3.0);
+	if ((p->tmo_tv = event_base_init_common_timeout(e->base, &tv)) == NULL)
+	{
+		p->tmo_own = tv;
+		p->tmo_tv = &p->tmo_own;
+	}
+	evtimer_assign(&p->timer, e->base, eng_round_cb, p);
+	evtimer_assign(&p->tmo, e->base, eng_timeout_cb, p);
+	p->due = now + eng_rand(e) * (cp->interval > 0 ? cp->interval : 5.0);
+	tv = tv_of(p->due - now);
+	evtimer_add(&p->timer, &tv);
+	sv->nprobes++;
+	return 0;
+}
+
+static void
+eng_raise_nofile(size_t nprobes)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)nprobes * 2 + 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ?
+	    want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+		log_warn("probe: cannot raise the open files limit");
+}
+
+static void
+eng_free(struct engine *e)
+{
+	size_t i, j;
+	unsigned k;
+
+	if (e == NULL)
+		return;
+	if (e->pools != NULL) {
+		for (i = 0; i < e->conf->npools; i++) {
+			struct epool *pool = &e->pools[i];
+
+			if (pool->servers == NULL)
+				continue;
+			for (j = 0; j < pool->cp->nservers; j++) {
+				struct eserver *sv = &pool->servers[j];
+
+				for (k = 0; k < sv->nprobes; k++) {
+					struct eprobe *p = &sv->probes[k];
+					char why[64];
+
+					if (p->h != NULL)
+						p->ops->cancel(p->h, why, sizeof(why));
+					event_del(&p->timer);
+					event_del(&p->tmo);
+				}
+				free(sv->hist);
+			}
+			free(pool->servers);
+			smtp_tls_ctx_free(pool->tls_ctx[0]);
+			smtp_tls_ctx_free(pool->tls_ctx[1]);
+			pthread_mutex_destroy(&pool->lock);
+		}
+		free(e->pools);
+	}
+	curlev_free(e->cev);
+	if (e->publish_ev != NULL)
+		event_free(e->publish_ev);
+	if (e->tick_ev != NULL)
+		event_free(e->tick_ev);
+	if (e->admin_ev != NULL)
+		event_free(e->admin_ev);
+	if (e->stop_ev != NULL)
+		event_free(e->stop_ev);
+	while (e->ops != NULL) {
+		struct admin_op *op = e->ops;
+
+		e->ops = op->next;
+		free(op);
+	}
+	if (e->base != NULL)
+		event_base_free(e->base);
+	pstate_free(e->work);
+	free(e);
+}
+
+static void *
+eng_thread(void *arg)
+{
+	struct engine *e = arg;
+
+	rcu_register_thread();
+	pthread_setname_np(pthread_self(), "mxs-probe");
+	pthread_mutex_lock(&probe_lock);
+	e->tid = (int)syscall(SYS_gettid);
+	pthread_mutex_unlock(&probe_lock);
+	event_base_dispatch(e->base);
+	if (evtimer_pending(e->publish_ev, NULL))
+		eng_publish_now(e);
+	rcu_unregister_thread();
+	return NULL;
+}
+
+int
+probe_engine_start(const struct conf *conf)
+{
+	struct engine *e;
+	struct timeval tick = { 0, ENGINE_TICK_US };
+	struct pstate *ps;
+	size_t i, j, nprobes = 0;
+	double now;
+
+	pthread_once(&probe_once, eng_global_init);
+	if (probe_eng != NULL) {
+		log_warnx("probe: engine already running");
+		return -1;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL)
+		goto oom;
+	e->conf = conf;
+	e->rng = (uint64_t)unix_ms() * 6364136223846793005ULL ^ (uint64_t)getpid();
+	if (e->rng == 0)
+		e->rng = 88172645463325252ULL;
+	if ((e->base = event_base_new()) == NULL)
+		goto oom;
+	if ((e->work = pstate_new(conf)) == NULL)
+		goto oom;
+	if ((e->cev = curlev_new(e->base)) == NULL)
+		goto fail;
+	e->publish_ev = evtimer_new(e->base, eng_publish_cb, e);
+	e->tick_ev = event_new(e->base, -1, EV_PERSIST, eng_tick_cb, e);
+	e->admin_ev = event_new(e->base, -1, 0, eng_admin_cb, e);
+	e->stop_ev = event_new(e->base, -1, 0, eng_stop_cb, e);
+	if (e->publish_ev == NULL || e->tick_ev == NULL || e->admin_ev == NULL ||
+	    e->stop_ev == NULL)
+		goto oom;
+	event_add(e->tick_ev, &tick);
+	if ((e->pools = calloc(conf->npools + 1, sizeof(*e->pools))) == NULL)
+		goto oom;
+	now = mono_now();
+	for (i = 0; i < conf->npools; i++) {
+		struct epool *pool = &e->pools[i];
+		const struct conf_pool *cp = &conf->pools[i];
+		int64_t t0 = unix_ms();
+
+		pool->eng = e;
+		pool->idx = i;
+		pool->cp = cp;
+		pthread_mutex_init(&pool->lock, NULL);
+		if ((cp->probe.type == CONF_PROBE_SMTP) &&
+		    (cp->probe.starttls || cp->probe.starttls_required))
+			pool->tls_ctx[0] = smtp_tls_ctx_new(&cp->probe);
+		if ((pool->servers = calloc(cp->nservers + 1,
+		    sizeof(*pool->servers))) == NULL)
+			goto oom;
+		for (j = 0; j < cp->nservers; j++) {
+			struct eserver *sv = &pool->servers[j];
+			const struct conf_ip *ip;
+			const char *th;
+
+			sv->pool = pool;
+			sv->idx = j;
+			sv->cs = &cp->servers[j];
+			sv->health.up = true;
+			e->work->pools[i].servers[j].since_ms = t0;
+			if ((sv->hist = calloc(PROBE_HISTORY,
+			    sizeof(*sv->hist))) == NULL)
+				goto oom;
+			if ((ip = eng_probe_addr(sv->cs)) != NULL)
+				snprintf(sv->addr, sizeof(sv->addr), "%s", ip->text);
+			th = cp->probe.tls_hostname;
+			if (th == NULL && sv->cs->host != NULL &&
+			    sv->cs->host[0] != '\0' &&
+			    sv->cs->host[strlen(sv->cs->host) - 1] == '.')
+				th = sv->cs->host;
+			if (th != NULL) {
+				snprintf(sv->tls_host, sizeof(sv->tls_host), "%s", th);
+				if (sv->tls_host[0] != '\0' &&
+				    sv->tls_host[strlen(sv->tls_host) - 1] == '.')
+					sv->tls_host[strlen(sv->tls_host) - 1] = '\0';
+			}
+			if (cp->probe.type != CONF_PROBE_NONE &&
+			    eng_probe_init(e, pool, sv, &cp->probe, false, 0, now) == -1)
+				goto fail;
+			if (cp->has_load && cp->load.type != CONF_PROBE_NONE &&
+			    eng_probe_init(e, pool, sv, &cp->load, true, 1, now) == -1)
+				goto fail;
+			if (sv->nprobes > 0)
+				sv->probes[0].counts = true;
+			nprobes += sv->nprobes;
+		}
+	}
+	eng_raise_nofile(nprobes);
+	if ((ps = pstate_clone(e->work)) == NULL)
+		goto oom;
+	e->work->gen = ps->gen;
+	pstate_publish(ps);
+	if (pthread_create(&e->thr, NULL, eng_thread, e) != 0) {
+		log_warnx("probe: cannot start the engine thread");
+		goto fail;
+	}
+	pthread_mutex_lock(&probe_lock);
+	probe_eng = e;
+	pthread_mutex_unlock(&probe_lock);
+	return 0;
+oom:
+	log_warnx("probe: out of memory");
+fail:
+	eng_free(e);
+	return -1;
+}
+
+void
+probe_engine_stop(void)
+{
+	struct engine *e;
+
+	pthread_mutex_lock(&probe_lock);
+	e = probe_eng;
+	probe_eng = NULL;
+	pthread_mutex_unlock(&probe_lock);
+	if (e == NULL)
+		return;
+	event_active(e->stop_ev, EV_READ, 0);
+	pthread_join(e->thr, NULL);
+	eng_free(e);
+}
+
+/* ---------------------------------------------------------------- readers */
+
+size_t
+probe_history(size_t pool, size_t server, struct probe_result *out,
+    size_t max)
+{
+	struct eserver *sv;
+	size_t n = 0, start, i;
+
+	pthread_mutex_lock(&probe_lock);
+	if (probe_eng == NULL || pool >= probe_eng->conf->npools ||
+	    server >= probe_eng->conf->pools[pool].nservers)
+		goto out;
+	sv = &probe_eng->pools[pool].servers[server];
+	pthread_mutex_lock(&sv->pool->lock);
+	n = sv->hist_n < max ? sv->hist_n : max;
+	start = (sv->hist_head + PROBE_HISTORY - n) % PROBE_HISTORY;
+	for (i = 0; i < n; i++)
+		out[i] = sv->hist[(start + i) % PROBE_HISTORY];
+	pthread_mutex_unlock(&sv->pool->lock);
+out:
+	pthread_mutex_unlock(&probe_lock);
+	return n;
+}
+
+void
+probe_get_counters(size_t pool, size_t server, struct probe_counters *out)
+{
+	struct eserver *sv;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&probe_lock);
+	if (probe_eng != NULL && pool < probe_eng->conf->npools &&
+	    server < probe_eng->conf->pools[pool].nservers) {
+		sv = &probe_eng->pools[pool].servers[server];
+		pthread_mutex_lock(&sv->pool->lock);
+		*out = sv->cnt;
+		pthread_mutex_unlock(&sv->pool->lock);
+	}
+	pthread_mutex_unlock(&probe_lock);
+}
+
+void
+probe_get_totals(struct probe_counters *out)
+{
+	size_t i, j;
+	unsigned k;
+
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&probe_lock);
+	if (probe_eng == NULL)
+		goto out;
+	for (i = 0; i < probe_eng->conf->npools; i++) {
+		struct epool *pool = &probe_eng->pools[i];
+
+		pthread_mutex_lock(&pool->lock);
+		for (j = 0; j < pool->cp->nservers; j++) {
+			struct eserver *sv = &pool->servers[j];
+
+			/* per-probe counters are written by the engine
+			 * thread without the lock: good enough for totals */
+			for (k = 0; k < sv->nprobes; k++) {
+				const struct probe_counters *c = &sv->probes[k].cnt;
+
+				out->ok += __atomic_load_n(&c->ok, __ATOMIC_RELAXED);
+				out->failed += __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
+				out->skipped += __atomic_load_n(&c->skipped, __ATOMIC_RELAXED);
+				out->late += __atomic_load_n(&c->late, __ATOMIC_RELAXED);
+			}
+		}
+		pthread_mutex_unlock(&pool->lock);
+	}
+out:
+	pthread_mutex_unlock(&probe_lock);
+}
+
+int
+probe_engine_tid(void)
+{
+	int tid = 0;
+
+	pthread_mutex_lock(&probe_lock);
+	if (probe_eng != NULL)
+		tid = probe_eng->tid;
+	pthread_mutex_unlock(&probe_lock);
+	return tid;
+}
+
+int
+probe_set_admin(size_t pool, size_t server, enum pstate_admin st)
+{
+	struct admin_op *op;
+	struct engine *e;
+	struct timespec dl;
+	uint64_t mine;
+	int rc = -1;
+
+	if ((op = calloc(1, sizeof(*op))) == NULL)
+		return -1;
+	op->pool = pool;
+	op->server = server;
+	op->st = st;
+	pthread_mutex_lock(&probe_lock);
+	e = probe_eng;
+	if (e == NULL || pool >= e->conf->npools ||
+	    server >= e->conf->pools[pool].nservers ||
+	    (st != PSTATE_ADMIN_ENABLED && st != PSTATE_ADMIN_DRAIN &&
+	    st != PSTATE_ADMIN_MAINT)) {
+		free(op);
+		goto out;
+	}
+	op->next = e->ops;
+	e->ops = op;
+	mine = ++e->admin_req;
+	event_active(e->admin_ev, EV_READ, 0);
+	/* Wait (bounded) until the new snapshot is out, so the caller can
+	 * answer "done" truthfully. */
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += 2;
+	while (probe_eng == e && e->admin_done < mine)
+		if (pthread_cond_timedwait(&probe_cond, &probe_lock, &dl) != 0)
+			break;
+	rc = 0;
+out:
+	pthread_mutex_unlock(&probe_lock);
+	return rc;
+}

@@ -1,0 +1,149 @@
+#!/bin/sh
+# relay.sh - benchmark of the SMTP relay: Postfix smtp-source pushes the same
+# load through mxspread's relay, through HAProxy in TCP mode, and straight
+# to the backends (two smtp-sinks weighted 2:1), runs alternating, three
+# repetitions each, medians printed with ratios. Prints figures, never fails
+# on them.
+# Usage: tests/bench/relay.sh [BUILD_DIR]
+# Env: RELAY_BENCH_MSGS (20000), RELAY_BENCH_SESS (50), RELAY_BENCH_BULK (300
+# messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3).
+BUILD=${1:-build}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
+. "$ROOT/tests/lib/common.sh"
+
+MSGS=${RELAY_BENCH_MSGS:-20000}
+SESS=${RELAY_BENCH_SESS:-50}
+BULK=${RELAY_BENCH_BULK:-300}
+REPS=${RELAY_BENCH_REPS:-3}
+SMALL=500
+BIG=1048576
+
+[ -x "$MXSPREAD" ] || { echo "relay bench: build first (no $MXSPREAD)"; exit 1; }
+SOURCE=$(command -v smtp-source || echo /usr/sbin/smtp-source)
+SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+for x in "$SOURCE" "$SINK" "$HAPROXY"; do
+	[ -x "$x" ] || { echo "relay bench: missing $x"; exit 1; }
+done
+SINK_USER=""
+[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
+
+DP=$(free_port); RP=$(free_port); HP=$(free_port)
+BP=$(free_port 127.0.0.2)
+W1=2; W2=1
+
+# --- backends: two smtp-sinks ---------------------------------------------
+for a in 2 3; do
+	bg "$SINK" $SINK_USER "127.0.0.$a:$BP" 1024
+	wait_tcp "127.0.0.$a" "$BP" || { echo "smtp-sink 127.0.0.$a did not start"; exit 1; }
+done
+
+# --- mxspread relay (no PROXY header: smtp-sink does not speak it) --------
+cat > "$T/zone" <<EOF
+\$ORIGIN mail.test.
+\$TTL 300
+@     SOA   ns1 hostmaster 1 3600 600 86400 60
+@     NS    ns1
+ns1   A     127.0.0.53
+@     30 DYNMX inbound
+EOF
+cat > "$T/mxs.conf" <<EOF
+listen = [ "127.0.0.1:$DP" ];
+workers = 1;
+log_level = "warning";
+status = { enabled = false; };
+zones = ( { origin = "mail.test."; template = "zone"; } );
+pools = ( { name = "inbound";
+            servers = ( { name = "mx1"; address = [ "127.0.0.2" ]; weight = $W1; },
+                        { name = "mx2"; address = [ "127.0.0.3" ]; weight = $W2; } ); } );
+relay = { listen = [ "127.0.0.1:$RP" ]; pool = "inbound"; port = $BP;
+          proxy_protocol = "none"; policy = "weighted"; max_connections = 4096;
+          max_per_source = 0; hostname = "relay.test"; };
+EOF
+bg "$MXSPREAD" -c "$T/mxs.conf" 2> "$T/mxs.log"
+MXS_PID=$LASTPID
+
+# --- HAProxy, TCP mode, same weights --------------------------------------
+cat > "$T/haproxy.cfg" <<EOF
+global
+    maxconn 4096
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+frontend smtp
+    bind 127.0.0.1:$HP
+    default_backend mx
+backend mx
+    balance roundrobin
+    server mx1 127.0.0.2:$BP weight $W1
+    server mx2 127.0.0.3:$BP weight $W2
+EOF
+bg "$HAPROXY" -db -f "$T/haproxy.cfg"
+HA_PID=$LASTPID
+wait_tcp 127.0.0.1 "$RP" || { cat "$T/mxs.log"; echo "relay did not start"; exit 1; }
+wait_tcp 127.0.0.1 "$HP" || { echo "haproxy did not start"; exit 1; }
+
+now() { date +%s.%N; }
+
+# run TARGET MSGS SESS LEN [-d]: seconds for smtp-source to finish.
+# TARGET "direct" splits messages and sessions 2:1 over the two backends.
+run() {
+	_t=$1; _m=$2; _s=$3; _l=$4; _d=${5:-}
+	_t0=$(now)
+	case $_t in
+	direct)
+		_m1=$((_m * W1 / (W1 + W2))); _s1=$((_s * W1 / (W1 + W2)))
+		"$SOURCE" $_d -s "$_s1" -m "$_m1" -l "$_l" -f s@bench.test \
+		    -t u@bench.test "127.0.0.2:$BP" &
+		_p=$!
+		"$SOURCE" $_d -s $((_s - _s1)) -m $((_m - _m1)) -l "$_l" \
+		    -f s@bench.test -t u@bench.test "127.0.0.3:$BP"
+		wait $_p ;;
+	relay)
+		"$SOURCE" $_d -s "$_s" -m "$_m" -l "$_l" -f s@bench.test \
+		    -t u@bench.test "127.0.0.1:$RP" ;;
+	haproxy)
+		"$SOURCE" $_d -s "$_s" -m "$_m" -l "$_l" -f s@bench.test \
+		    -t u@bench.test "127.0.0.1:$HP" ;;
+	esac
+	_t1=$(now)
+	echo "$_t0 $_t1" | awk '{ printf "%.3f\n", $2 - $1 }'
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+# scenario NAME MSGS SESS LEN [-d]
+scenario() {
+	_name=$1; shift
+	for _rep in $(seq 1 "$REPS"); do
+		for t in direct relay haproxy; do
+			run "$t" "$@" >> "$T/$_name.$t"
+			sleep 1	# let TIME_WAIT and queues settle between runs
+		done
+	done
+	set -- "$@" ""
+	_long=${4:-}
+	echo "== $_name: $1 x $3 B, $2 sessions${_long:+, -d (one connection per session)}; median of $REPS"
+	for t in direct relay haproxy; do
+		_sec=$(median < "$T/$_name.$t")
+		eval "S_$t=$_sec"
+		echo "$t $_sec $1 $3" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s\n",
+		    $1, $2, $3 / $2, $3 * $4 / $2 / 1e6 }'
+	done
+	echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  ratios: relay/direct %.2f  haproxy/direct %.2f  relay/haproxy %.2f\n",
+	    $1 / $2, $1 / $3, $3 / $2 }'
+}
+
+echo "relay bench: smtp-source -> {direct 2:1 | mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')} -> 2 x smtp-sink"
+echo "  $(nproc) CPUs; relay: one thread; haproxy: default threads; no PROXY header"
+scenario new-conn "$MSGS" "$SESS" "$SMALL"
+scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
+scenario bulk "$BULK" 10 "$BIG" -d
+
+stop_pid "$HA_PID"
+stop_pid "$MXS_PID"
+grep -E "warning|error" "$T/mxs.log" | head -5
+exit 0

@@ -1,0 +1,294 @@
+/* fuzz_query.c - libFuzzer harness: one DNS query through the whole answer path (static and dynamic zones). */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/log.h"
+#include "dnsd/policy.h"
+#include "dnsd/world.h"
+#include "probes/pstate.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_dns.h"
+
+/*
+ * The world covers every kind of node the responder knows: static records,
+ * CNAME chains and loops, wildcards (TXT/MX, CNAME, dynamic), an empty
+ * non-terminal, a delegation with glue and occluded data, a nested zone, a
+ * zone whose pool hosts all live outside it, and DYNMX/DYNA pools in every
+ * policy and health situation (all up, partly down/drained/loaded,
+ * failover tiers, all down with all_down relay and all, caps at the edge of
+ * the preference range, and a pool too big for 512 bytes).
+ * The input is one query exactly as received; it is answered three times:
+ * UDP (4096-byte buffer) and TCP with the real policies, UDP again with the
+ * default config-order seam.
+ */
+static const char fq_zone_main[] =
+    "$ORIGIN mail.example.com.\n"
+    "$TTL 3600\n"
+    "@ SOA ns1 hostmaster 2026112701 3600 600 86400 60\n"
+    "@ NS ns1\n"
+    "@ NS ns2.example.net.\n"
+    "ns1 A 192.0.2.53\n"
+    "ns1 AAAA 2001:db8::53\n"
+    "@ 30 DYNMX inbound\n"
+    "@ TXT \"v=spf1 -all\"\n"
+    "smtp 30 DYNA inbound\n"
+    "relay A 192.0.2.99\n"
+    "relay AAAA 2001:db8::99\n"
+    "half 30 DYNMX half\n"
+    "half 30 DYNA half\n"
+    "fo 30 DYNMX fo\n"
+    "fo 30 DYNA fo\n"
+    "dead 30 DYNMX dead\n"
+    "dead 30 DYNA dead\n"
+    "open DYNMX open\n"
+    "open DYNA open\n"
+    "eq DYNMX eq\n"
+    "eq DYNA eq\n"
+    "big DYNMX big\n"
+    "big DYNA big\n"
+    "www CNAME smtp\n"
+    "chain CNAME www\n"
+    "tohalf CNAME half\n"
+    "loop1 CNAME loop2\n"
+    "loop2 CNAME loop1\n"
+    "dangling CNAME nothere\n"
+    "ext CNAME mx.example.net.\n"
+    "todeleg CNAME x.sub\n"
+    "*.wild TXT \"wild\"\n"
+    "*.wild MX 10 mx1\n"
+    "*.wc CNAME smtp\n"
+    "*.dw 30 DYNMX inbound\n"
+    "a.b.c TXT \"below an empty non-terminal\"\n"
+    "*.c TXT \"c-wild\"\n"
+    "sub NS ns.sub\n"
+    "sub NS ns.example.net.\n"
+    "ns.sub A 192.0.2.54\n"
+    "ns.sub AAAA 2001:db8::54\n"
+    "_smtp._tcp SRV 0 5 25 mx1\n"
+    "ptr PTR mx1\n"
+    "manymx MX 10 a.manymx\n"
+    "manymx MX 20 b.manymx\n"
+    "manymx MX 30 c.manymx\n"
+    "manymx MX 40 ns.sub\n"
+    "a.manymx AAAA 2001:db8::1:1\n"
+    "b.manymx A 192.0.2.101\n"
+    "c.manymx AAAA 2001:db8::1:3\n"
+    "txt TXT \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n"
+    "txt TXT \"1123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n"
+    "txt TXT \"2123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n"
+    "txt TXT \"3123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n"
+    "txt TXT \"4123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n"
+    "txt TXT \"5123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n";
+
+static const char fq_zone_nested[] =
+    "$ORIGIN deep.mail.example.com.\n"
+    "$TTL 300\n"
+    "@ SOA ns1.mail.example.com. hostmaster 7 3600 600 86400 30\n"
+    "@ NS ns1.mail.example.com.\n"
+    "@ A 192.0.2.77\n"
+    "* AAAA 2001:db8::77\n";
+
+static const char fq_zone_org[] =
+    "$ORIGIN example.org.\n"
+    "$TTL 600\n"
+    "@ SOA ns hostmaster 1 3600 600 86400 60\n"
+    "@ NS ns\n"
+    "ns A 198.51.100.1\n"
+    "@ 20 DYNMX outside\n"
+    "smtp 20 DYNA outside\n";
+
+#define FQ_BIG 40
+
+static struct world *fq_world;
+static struct answer_thread *fq_thread;
+static uint8_t *fq_buf;
+static answer_order_fn fq_default_order;
+static const struct pstate *fq_ps;
+
+static char *
+fq_conf_text(void)
+{
+	static char text[16384];
+	size_t o;
+	int i;
+
+	o = (size_t)snprintf(text, sizeof(text),
+	    "listen = [ \"127.0.0.1:5353\" ];\n"
+	    "version_bind = \"mxspread-fuzz\";\n"
+	    "id_server = \"fuzz1\";\n"
+	    "zones = (\n"
+	    " { origin = \"mail.example.com.\"; template = \"main.zone\"; },\n"
+	    " { origin = \"deep.mail.example.com.\"; template = \"nested.zone\"; },\n"
+	    " { origin = \"example.org.\"; template = \"org.zone\"; } );\n"
+	    "pools = (\n"
+	    " { name = \"inbound\"; relay_host = \"relay\"; servers = (\n"
+	    "   { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; weight = 3; },\n"
+	    "   { name = \"mx2\"; address = [ \"192.0.2.12\" ]; weight = 2; },\n"
+	    "   { name = \"mx3\"; host = \"mx3.example.net.\"; address = [ \"192.0.2.13\" ]; } ); },\n"
+	    " { name = \"half\"; policy = \"equal\"; ttl_degraded = 5; servers = (\n"
+	    "   { name = \"h1\"; address = [ \"192.0.2.21\" ]; },\n"
+	    "   { name = \"h2\"; address = [ \"192.0.2.22\", \"2001:db8::22\" ]; },\n"
+	    "   { name = \"h3\"; address = [ \"2001:db8::23\" ]; weight = 5; },\n"
+	    "   { name = \"h4\"; address = [ \"192.0.2.24\" ]; } ); },\n"
+	    " { name = \"fo\"; policy = \"failover\"; min_up = 2; servers = (\n"
+	    "   { name = \"f1\"; address = [ \"192.0.2.31\" ]; tier = 0; },\n"
+	    "   { name = \"f2\"; address = [ \"192.0.2.32\" ]; tier = 0; },\n"
+	    "   { name = \"f3\"; address = [ \"192.0.2.33\" ]; tier = 1; },\n"
+	    "   { name = \"f4\"; address = [ \"192.0.2.34\" ]; tier = 2; } ); },\n"
+	    " { name = \"dead\"; all_down = \"relay\"; relay_host = \"relay\"; servers = (\n"
+	    "   { name = \"d1\"; address = [ \"192.0.2.41\" ]; },\n"
+	    "   { name = \"d2\"; address = [ \"2001:db8::42\" ]; } ); },\n"
+	    " { name = \"open\"; all_down = \"all\"; servers = (\n"
+	    "   { name = \"o1\"; address = [ \"192.0.2.51\" ]; },\n"
+	    "   { name = \"o2\"; address = [ \"192.0.2.52\" ]; } ); },\n"
+	    " { name = \"eq\"; max_mx = 2; max_addrs = 1; pref_base = 64535; pref_step = 500;\n"
+	    "   relay_host = \"relay.example.net.\"; servers = (\n"
+	    "   { name = \"e1\"; address = [ \"192.0.2.61\" ]; },\n"
+	    "   { name = \"e2\"; address = [ \"192.0.2.62\" ]; },\n"
+	    "   { name = \"e3\"; address = [ \"192.0.2.63\" ]; } ); },\n"
+	    " { name = \"outside\"; servers = (\n"
+	    "   { name = \"x1\"; host = \"x1.example.net.\"; address = [ \"203.0.113.1\" ]; },\n"
+	    "   { name = \"x2\"; host = \"mx2.mail.example.com.\"; address = [ \"203.0.113.2\" ]; } ); },\n"
+	    " { name = \"big\"; max_mx = 64; max_addrs = 64; servers = (\n");
+	for (i = 0; i < FQ_BIG && o < sizeof(text); i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+		    "   { name = \"server-with-a-long-name-%02d\"; address = "
+		    "[ \"10.0.%d.1\", \"2001:db8:%x::1\" ]; weight = %d; }%s\n",
+		    i, i, i, i + 1, i + 1 < FQ_BIG ? "," : "");
+	if (o < sizeof(text))
+		o += (size_t)snprintf(text + o, sizeof(text) - o, " ); } );\n");
+	if (o >= sizeof(text))
+		abort();
+	return text;
+}
+
+/* Health situations: see the comment at the top. */
+static void
+fq_publish_state(const struct conf *conf)
+{
+	struct pstate *ps;
+	size_t i, j;
+
+	if ((ps = pstate_new(conf)) == NULL)
+		abort();
+	for (i = 0; i < conf->npools; i++) {
+		const struct conf_pool *cp = &conf->pools[i];
+		struct pstate_pool *pp = &ps->pools[i];
+
+		for (j = 0; j < pp->nservers; j++) {
+			struct pstate_server *s = &pp->servers[j];
+
+			if (strcmp(cp->name, "half") == 0) {
+				if (j == 0)
+					s->up = false;
+				else if (j == 1)
+					s->admin = PSTATE_ADMIN_DRAIN;
+				else if (j == 2) {
+					s->load = 70;
+					s->load_factor = 0.5;
+					s->slowstart_factor = 0.25;
+				}
+			} else if (strcmp(cp->name, "fo") == 0) {
+				if (j == 0)
+					s->up = false;
+			} else if (strcmp(cp->name, "dead") == 0 ||
+			    strcmp(cp->name, "open") == 0) {
+				s->up = false;
+			} else if (strcmp(cp->name, "big") == 0) {
+				if (j % 3 == 0)
+					s->up = false;
+				if (j % 7 == 0)
+					s->admin = PSTATE_ADMIN_MAINT;
+			}
+		}
+		pstate_pool_update(pp, cp);
+	}
+	fq_ps = ps;
+	pstate_publish(ps);
+}
+
+int
+fuzz_query_init(void)
+{
+	const char *conf_path;
+
+	if (fq_world != NULL)
+		return 0;
+	log_init(LOG_LVL_ERR, 0, "fuzz_query");
+	rcu_register_thread();
+	fuzz_write("main.zone", fq_zone_main, strlen(fq_zone_main));
+	fuzz_write("nested.zone", fq_zone_nested, strlen(fq_zone_nested));
+	fuzz_write("org.zone", fq_zone_org, strlen(fq_zone_org));
+	conf_path = fuzz_write("fq.conf", fq_conf_text(), strlen(fq_conf_text()));
+	if ((fq_world = world_load(conf_path, stderr)) == NULL) {
+		fprintf(stderr, "fuzz_query: the fuzzing world did not load\n");
+		abort();
+	}
+	fq_publish_state(fq_world->conf);
+	if ((fq_thread = answer_thread_new()) == NULL ||
+	    (fq_buf = malloc(65535)) == NULL)
+		abort();
+	fq_default_order = answer_order;
+	return 0;
+}
+
+int
+fuzz_query_one(const uint8_t *data, size_t size)
+{
+	size_t n, udp = 4096, tcp = 65535;
+
+	/* Only the regression test runs harnesses side by side. */
+	rcu_read_lock();
+	if (pstate_get() != fq_ps) {
+		rcu_read_unlock();
+		fq_publish_state(fq_world->conf);
+	} else
+		rcu_read_unlock();
+
+	answer_order = policy_order;
+	rcu_read_lock();
+	n = answer_query(fq_world, fq_thread, data, size,
+	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
+	rcu_read_unlock();
+	fuzz_dns_check(data, size, fq_buf + 65535 - udp, n, udp, ANSWER_UDP);
+
+	rcu_read_lock();
+	n = answer_query(fq_world, fq_thread, data, size, fq_buf, tcp,
+	    ANSWER_TCP);
+	rcu_read_unlock();
+	fuzz_dns_check(data, size, fq_buf, n, tcp, ANSWER_TCP);
+
+	answer_order = fq_default_order;
+	rcu_read_lock();
+	n = answer_query(fq_world, fq_thread, data, size,
+	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
+	rcu_read_unlock();
+	fuzz_dns_check(data, size, fq_buf + 65535 - udp, n, udp, ANSWER_UDP);
+	return 0;
+}
+
+#ifndef FUZZ_TEST
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return fuzz_query_init();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_query_one(data, size);
+}
+#endif

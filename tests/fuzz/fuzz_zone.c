@@ -1,0 +1,212 @@
+/* fuzz_zone.c - libFuzzer harness: a zone template through zone_load, compile, render and a few queries. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/conf.h"
+#include "dnsd/log.h"
+#include "dnsd/world.h"
+#include "probes/pstate.h"
+#include "zones/zone.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_dns.h"
+
+/*
+ * The input is the template of zone mail.example.com. in a fixed config
+ * (pools "inbound": mx1, mx2 in the zone, a relay host; "outpool": hosts
+ * outside it). A file "inc.zone" sits next to it for $INCLUDE. When the
+ * template loads, it is compiled, rendered, and every node (up to
+ * FZ_MAX_NODES) is asked for a few types over UDP and TCP, each response
+ * checked like fuzz_query's.
+ *
+ * Templates are the operator's, not the network's: an $INCLUDE of
+ * /dev/zero or /dev/stdin would hang any loader, so inputs that name a
+ * path outside the template's directory in an $INCLUDE are skipped.
+ */
+#define FZ_MAX_NODES 48
+
+static const char fz_conf[] =
+    "listen = [ \"127.0.0.1:5353\" ];\n"
+    "zones = ( { origin = \"mail.example.com.\"; template = \"%s\"; } );\n"
+    "pools = (\n"
+    " { name = \"inbound\"; relay_host = \"relay\"; servers = (\n"
+    "   { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; weight = 3; },\n"
+    "   { name = \"mx2\"; address = [ \"192.0.2.12\" ]; } ); },\n"
+    " { name = \"outpool\"; policy = \"failover\"; servers = (\n"
+    "   { name = \"x1\"; host = \"x1.example.net.\"; address = [ \"203.0.113.1\" ]; },\n"
+    "   { name = \"x2\"; host = \"x2.example.net.\"; address = [ \"203.0.113.2\" ]; tier = 1; } ); } );\n";
+
+static const char fz_inc[] =
+    "; included\n"
+    "inc TXT \"from inc.zone\"\n"
+    "inc2 30 DYNA inbound\n";
+
+static struct conf *fz_conf_loaded;
+static const struct pstate *fz_ps;
+static struct answer_thread *fz_thread;
+static uint8_t *fz_buf;
+static char fz_path[128];
+
+int
+fuzz_zone_init(void)
+{
+	char text[2048];
+	struct pstate *ps;
+
+	if (fz_conf_loaded != NULL)
+		return 0;
+	log_init(LOG_LVL_ERR, 0, "fuzz_zone");
+	rcu_register_thread();
+	snprintf(fz_path, sizeof(fz_path), "%s", fuzz_tmp_path("z.zone"));
+	snprintf(text, sizeof(text), fz_conf, fz_path);
+	if ((fz_conf_loaded = conf_load_string(text, "fuzz_zone.conf",
+	    stderr)) == NULL)
+		abort();
+	if ((ps = pstate_new(fz_conf_loaded)) == NULL)
+		abort();
+	ps->pools[0].servers[1].up = false;
+	pstate_pool_update(&ps->pools[0], &fz_conf_loaded->pools[0]);
+	fz_ps = ps;
+	pstate_publish(ps);
+	if ((fz_thread = answer_thread_new()) == NULL ||
+	    (fz_buf = malloc(65535)) == NULL)
+		abort();
+	return 0;
+}
+
+/* Does an $INCLUDE in the input name something outside our directory? */
+static bool
+fz_unsafe(const uint8_t *data, size_t size)
+{
+	static const char inc[] = "$include";
+	size_t i;
+	bool has_inc = false;
+
+	for (i = 0; i + sizeof(inc) - 1 <= size; i++)
+		if (strncasecmp((const char *)data + i, inc,
+		    sizeof(inc) - 1) == 0) {
+			has_inc = true;
+			break;
+		}
+	if (!has_inc)
+		return false;
+	return memchr(data, '/', size) != NULL ||
+	    memchr(data, '\\', size) != NULL;
+}
+
+static size_t
+fz_query(uint8_t *q, const uint8_t *name, size_t nlen, uint16_t type,
+    bool edns)
+{
+	size_t o = 0;
+
+	q[o++] = 0xbe; q[o++] = 0xef;
+	q[o++] = 0x01; q[o++] = 0x00;			/* RD */
+	q[o++] = 0; q[o++] = 1;				/* QDCOUNT */
+	memset(q + o, 0, 4); o += 4;
+	q[o++] = 0; q[o++] = edns ? 1 : 0;		/* ARCOUNT */
+	memcpy(q + o, name, nlen); o += nlen;
+	q[o++] = (uint8_t)(type >> 8); q[o++] = (uint8_t)type;
+	q[o++] = 0; q[o++] = 1;
+	if (edns) {
+		static const uint8_t opt[11] = { 0, 0, 41, 0x10, 0, 0, 0,
+		    0x80, 0, 0, 0 };
+
+		memcpy(q + o, opt, sizeof(opt));
+		o += sizeof(opt);
+	}
+	return o;
+}
+
+static void
+fz_ask(struct world *w, struct zone *z)
+{
+	static const uint16_t types[] = { 1, 28, 15, 255, 16, 43, 2, 6 };
+	uint8_t q[512];
+	size_t i, k, qlen, n;
+
+	rcu_read_lock();
+	if (pstate_get() != fz_ps) {
+		struct pstate *ps;
+
+		rcu_read_unlock();
+		if ((ps = pstate_new(fz_conf_loaded)) == NULL)
+			abort();
+		fz_ps = ps;
+		pstate_publish(ps);
+	} else
+		rcu_read_unlock();
+	for (i = 0; i < z->nnodes && i < FZ_MAX_NODES; i++) {
+		const struct zone_node *node = z->nodes[i];
+
+		for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+			bool edns = (k & 1) != 0;
+
+			qlen = fz_query(q, node->name, node->namelen, types[k],
+			    edns);
+			rcu_read_lock();
+			n = answer_query(w, fz_thread, q, qlen,
+			    fz_buf + 65535 - 4096, 4096, ANSWER_UDP);
+			rcu_read_unlock();
+			fuzz_dns_check(q, qlen, fz_buf + 65535 - 4096, n, 4096,
+			    ANSWER_UDP);
+			rcu_read_lock();
+			n = answer_query(w, fz_thread, q, qlen, fz_buf, 65535,
+			    ANSWER_TCP);
+			rcu_read_unlock();
+			fuzz_dns_check(q, qlen, fz_buf, n, 65535, ANSWER_TCP);
+		}
+	}
+}
+
+int
+fuzz_zone_one(const uint8_t *data, size_t size)
+{
+	struct world w;
+	struct zone *z, *zones[1];
+
+	if (fz_unsafe(data, size))
+		return 0;
+	fuzz_write("inc.zone", fz_inc, strlen(fz_inc));
+	fuzz_write("z.zone", data, size);
+	if ((z = zone_load(fz_conf_loaded, &fz_conf_loaded->zones[0],
+	    fuzz_devnull())) == NULL)
+		return 0;
+	if (answer_compile_zone(z, fz_conf_loaded, fuzz_devnull()) == 0) {
+		FUZZ_CHECK(zone_render(z, fz_conf_loaded, fuzz_devnull()) == 0);
+		memset(&w, 0, sizeof(w));
+		w.conf = fz_conf_loaded;
+		zones[0] = z;
+		w.zones = zones;
+		w.nzones = 1;
+		fz_ask(&w, z);
+	}
+	zone_free(z);
+	return 0;
+}
+
+#ifndef FUZZ_TEST
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return fuzz_zone_init();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_zone_one(data, size);
+}
+#endif

@@ -1,0 +1,753 @@
+/* test_policy.c - unit tests of the answer policies (dnsd/policy.c). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dnsd/policy.h"
+
+#define NDRAWS 200000
+#define FX_MAX 16
+
+/* A pool built by hand: config + state, every server up unless told. */
+struct fixture {
+	struct conf_pool     cp;
+	struct conf_server   sv[FX_MAX];
+	struct pstate_pool   pp;
+	struct pstate_server ps[FX_MAX];
+};
+
+enum { S_UP = 0, S_DOWN, S_DRAIN, S_MAINT, S_AGENT_DRAIN };
+
+/* One server of a table row. */
+struct srv {
+	uint32_t weight;
+	int      state;		/* S_* */
+	double   load;		/* load factor; 0 = 1.0 */
+	double   slow;		/* slow-start factor; 0 = 1.0 */
+	unsigned tier;
+};
+
+static void
+fx_init(struct fixture *f, enum conf_policy pol, const struct srv *s,
+    size_t n)
+{
+	size_t i;
+
+	assert_true(n <= FX_MAX);
+	memset(f, 0, sizeof(*f));
+	strcpy(f->cp.name, "pool");
+	f->cp.policy = pol;
+	f->cp.min_up = 1;
+	f->cp.max_mx = 10;
+	f->cp.max_addrs = 8;
+	f->cp.pref_base = 10;
+	f->cp.pref_step = 10;
+	f->cp.all_down = CONF_ALLDOWN_ALL;
+	f->cp.servers = f->sv;
+	f->cp.nservers = n;
+	f->pp.servers = f->ps;
+	f->pp.nservers = n;
+	for (i = 0; i < n; i++) {
+		snprintf(f->sv[i].name, sizeof(f->sv[i].name), "mx%zu", i);
+		f->sv[i].weight = s[i].weight;
+		f->sv[i].tier = s[i].tier;
+		f->ps[i].up = s[i].state != S_DOWN;
+		f->ps[i].admin = s[i].state == S_DRAIN ? PSTATE_ADMIN_DRAIN :
+		    s[i].state == S_MAINT ? PSTATE_ADMIN_MAINT :
+		    PSTATE_ADMIN_ENABLED;
+		f->ps[i].agent_admin = s[i].state == S_AGENT_DRAIN ?
+		    PSTATE_ADMIN_DRAIN : PSTATE_ADMIN_ENABLED;
+		f->ps[i].load = -1;
+		f->ps[i].load_factor = s[i].load > 0 ? s[i].load : 1.0;
+		f->ps[i].slowstart_factor = s[i].slow > 0 ? s[i].slow : 1.0;
+	}
+	pstate_pool_update(&f->pp, &f->cp);
+}
+
+/* |count - N p| within 5 sigma and within 1% absolute of the share. */
+static void
+check_share(const char *what, size_t i, uint64_t count, uint64_t total,
+    double p)
+{
+	double share = total ? (double)count / (double)total : 0;
+	double sigma = sqrt((double)total * p * (1 - p));
+
+	if (fabs(share - p) > 0.01 ||
+	    fabs((double)count - (double)total * p) > 5 * sigma + 1) {
+		print_error("%s: server %zu share %.5f (%llu/%llu), want %.5f\n",
+		    what, i, share, (unsigned long long)count,
+		    (unsigned long long)total, p);
+		fail();
+	}
+}
+
+/* No index twice, every index in range and eligible unless fail-open. */
+static void
+check_order(const struct fixture *f, const uint16_t *idx, size_t n,
+    bool only_eligible)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		assert_true(idx[i] < f->cp.nservers);
+		if (only_eligible)
+			assert_true(f->ps[idx[i]].eff_weight > 0);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(idx[i], idx[j]);
+	}
+}
+
+/* ---- first-preference shares, table driven ---- */
+
+struct share_case {
+	const char *name;
+	size_t      n;
+	struct srv  s[FX_MAX];
+	uint64_t    seed;
+};
+
+static const struct share_case share_cases[] = {
+	{ "1:1", 2, { { .weight = 1 }, { .weight = 1 } }, 1 },
+	{ "3:2:1", 3, { { .weight = 3 }, { .weight = 2 }, { .weight = 1 } }, 2 },
+	{ "1:1000", 2, { { .weight = 1 }, { .weight = 1000 } }, 3 },
+	{ "1000:1", 2, { { .weight = 1000 }, { .weight = 1 } }, 4 },
+	{ "one server", 1, { { .weight = 7 } }, 5 },
+	{ "down and drained", 5, {
+		{ .weight = 4 }, { .weight = 4, .state = S_DOWN },
+		{ .weight = 2 }, { .weight = 9, .state = S_DRAIN },
+		{ .weight = 1, .state = S_MAINT } }, 6 },
+	{ "agent drain", 3, {
+		{ .weight = 1 }, { .weight = 1, .state = S_AGENT_DRAIN },
+		{ .weight = 1 } }, 7 },
+	{ "load factors", 4, {
+		{ .weight = 10, .load = 0.25 }, { .weight = 10 },
+		{ .weight = 10, .load = 0.5 }, { .weight = 5, .slow = 0.2 } }, 8 },
+	{ "tiny weights", 3, {
+		{ .weight = 1, .load = 1e-9 }, { .weight = 3, .load = 1e-9 },
+		{ .weight = 1, .load = 1e-9, .slow = 1e-3 } }, 9 },
+	{ "10 servers", 10, {
+		{ .weight = 17 }, { .weight = 250 }, { .weight = 3, .state = S_DOWN },
+		{ .weight = 99 }, { .weight = 1 }, { .weight = 640, .state = S_DRAIN },
+		{ .weight = 41, .load = 0.7 }, { .weight = 512, .slow = 0.1 },
+		{ .weight = 8 }, { .weight = 123, .state = S_MAINT } }, 10 },
+};
+
+static void
+run_share_case(const struct share_case *c, enum conf_policy pol)
+{
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t first[FX_MAX] = { 0 };
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	size_t i, k, n, neligible = 0;
+	unsigned flags;
+	double total;
+
+	fx_init(&f, pol, c->s, c->n);
+	total = f.pp.total_weight;
+	for (i = 0; i < c->n; i++)
+		if (f.ps[i].eff_weight > 0)
+			neligible++;
+	assert_int_equal(neligible, f.pp.nup);
+	policy_rng_seed(&rng, c->seed);
+	for (k = 0; k < NDRAWS; k++) {
+		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX, &flags);
+		assert_int_equal(n, neligible);
+		assert_int_equal(flags, 0);
+		if (k < 1000) {
+			check_order(&f, idx, n, true);
+			for (i = 0; i < n; i++)
+				assert_int_equal(pref[i], pol == CONF_POLICY_EQUAL ?
+				    10 : 10 + 10 * i);
+		}
+		first[idx[0]]++;
+	}
+	for (i = 0; i < c->n; i++)
+		check_share(c->name, i, first[i], NDRAWS,
+		    f.ps[i].eff_weight / total);
+}
+
+static void
+test_shares_weighted(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(share_cases) / sizeof(share_cases[0]); i++)
+		run_share_case(&share_cases[i], CONF_POLICY_WEIGHTED);
+}
+
+static void
+test_shares_equal(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(share_cases) / sizeof(share_cases[0]); i++)
+		run_share_case(&share_cases[i], CONF_POLICY_EQUAL);
+}
+
+/* Sampling without replacement: the second position given the first. */
+static void
+test_second_position(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 1 },
+	    { .weight = 2 } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t pair[3][3] = { { 0 } }, firsts[3] = { 0 };
+	uint16_t idx[3];
+	size_t k, n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
+	policy_rng_seed(&rng, 42);
+	for (k = 0; k < NDRAWS; k++) {
+		n = policy_order(&f.cp, &f.pp, &rng, idx, NULL, 3, NULL);
+		assert_int_equal(n, 3);
+		firsts[idx[0]]++;
+		pair[idx[0]][idx[1]]++;
+	}
+	/* P(second = a | first = c) = 1/2, P(second = c | first = a) = 2/3 */
+	check_share("second|c=a", 0, pair[2][0], firsts[2], 0.5);
+	check_share("second|c=b", 1, pair[2][1], firsts[2], 0.5);
+	check_share("second|a=c", 2, pair[0][2], firsts[0], 2.0 / 3);
+	check_share("second|b=a", 0, pair[1][0], firsts[1], 1.0 / 3);
+	/* and unconditionally P(second = c) = 1/4*2/3*2 = 1/3 */
+	check_share("second=c", 2, pair[0][2] + pair[1][2], NDRAWS, 1.0 / 3);
+}
+
+/* The whole permutation of 3:2:1 follows the without-replacement law. */
+static void
+test_permutations(void **state)
+{
+	static const struct srv s[] = { { .weight = 3 }, { .weight = 2 },
+	    { .weight = 1 } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t perm[3][3] = { { 0 } };
+	uint16_t idx[3];
+	size_t k, a, b;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
+	policy_rng_seed(&rng, 77);
+	for (k = 0; k < NDRAWS; k++) {
+		assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, NULL, 3,
+		    NULL), 3);
+		perm[idx[0]][idx[1]]++;
+	}
+	for (a = 0; a < 3; a++) {
+		for (b = 0; b < 3; b++) {
+			double wa = s[a].weight, wb = s[b].weight;
+
+			if (a == b) {
+				assert_int_equal(perm[a][b], 0);
+				continue;
+			}
+			check_share("perm", a * 3 + b, perm[a][b], NDRAWS,
+			    wa / 6 * wb / (6 - wa));
+		}
+	}
+}
+
+/* ---- failover ---- */
+
+struct fo_case {
+	const char *name;
+	size_t      n;
+	struct srv  s[FX_MAX];
+	unsigned    min_up;
+	size_t      max;
+	/* expected: per answer position, the server's expected pref, and the
+	 * set of servers that may be at that position is the tier's */
+	size_t      want_n;
+	uint16_t    want_pref[FX_MAX];
+	unsigned    want_tier[FX_MAX];
+};
+
+static const struct fo_case fo_cases[] = {
+	{ "two tiers up", 4, { { .weight = 1, .tier = 0 }, { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 1 } }, 1, 10,
+	    4, { 10, 10, 20, 20 }, { 0, 0, 1, 1 } },
+	{ "tier 0 below min_up", 4, { { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 0, .state = S_DOWN },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 1 } }, 2, 10,
+	    3, { 10, 10, 20 }, { 1, 1, 0 } },
+	{ "tier 0 all down", 3, { { .weight = 1, .tier = 0, .state = S_DOWN },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 2 } }, 1, 10,
+	    2, { 10, 20 }, { 1, 2 } },
+	{ "no tier reaches min_up", 3, { { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 2 } }, 2, 10,
+	    3, { 10, 20, 30 }, { 0, 1, 2 } },
+	{ "sparse tier numbers", 4, { { .weight = 1, .tier = 5 },
+	    { .weight = 1, .tier = 2 }, { .weight = 1, .tier = 9 },
+	    { .weight = 1, .tier = 2 } }, 1, 10,
+	    4, { 10, 10, 20, 30 }, { 2, 2, 5, 9 } },
+	{ "skipped tier between", 5, { { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 0, .state = S_DRAIN },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 1 },
+	    { .weight = 1, .tier = 2 } }, 2, 10,
+	    4, { 10, 10, 20, 30 }, { 1, 1, 0, 2 } },
+	{ "capped", 4, { { .weight = 1, .tier = 0 }, { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 1 } }, 1, 3,
+	    3, { 10, 10, 20 }, { 0, 0, 1 } },
+	{ "min_up 0 is 1", 2, { { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 1 } }, 0, 10,
+	    2, { 10, 20 }, { 0, 1 } },
+};
+
+static void
+test_failover_tiers(void **state)
+{
+	size_t c, k, i, n;
+
+	(void)state;
+	for (c = 0; c < sizeof(fo_cases) / sizeof(fo_cases[0]); c++) {
+		const struct fo_case *fc = &fo_cases[c];
+		struct fixture f;
+		struct policy_rng rng;
+		uint16_t idx[FX_MAX], pref[FX_MAX];
+		unsigned flags;
+
+		fx_init(&f, CONF_POLICY_FAILOVER, fc->s, fc->n);
+		f.cp.min_up = fc->min_up;
+		policy_rng_seed(&rng, 100 + c);
+		for (k = 0; k < 2000; k++) {
+			n = policy_order(&f.cp, &f.pp, &rng, idx, pref, fc->max,
+			    &flags);
+			if (n != fc->want_n)
+				print_error("%s: n %zu\n", fc->name, n);
+			assert_int_equal(n, fc->want_n);
+			check_order(&f, idx, n, true);
+			for (i = 0; i < n; i++) {
+				if (pref[i] != fc->want_pref[i] ||
+				    f.sv[idx[i]].tier != fc->want_tier[i]) {
+					print_error("%s: pos %zu server %u tier %u"
+					    " pref %u\n", fc->name, i, idx[i],
+					    f.sv[idx[i]].tier, pref[i]);
+					fail();
+				}
+			}
+		}
+	}
+}
+
+/* Within a tier, the first server is drawn by weight. */
+static void
+test_failover_weighted_within_tier(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .tier = 1 },
+	    { .weight = 1, .tier = 1 }, { .weight = 5, .tier = 2 },
+	    { .weight = 5, .tier = 0, .state = S_DOWN } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t first[4] = { 0 };
+	uint16_t idx[4], pref[4];
+	size_t k;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_FAILOVER, s, 4);
+	policy_rng_seed(&rng, 5150);
+	for (k = 0; k < NDRAWS; k++) {
+		assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, pref, 4,
+		    NULL), 3);
+		assert_int_equal(pref[0], 10);
+		assert_int_equal(pref[1], 10);
+		assert_int_equal(idx[2], 2);
+		assert_int_equal(pref[2], 20);
+		first[idx[0]]++;
+	}
+	check_share("fo tier", 0, first[0], NDRAWS, 0.75);
+	check_share("fo tier", 1, first[1], NDRAWS, 0.25);
+}
+
+/* ---- all_down, relay, caps ---- */
+
+static void
+test_all_down_fail_open(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
+	    { .weight = 1, .state = S_DRAIN } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t first[2] = { 0 };
+	uint16_t idx[4], pref[4];
+	unsigned flags;
+	size_t k, n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 2);
+	assert_int_equal(f.pp.nup, 0);
+	policy_rng_seed(&rng, 11);
+	for (k = 0; k < NDRAWS; k++) {
+		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+		assert_int_equal(n, 2);
+		assert_int_equal(flags, POLICY_F_ALLDOWN);
+		assert_int_equal(pref[0], 10);
+		assert_int_equal(pref[1], 20);
+		check_order(&f, idx, n, false);
+		first[idx[0]]++;
+	}
+	/* configured weights, not the (zero) effective ones */
+	check_share("fail open", 0, first[0], NDRAWS, 0.75);
+
+	/* with a relay host: everyone, then the relay */
+	f.cp.relay_host = "relay";
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(n, 2);
+	assert_int_equal(flags, POLICY_F_ALLDOWN | POLICY_F_RELAY);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 30);
+
+	/* all_down = relay without a relay host: fail open as well */
+	f.cp.relay_host = NULL;
+	f.cp.all_down = CONF_ALLDOWN_RELAY;
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(n, 2);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+}
+
+static void
+test_all_down_relay(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
+	    { .weight = 1, .state = S_MAINT }, { .weight = 1, .load = 1e-300,
+	    .slow = 1e-300 } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint16_t idx[4], pref[4];
+	unsigned flags = 0;
+	size_t n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
+	assert_int_equal(f.pp.nup, 0);	/* 1e-300 * 1e-300 underflows to 0 */
+	f.cp.all_down = CONF_ALLDOWN_RELAY;
+	f.cp.relay_host = "relay.example.net.";
+	policy_rng_seed(&rng, 12);
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(n, 0);
+	assert_int_equal(flags, POLICY_F_RELAY | POLICY_F_ALLDOWN);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 10);
+
+	/* one server back: normal answer plus relay */
+	f.ps[0].up = true;
+	pstate_pool_update(&f.pp, &f.cp);
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(n, 1);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(flags, POLICY_F_RELAY);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 20);
+}
+
+static void
+test_all_down_failover(void **state)
+{
+	static const struct srv s[] = {
+	    { .weight = 1, .tier = 1, .state = S_DOWN },
+	    { .weight = 1, .tier = 0, .state = S_DOWN },
+	    { .weight = 1, .tier = 0, .state = S_DOWN } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint16_t idx[4], pref[4];
+	unsigned flags;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_FAILOVER, s, 3);
+	f.cp.min_up = 2;
+	policy_rng_seed(&rng, 13);
+	assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, pref, 4,
+	    &flags), 3);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+	assert_int_equal(f.sv[idx[0]].tier, 0);
+	assert_int_equal(f.sv[idx[1]].tier, 0);
+	assert_int_equal(idx[2], 0);
+	assert_int_equal(pref[0], 10);
+	assert_int_equal(pref[1], 10);
+	assert_int_equal(pref[2], 20);
+}
+
+static void
+test_relay_appended(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 1 },
+	    { .weight = 1, .state = S_DOWN } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint16_t idx[4], pref[4];
+	unsigned flags;
+	size_t n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
+	f.cp.relay_host = "relay";
+	policy_rng_seed(&rng, 14);
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, policy_max(&f.cp,
+	    true), &flags);
+	assert_int_equal(n, 2);
+	assert_int_equal(flags, POLICY_F_RELAY);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 30);
+
+	f.cp.policy = CONF_POLICY_EQUAL;
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(n, 2);
+	assert_int_equal(pref[0], 10);
+	assert_int_equal(pref[1], 10);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 20);
+
+	/* other bases and steps */
+	f.cp.policy = CONF_POLICY_WEIGHTED;
+	f.cp.pref_base = 5;
+	f.cp.pref_step = 1;
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(pref[0], 5);
+	assert_int_equal(pref[1], 6);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 7);
+
+	/* preferences saturate instead of wrapping */
+	f.cp.pref_base = 65530;
+	f.cp.pref_step = 10;
+	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
+	assert_int_equal(pref[0], 65530);
+	assert_int_equal(pref[1], 65535);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 65535);
+}
+
+static void
+test_caps(void **state)
+{
+	struct srv s[10];
+	struct fixture f;
+	struct policy_rng r1, r2;
+	uint16_t idx[FX_MAX], pref[FX_MAX], idx2[FX_MAX];
+	unsigned flags;
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < 10; i++)
+		s[i] = (struct srv){ .weight = (uint32_t)(i + 1) };
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 10);
+	f.cp.max_mx = 4;
+	f.cp.max_addrs = 3;
+	assert_int_equal(policy_max(&f.cp, true), 4);
+	assert_int_equal(policy_max(&f.cp, false), 3);
+	f.cp.relay_host = "relay";
+	assert_int_equal(policy_max(&f.cp, true), 3);
+	f.cp.max_mx = 1;
+	assert_int_equal(policy_max(&f.cp, true), 1);
+	f.cp.max_mx = 4;
+
+	policy_rng_seed(&r1, 15);
+	n = policy_order(&f.cp, &f.pp, &r1, idx, pref, policy_max(&f.cp, true),
+	    &flags);
+	assert_int_equal(n, 3);
+	assert_int_equal(flags, POLICY_F_RELAY | POLICY_F_CAPPED);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 40);
+
+	assert_int_equal(policy_order(&f.cp, &f.pp, &r1, idx, pref, 0, &flags),
+	    0);
+	assert_int_equal(flags, POLICY_F_RELAY | POLICY_F_CAPPED);
+
+	/* the capped order is the prefix of the uncapped one */
+	for (k = 0; k < 1000; k++) {
+		policy_rng_seed(&r1, 1000 + k);
+		policy_rng_seed(&r2, 1000 + k);
+		assert_int_equal(policy_order(&f.cp, &f.pp, &r1, idx, NULL, 3,
+		    NULL), 3);
+		assert_int_equal(policy_order(&f.cp, &f.pp, &r2, idx2, NULL,
+		    FX_MAX, NULL), 10);
+		assert_memory_equal(idx, idx2, 3 * sizeof(idx[0]));
+		check_order(&f, idx2, 10, true);
+	}
+}
+
+/* Without a snapshot: configured weights, no all-down flag. */
+static void
+test_no_state(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t first[2] = { 0 };
+	uint16_t idx[2];
+	unsigned flags;
+	size_t k;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 2);
+	policy_rng_seed(&rng, 16);
+	for (k = 0; k < NDRAWS; k++) {
+		assert_int_equal(policy_order(&f.cp, NULL, &rng, idx, NULL, 2,
+		    &flags), 2);
+		assert_int_equal(flags, 0);
+		first[idx[0]]++;
+	}
+	check_share("no state", 1, first[1], NDRAWS, 0.75);
+	assert_int_equal(policy_ttl(&f.cp, NULL, 300), 300);
+	assert_int_equal(policy_pick(&f.cp, NULL, &rng, NULL), -1);
+}
+
+/* A pool above POLICY_MAX_SERVERS: only the first ones take part. */
+static void
+test_big_pool(void **state)
+{
+	size_t n = POLICY_MAX_SERVERS + 44, i, k, got;
+	struct conf_pool cp;
+	struct pstate_pool pp;
+	struct conf_server *sv;
+	struct pstate_server *ps;
+	struct policy_rng rng;
+	uint16_t idx[POLICY_MAX_SERVERS];
+
+	(void)state;
+	sv = calloc(n, sizeof(*sv));
+	ps = calloc(n, sizeof(*ps));
+	assert_non_null(sv);
+	assert_non_null(ps);
+	memset(&cp, 0, sizeof(cp));
+	memset(&pp, 0, sizeof(pp));
+	cp.servers = sv;
+	cp.nservers = n;
+	cp.pref_base = cp.pref_step = 10;
+	pp.servers = ps;
+	pp.nservers = n;
+	for (i = 0; i < n; i++) {
+		sv[i].weight = 1;
+		ps[i].up = true;
+		ps[i].load_factor = ps[i].slowstart_factor = 1;
+	}
+	pstate_pool_update(&pp, &cp);
+	policy_rng_seed(&rng, 17);
+	for (k = 0; k < 100; k++) {
+		got = policy_order(&cp, &pp, &rng, idx, NULL,
+		    POLICY_MAX_SERVERS, NULL);
+		assert_int_equal(got, POLICY_MAX_SERVERS);
+		for (i = 0; i < got; i++)
+			assert_true(idx[i] < POLICY_MAX_SERVERS);
+	}
+	/* policy_pick has no limit */
+	for (k = 0; k < 20000; k++)
+		if (policy_pick(&cp, &pp, &rng, NULL) >= POLICY_MAX_SERVERS)
+			break;
+	assert_true(k < 20000);
+	free(sv);
+	free(ps);
+}
+
+static void
+test_pick(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 },
+	    { .weight = 6 }, { .weight = 5, .state = S_DOWN } };
+	struct fixture f;
+	struct policy_rng rng;
+	uint64_t cnt[4] = { 0 };
+	bool skip[4] = { false, false, true, false };
+	size_t k;
+	int p;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
+	policy_rng_seed(&rng, 18);
+	for (k = 0; k < NDRAWS; k++) {
+		p = policy_pick(&f.cp, &f.pp, &rng, NULL);
+		assert_true(p >= 0 && p < 3);
+		cnt[p]++;
+	}
+	check_share("pick", 0, cnt[0], NDRAWS, 0.1);
+	check_share("pick", 1, cnt[1], NDRAWS, 0.3);
+	check_share("pick", 2, cnt[2], NDRAWS, 0.6);
+	memset(cnt, 0, sizeof(cnt));
+	for (k = 0; k < NDRAWS; k++) {
+		p = policy_pick(&f.cp, &f.pp, &rng, skip);
+		assert_true(p == 0 || p == 1);
+		cnt[p]++;
+	}
+	check_share("pick skip", 1, cnt[1], NDRAWS, 0.75);
+	skip[0] = skip[1] = true;
+	assert_int_equal(policy_pick(&f.cp, &f.pp, &rng, skip), -1);
+}
+
+static void
+test_ttl(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 },
+	    { .weight = 1, .state = S_DOWN } };
+	struct fixture f;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 2);
+	assert_true(f.pp.degraded);
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 300), 300);	/* off */
+	f.cp.ttl_degraded = 30;
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 300), 30);
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 10), 10);
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 30), 30);
+	f.ps[1].up = true;
+	pstate_pool_update(&f.pp, &f.cp);
+	assert_false(f.pp.degraded);
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 300), 300);
+	f.ps[0].admin = PSTATE_ADMIN_DRAIN;
+	pstate_pool_update(&f.pp, &f.cp);
+	assert_int_equal(policy_ttl(&f.cp, &f.pp, 300), 30);
+}
+
+static void
+test_rng(void **state)
+{
+	struct policy_rng a, b;
+	size_t k, same = 0;
+	double d, sum = 0;
+
+	(void)state;
+	policy_rng_seed(&a, 99);
+	policy_rng_seed(&b, 99);
+	for (k = 0; k < 1000; k++)
+		assert_int_equal(policy_rng_next(&a), policy_rng_next(&b));
+	policy_rng_seed(&b, 100);
+	for (k = 0; k < 1000; k++)
+		same += policy_rng_next(&a) == policy_rng_next(&b);
+	assert_true(same < 2);
+	for (k = 0; k < 100000; k++) {
+		d = policy_rng_double(&a);
+		assert_true(d >= 0 && d < 1);
+		sum += d;
+	}
+	assert_true(fabs(sum / 100000 - 0.5) < 0.01);
+	policy_rng_init(&a);
+	policy_rng_init(&b);
+	assert_true((a.s[0] | a.s[1] | a.s[2] | a.s[3]) != 0);
+	assert_memory_not_equal(a.s, b.s, sizeof(a.s));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shares_weighted),
+		cmocka_unit_test(test_shares_equal),
+		cmocka_unit_test(test_second_position),
+		cmocka_unit_test(test_permutations),
+		cmocka_unit_test(test_failover_tiers),
+		cmocka_unit_test(test_failover_weighted_within_tier),
+		cmocka_unit_test(test_all_down_fail_open),
+		cmocka_unit_test(test_all_down_relay),
+		cmocka_unit_test(test_all_down_failover),
+		cmocka_unit_test(test_relay_appended),
+		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_no_state),
+		cmocka_unit_test(test_big_pool),
+		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_ttl),
+		cmocka_unit_test(test_rng),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

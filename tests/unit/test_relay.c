@@ -1,0 +1,452 @@
+/* test_relay.c - relay: PROXY headers byte for byte, and a live relay
+ * between loopback sockets (backend choice, failover, 421s, half-close). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dnsd/conf.h"
+#include "dnsd/log.h"
+#include "dnsd/relay.h"
+#include "probes/pstate.h"
+
+static struct sockaddr_in
+sin4(const char *a, unsigned port)
+{
+	struct sockaddr_in s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin_family = AF_INET;
+	s.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, a, &s.sin_addr);
+	return s;
+}
+
+static struct sockaddr_in6
+sin6(const char *a, unsigned port)
+{
+	struct sockaddr_in6 s;
+
+	memset(&s, 0, sizeof(s));
+	s.sin6_family = AF_INET6;
+	s.sin6_port = htons((uint16_t)port);
+	inet_pton(AF_INET6, a, &s.sin6_addr);
+	return s;
+}
+
+static void
+test_proxy_v1(void **state)
+{
+	unsigned char buf[RELAY_PROXY_MAX];
+	struct sockaddr_in s = sin4("192.0.2.7", 40000), d = sin4("198.51.100.1", 25);
+	struct sockaddr_in6 s6 = sin6("2001:db8::7", 1), d6 = sin6("2001:db8::1", 25);
+	struct sockaddr_in6 m = sin6("::ffff:192.0.2.9", 5555);
+	int n;
+
+	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s, (void *)&d, buf);
+	assert_int_equal(n, strlen("PROXY TCP4 192.0.2.7 198.51.100.1 40000 25\r\n"));
+	assert_memory_equal(buf, "PROXY TCP4 192.0.2.7 198.51.100.1 40000 25\r\n", n);
+	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d6, buf);
+	assert_int_equal(n, strlen("PROXY TCP6 2001:db8::7 2001:db8::1 1 25\r\n"));
+	assert_memory_equal(buf, "PROXY TCP6 2001:db8::7 2001:db8::1 1 25\r\n", n);
+	/* v4-mapped client on a v4 destination: sent as TCP4 */
+	n = relay_proxy_header(CONF_PROXY_V1, (void *)&m, (void *)&d, buf);
+	assert_int_equal(n, strlen("PROXY TCP4 192.0.2.9 198.51.100.1 5555 25\r\n"));
+	assert_memory_equal(buf, "PROXY TCP4 192.0.2.9 198.51.100.1 5555 25\r\n", n);
+	/* mixed families: UNKNOWN */
+	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d, buf);
+	assert_int_equal(n, 15);
+	assert_memory_equal(buf, "PROXY UNKNOWN\r\n", 15);
+	/* worst case fits */
+	s6 = sin6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
+	d6 = sin6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535);
+	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d6, buf);
+	assert_int_equal(n, 104);
+	assert_int_equal(relay_proxy_header(3, (void *)&s, (void *)&d, buf), -1);
+}
+
+static void
+test_proxy_v2(void **state)
+{
+	static const unsigned char want4[] = {
+		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+		0x21, 0x11, 0x00, 0x0c,
+		192, 0, 2, 7, 198, 51, 100, 1,
+		0x9c, 0x40, 0x00, 0x19 };
+	unsigned char buf[RELAY_PROXY_MAX];
+	struct sockaddr_in s = sin4("192.0.2.7", 40000), d = sin4("198.51.100.1", 25);
+	struct sockaddr_in6 s6 = sin6("2001:db8::7", 1), d6 = sin6("2001:db8::1", 25);
+	int n;
+
+	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s, (void *)&d, buf);
+	assert_int_equal(n, sizeof(want4));
+	assert_memory_equal(buf, want4, sizeof(want4));
+
+	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s6, (void *)&d6, buf);
+	assert_int_equal(n, 16 + 36);
+	assert_memory_equal(buf, want4, 12);
+	assert_int_equal(buf[12], 0x21);
+	assert_int_equal(buf[13], 0x21);
+	assert_int_equal(buf[14], 0);
+	assert_int_equal(buf[15], 36);
+	assert_memory_equal(buf + 16, &s6.sin6_addr, 16);
+	assert_memory_equal(buf + 32, &d6.sin6_addr, 16);
+	assert_int_equal(buf[48], 0);
+	assert_int_equal(buf[49], 1);
+	assert_int_equal(buf[50], 0);
+	assert_int_equal(buf[51], 25);
+
+	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s6, (void *)&d, buf);
+	assert_int_equal(n, 16);
+	assert_int_equal(buf[13], 0x00);
+	assert_int_equal(buf[15], 0);
+}
+
+/* ---------------------------------------------------- live relay */
+
+static unsigned
+free_port(const char *addr)
+{
+	struct sockaddr_in s = sin4(addr, 0);
+	socklen_t len = sizeof(s);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (void *)&s, sizeof(s)), 0);
+	assert_int_equal(getsockname(fd, (void *)&s, &len), 0);
+	close(fd);
+	return ntohs(s.sin_port);
+}
+
+static int
+listen_on(const char *addr, unsigned port)
+{
+	struct sockaddr_in s = sin4(addr, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (void *)&s, sizeof(s)), 0);
+	assert_int_equal(listen(fd, 16), 0);
+	return fd;
+}
+
+static int
+connect_from(const char *src, const char *dst, unsigned port)
+{
+	struct sockaddr_in s = sin4(src, 0), d = sin4(dst, port);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (void *)&s, sizeof(s)), 0);
+	assert_int_equal(connect(fd, (void *)&d, sizeof(d)), 0);
+	return fd;
+}
+
+/* Read exactly n bytes within 5 s; returns bytes read (short on EOF). */
+static size_t
+read_n(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (poll(&p, 1, 5000) <= 0)
+			break;
+		r = read(fd, (char *)buf + got, n - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+/* Read a line (up to \n) within 5 s. */
+static void
+read_line(int fd, char *buf, size_t max)
+{
+	size_t n = 0;
+
+	while (n + 1 < max && read_n(fd, buf + n, 1) == 1) {
+		if (buf[n++] == '\n')
+			break;
+	}
+	buf[n] = '\0';
+}
+
+static int
+accept_within(int lfd, int ms)
+{
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) <= 0)
+		return -1;
+	return accept(lfd, NULL, NULL);
+}
+
+struct fixture {
+	struct conf        conf;
+	struct conf_pool   pool;
+	struct conf_server servers[2];
+	struct conf_ip     ips[2];
+	struct conf_sockaddr listen;
+	unsigned           rport, bport;
+};
+
+static void
+fixture_init(struct fixture *f, enum conf_proxy proxy, unsigned per_source,
+    double idle)
+{
+	struct sockaddr_in *l = (struct sockaddr_in *)&f->listen.ss;
+	int i;
+
+	memset(f, 0, sizeof(*f));
+	f->rport = free_port("127.0.0.1");
+	f->bport = free_port("127.0.0.3");
+	for (i = 0; i < 2; i++) {
+		snprintf(f->servers[i].name, sizeof(f->servers[i].name), "mx%d", i + 1);
+		f->ips[i].family = AF_INET;
+		snprintf(f->ips[i].text, sizeof(f->ips[i].text), "127.0.0.%d", i + 2);
+		inet_pton(AF_INET, f->ips[i].text, &f->ips[i].u.v4);
+		f->servers[i].addrs = &f->ips[i];
+		f->servers[i].naddrs = 1;
+		f->servers[i].weight = 1;
+	}
+	snprintf(f->pool.name, sizeof(f->pool.name), "inbound");
+	f->pool.servers = f->servers;
+	f->pool.nservers = 2;
+	f->conf.pools = &f->pool;
+	f->conf.npools = 1;
+	*l = sin4("127.0.0.1", f->rport);
+	f->listen.len = sizeof(*l);
+	snprintf(f->listen.text, sizeof(f->listen.text), "127.0.0.1:%u", f->rport);
+	f->conf.relay.enabled = true;
+	f->conf.relay.listen = &f->listen;
+	f->conf.relay.nlisten = 1;
+	f->conf.relay.pool_index = 0;
+	snprintf(f->conf.relay.pool, sizeof(f->conf.relay.pool), "inbound");
+	f->conf.relay.port = (uint16_t)f->bport;
+	f->conf.relay.proxy_protocol = proxy;
+	f->conf.relay.retries = 2;
+	f->conf.relay.connect_timeout = 1;
+	f->conf.relay.idle_timeout = idle;
+	f->conf.relay.max_connections = 100;
+	f->conf.relay.max_per_source = per_source;
+	f->conf.relay.hostname = "relay.test";
+}
+
+/* Publish a pool state where server i is up iff (up_mask >> i) & 1. */
+static void
+publish(struct fixture *f, unsigned up_mask)
+{
+	struct pstate *ps = pstate_new(&f->conf);
+	int i;
+
+	assert_non_null(ps);
+	for (i = 0; i < 2; i++)
+		ps->pools[0].servers[i].up = (up_mask >> i) & 1;
+	pstate_pool_update(&ps->pools[0], &f->pool);
+	pstate_publish(ps);
+}
+
+/* mx1 (127.0.0.2) is dead, mx2 (127.0.0.3) live: every session reaches
+ * mx2 with a PROXY v2 header naming the client; bytes flow both ways,
+ * half-close passes through. */
+static void
+test_relay_failover_v2(void **state)
+{
+	struct fixture f;
+	struct relay_stats st;
+	struct relay_backend_stats be[2];
+	unsigned char hdr[28];
+	char buf[64];
+	int lfd, c, b, k;
+
+	fixture_init(&f, CONF_PROXY_V2, 0, 30);
+	publish(&f, 3);
+	lfd = listen_on("127.0.0.3", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+	assert_int_equal(relay_start(&f.conf), -1);	/* already running */
+
+	for (k = 0; k < 4; k++) {
+		c = connect_from("127.0.0.77", "127.0.0.1", f.rport);
+		b = accept_within(lfd, 5000);
+		assert_true(b >= 0);
+		assert_int_equal(read_n(b, hdr, sizeof(hdr)), sizeof(hdr));
+		assert_memory_equal(hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+		assert_memory_equal(hdr + 16, "\x7f\x00\x00\x4d\x7f\x00\x00\x01", 8);
+		assert_int_equal(hdr[26] << 8 | hdr[27], f.rport);
+		assert_int_equal(write(b, "220 hi\r\n", 8), 8);
+		assert_int_equal(read_n(c, buf, 8), 8);
+		assert_memory_equal(buf, "220 hi\r\n", 8);
+		assert_int_equal(write(c, "QUIT\r\n", 6), 6);
+		assert_int_equal(read_n(b, buf, 6), 6);
+		assert_memory_equal(buf, "QUIT\r\n", 6);
+		/* client half-closes: backend sees EOF, can still answer */
+		shutdown(c, SHUT_WR);
+		assert_int_equal(read_n(b, buf, 1), 0);
+		assert_int_equal(write(b, "221 bye\r\n", 9), 9);
+		close(b);
+		assert_int_equal(read_n(c, buf, 9), 9);
+		assert_memory_equal(buf, "221 bye\r\n", 9);
+		assert_int_equal(read_n(c, buf, 1), 0);
+		close(c);
+	}
+	usleep(100000);
+	assert_int_equal(relay_get_stats(&st, be, 2), 2);
+	assert_true(st.running);
+	assert_int_equal(st.accepted, 4);
+	assert_int_equal(st.active, 0);
+	assert_string_equal(be[1].name, "mx2");
+	assert_int_equal(be[1].total, 4);
+	assert_int_equal(be[0].total, 0);
+	assert_int_equal(be[1].active, 0);
+	assert_int_equal(be[1].bytes_in, 4 * 6);
+	assert_int_equal(be[1].bytes_out, 4 * (8 + 9));
+	assert_int_equal(st.bytes_in, 4 * 6);
+	assert_int_equal(st.unavailable, 0);
+
+	relay_stop(1.0);
+	assert_int_equal(relay_get_stats(&st, be, 2), 0);
+	assert_false(st.running);
+	close(lfd);
+}
+
+/* No eligible server, then none reachable: 421 4.3.2. */
+static void
+test_relay_unavailable(void **state)
+{
+	struct fixture f;
+	struct relay_stats st;
+	char line[256];
+	int c;
+
+	fixture_init(&f, CONF_PROXY_V1, 0, 30);
+	publish(&f, 0);
+	assert_int_equal(relay_start(&f.conf), 0);
+	c = connect_from("127.0.0.1", "127.0.0.1", f.rport);
+	read_line(c, line, sizeof(line));
+	assert_string_equal(line,
+	    "421 4.3.2 relay.test Service not available, try again later\r\n");
+	close(c);
+
+	publish(&f, 3);		/* both "up" but nothing listens */
+	c = connect_from("127.0.0.1", "127.0.0.1", f.rport);
+	read_line(c, line, sizeof(line));
+	assert_string_equal(line,
+	    "421 4.3.2 relay.test Service not available, try again later\r\n");
+	close(c);
+	relay_get_stats(&st, NULL, 0);
+	assert_int_equal(st.unavailable, 2);
+	assert_int_equal(st.rejected_421, 2);
+	relay_stop(1.0);
+}
+
+/* max_per_source 2: the third from one address gets 421 4.7.0, another
+ * address still gets through; an idle session is closed. */
+static void
+test_relay_limits_idle(void **state)
+{
+	struct fixture f;
+	struct relay_stats st;
+	char line[256];
+	int lfd, c[3], b[3], other, ob, i;
+
+	fixture_init(&f, CONF_PROXY_NONE, 2, 1);
+	publish(&f, 2);
+	lfd = listen_on("127.0.0.3", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+	for (i = 0; i < 2; i++) {
+		c[i] = connect_from("127.0.0.88", "127.0.0.1", f.rport);
+		b[i] = accept_within(lfd, 5000);
+		assert_true(b[i] >= 0);
+	}
+	c[2] = connect_from("127.0.0.88", "127.0.0.1", f.rport);
+	read_line(c[2], line, sizeof(line));
+	assert_string_equal(line,
+	    "421 4.7.0 relay.test Too many connections, try again later\r\n");
+	assert_int_equal(accept_within(lfd, 200), -1);
+	other = connect_from("127.0.0.89", "127.0.0.1", f.rport);
+	ob = accept_within(lfd, 5000);
+	assert_true(ob >= 0);
+	relay_get_stats(&st, NULL, 0);
+	assert_int_equal(st.rejected_per_source, 1);
+	assert_int_equal(st.active, 3);
+
+	/* nobody talks: all closed after ~1 s idle */
+	read_line(c[0], line, sizeof(line));
+	assert_string_equal(line, "");
+	relay_get_stats(&st, NULL, 0);
+	assert_true(st.idle_timeouts >= 1);
+	usleep(300000);
+	relay_get_stats(&st, NULL, 0);
+	assert_int_equal(st.active, 0);
+	assert_int_equal(st.idle_timeouts, 3);
+	for (i = 0; i < 3; i++)
+		close(c[i]);
+	for (i = 0; i < 2; i++)
+		close(b[i]);
+	close(other);
+	close(ob);
+	relay_stop(1.0);
+	close(lfd);
+}
+
+/* Graceful stop: an open session may finish within the grace period;
+ * the listener is closed at once. */
+static void
+test_relay_graceful_stop(void **state)
+{
+	struct fixture f;
+	int lfd, c, b;
+
+	fixture_init(&f, CONF_PROXY_NONE, 0, 30);
+	publish(&f, 2);
+	lfd = listen_on("127.0.0.3", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+	c = connect_from("127.0.0.1", "127.0.0.1", f.rport);
+	b = accept_within(lfd, 5000);
+	assert_true(b >= 0);
+	relay_stop(0.5);	/* returns after the deadline closed the session */
+	assert_int_equal(read_n(c, &f, 1), 0);
+	close(c);
+	close(b);
+	close(lfd);
+	/* bind failure is reported */
+	lfd = listen_on("127.0.0.1", f.rport);
+	assert_int_equal(relay_start(&f.conf), -1);
+	close(lfd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_proxy_v1),
+		cmocka_unit_test(test_proxy_v2),
+		cmocka_unit_test(test_relay_failover_v2),
+		cmocka_unit_test(test_relay_unavailable),
+		cmocka_unit_test(test_relay_limits_idle),
+		cmocka_unit_test(test_relay_graceful_stop),
+	};
+	int rv;
+
+	log_init(LOG_LVL_DEBUG, 0, "test_relay");
+	rcu_register_thread();
+	rv = cmocka_run_group_tests(tests, NULL, NULL);
+	pstate_shutdown();
+	rcu_unregister_thread();
+	return rv;
+}
