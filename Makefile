@@ -82,6 +82,12 @@ all-asan: all $(UNIT_BINS) $(TOOL_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    sh tests/run.sh $(BUILD)
 
+# libFuzzer harnesses (clang, ASan + UBSan) in build-fuzz/, each run for
+# FUZZ_SECONDS; seeds in tests/fuzz/corpus/ (see tests/fuzz/run.sh).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
+
 bench: all $(TOOL_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
 

@@ -92,8 +92,7 @@ extern answer_order_fn answer_order;
  * First-preference answers of one pool server since start: dynamic answers
  * (DYNMX, DYNA) that listed it first, summed over every thread; indices as
  * in conf->pools[pool].servers[server]; 0 when out of range. Read by the
- * status endpoint for the observed share (added by status; until a module
- * defines it, status leaves the observed share out).
+ * status endpoint (observed share, mxspread_answers_first_total).
  */
 uint64_t answer_first_pref(size_t pool, size_t server);
 

@@ -491,8 +491,11 @@ relay_session_check(struct relay_session *s)
 
 		if (a->eof && !b->shut && b->bev != NULL &&
 		    evbuffer_get_length(bufferevent_get_output(b->bev)) == 0) {
-			shutdown(bufferevent_getfd(b->bev), SHUT_WR);
 			b->shut = true;
+			/* The last one is left to close(): one syscall less. */
+			if (!(s->side[0].eof && s->side[1].eof &&
+			    s->side[0].shut && s->side[1].shut))
+				shutdown(bufferevent_getfd(b->bev), SHUT_WR);
 		}
 	}
 	if (s->side[0].eof && s->side[1].eof && s->side[0].shut &&

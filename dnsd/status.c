@@ -51,13 +51,6 @@
 #define STATUS_ALLOW_GET     "GET, HEAD"
 #define STATUS_ALLOW_POST    "POST"
 
-/*
- * Per-server first-preference answer counters, kept by the answer engine
- * (pool/server index as in conf). Referenced weakly: while no module
- * defines it, the observed share is left out of the output instead of
- * inventing numbers.
- */
-uint64_t answer_first_pref(size_t pool, size_t server) __attribute__((weak));
 
 /* An operator's admin override, by name so that it survives reloads. */
 struct status_admin {
@@ -618,7 +611,7 @@ model_build(size_t max_hist)
 			if (ms->has_first)
 				ms->observed = mp->window_first > 0 ?
 				    ms->observed / (double)mp->window_first : -1;
-			else if (answer_first_pref != NULL) {
+			else {
 				ms->has_first = true;
 				ms->first = answer_first_pref(i, j);
 			}
@@ -1625,8 +1618,6 @@ share_sample(const struct world *w)
 	size_t width = 0, i, j, flat;
 	uint64_t *row;
 
-	if (answer_first_pref == NULL)
-		return;
 	for (i = 0; i < w->conf->npools; i++)
 		width += w->conf->pools[i].nservers;
 	if (st.ring == NULL || st.ring_world != w ||

@@ -64,6 +64,7 @@ struct eserver {
 	unsigned                  nprobes;
 	struct probe_health       health;
 	bool                      agent_down;	/* latched by a load agent */
+	char                      agent_reason[CHECK_REASON_MAX];
 	bool                      has_load;
 	double                    ewma;
 	bool                      ramping;
@@ -347,12 +348,15 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 	if (p->is_load) {
 		if (r->ok || r->agent_down)
 			sv->agent_down = r->agent_down;
+		if (r->agent_down)
+			snprintf(sv->agent_reason, sizeof(sv->agent_reason), "%s",
+			    r->reason);
 		if (!r->agent_down &&
 		    !(cp->probe.type == CONF_PROBE_NONE && r->ok))
 			return;
 	} else if (ok && sv->agent_down) {
 		ok = false;
-		reason = "agent says down";
+		reason = sv->agent_reason;
 	}
 	if (s->admin == PSTATE_ADMIN_MAINT)
 		return;

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -221,6 +223,7 @@ smtp_start_tls(struct smtp_check *s)
 		return;
 	}
 	s->bev = tbev;
+	smtp_reply_init(&s->rep);
 	bufferevent_openssl_set_allow_dirty_shutdown(tbev, 1);
 	bufferevent_setcb(tbev, smtp_read_cb, NULL, smtp_event_cb, s);
 	bufferevent_enable(tbev, EV_READ | EV_WRITE);
@@ -405,8 +408,40 @@ smtp_proxy_header(struct smtp_check *s)
 		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,
 		0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00 };
 
-	if (s->cp->proxy_protocol == CONF_PROXY_V1)
-		bufferevent_write(s->bev, "PROXY UNKNOWN\r\n", 15);
+	if (s->cp->proxy_protocol == CONF_PROXY_V1) {
+		/* "PROXY UNKNOWN" is what the spec offers for health checks,
+		 * but Postfix (3.7) rejects it: send the real addresses. */
+		struct sockaddr_storage l, r;
+		socklen_t ll = sizeof(l), rl = sizeof(r);
+		char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], hdr[160];
+		int fd = bufferevent_getfd(s->bev);
+
+		if (getsockname(fd, (struct sockaddr *)&l, &ll) == 0 &&
+		    getpeername(fd, (struct sockaddr *)&r, &rl) == 0 &&
+		    l.ss_family == r.ss_family) {
+			bool v4 = l.ss_family == AF_INET;
+			const void *lp = v4 ?
+			    (const void *)&((struct sockaddr_in *)&l)->sin_addr :
+			    (const void *)&((struct sockaddr_in6 *)&l)->sin6_addr;
+			const void *rp = v4 ?
+			    (const void *)&((struct sockaddr_in *)&r)->sin_addr :
+			    (const void *)&((struct sockaddr_in6 *)&r)->sin6_addr;
+			unsigned lport = ntohs(v4 ?
+			    ((struct sockaddr_in *)&l)->sin_port :
+			    ((struct sockaddr_in6 *)&l)->sin6_port);
+			unsigned rport = ntohs(v4 ?
+			    ((struct sockaddr_in *)&r)->sin_port :
+			    ((struct sockaddr_in6 *)&r)->sin6_port);
+
+			inet_ntop(l.ss_family, lp, la, sizeof(la));
+			inet_ntop(r.ss_family, rp, ra, sizeof(ra));
+			snprintf(hdr, sizeof(hdr), "PROXY %s %s %s %u %u\r\n",
+			    v4 ? "TCP4" : "TCP6", la, ra, lport, rport);
+			bufferevent_write(s->bev, hdr, strlen(hdr));
+		} else {
+			bufferevent_write(s->bev, "PROXY UNKNOWN\r\n", 15);
+		}
+	}
 	else if (s->cp->proxy_protocol == CONF_PROXY_V2)
 		bufferevent_write(s->bev, v2, sizeof(v2));
 }

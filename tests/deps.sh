@@ -4,12 +4,12 @@
 # starting (policy-rc.d) so nothing is left listening on port 25 or 53.
 set -e
 
-PKGS="build-essential pkg-config clang
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libldns-dev libevent-dev libcurl4-openssl-dev libcmocka-dev libconfig-dev
 liburcu-dev libjansson-dev libssl-dev
 ldnsutils knot-dnsutils dnsutils
 python3 openssl curl procps iproute2 psmisc
-postfix swaks"
+postfix swaks chromium prometheus"
 
 missing=""
 for p in $PKGS; do

@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
 
-#include "dnsd/log.h"
 #include "zones/zone.h"
 
 #define ZONE_INCLUDE_MAX	10		/* nested $INCLUDE levels */
@@ -840,7 +839,7 @@ do_record(struct loader *L, struct pstate *ps, int line, bool blank,
 	ldns_buffer *buf = NULL;
 	ldns_rr *rr = NULL;
 	ldns_status st;
-	size_t i = 0, k, len, wlen = 0;
+	size_t i = 0, k, len, wlen = 0, pos, tl;
 	uint32_t ttl = 0;
 	bool has_ttl = false, has_class = false, parsed = false;
 	uint16_t type = 0;
@@ -950,11 +949,13 @@ do_record(struct loader *L, struct pstate *ps, int line, bool blank,
 		len += strlen(tok[k]) + 1;
 	if ((text = malloc(len)) == NULL)
 		goto fail;
-	r = snprintf(text, len, "%s %u IN %s", os, ttl,
+	pos = (size_t)snprintf(text, len, "%s %u IN %s", os, ttl,
 	    type_name(type, tb, sizeof(tb)));
 	for (k = i + 1; k < ntok; k++) {
-		strcat(text + r, " ");
-		strcat(text + r, tok[k]);
+		text[pos++] = ' ';
+		tl = strlen(tok[k]);
+		memcpy(text + pos, tok[k], tl + 1);
+		pos += tl;
 	}
 	st = ldns_rr_new_frm_str(&rr, text, ttl, ps->origin, NULL);
 	if (st != LDNS_STATUS_OK) {
@@ -988,6 +989,10 @@ fail:
 	zerr(L, ps->file, line, "out of memory");
 	rc = -1;
 out:
+	/* a rejected SOA must not also be reported as missing */
+	for (k = 0; !parsed && type == 0 && k < ntok; k++)
+		if (strcasecmp(tok[k], "SOA") == 0)
+			type = ZONE_TYPE_SOA;
 	if (!parsed && type == ZONE_TYPE_SOA)
 		L->soa_failed = true;
 	if (!parsed && type == ZONE_TYPE_NS && wlen == L->z->origin_len)
@@ -2016,31 +2021,77 @@ name_cmp(const void *va, const void *vb)
 	return na - nb;
 }
 
-/* Pool servers as served with all up: tier (failover), weight desc, config. */
-static size_t
-server_order(const struct conf_pool *cp, size_t *ord)
+/*
+ * Pool servers as served with every server up (as dnsd/policy.c orders
+ * them, with the random draw replaced by descending weight, ties in config
+ * order). Failover: the primary tier (the lowest with min_up servers) first,
+ * then the other tiers ascending; rank[] is the preference rank: one per
+ * server, or one per tier for failover.
+ */
+static bool
+srv_before(const struct conf_pool *cp, unsigned primary, size_t x, size_t y)
 {
-	size_t i, j, t;
+	const struct conf_server *a = &cp->servers[x], *b = &cp->servers[y];
 
-	for (i = 0; i < cp->nservers; i++)
+	if (cp->policy == CONF_POLICY_FAILOVER && a->tier != b->tier) {
+		if (a->tier == primary || b->tier == primary)
+			return a->tier == primary;
+		return a->tier < b->tier;
+	}
+	return a->weight > b->weight;
+}
+
+static size_t
+server_order(const struct conf_pool *cp, size_t *ord, size_t *rank)
+{
+	size_t i, j, t, n = cp->nservers, cnt;
+	unsigned primary = 0, min_up = cp->min_up > 0 ? cp->min_up : 1;
+	bool found = false;
+
+	for (i = 0; i < n; i++)
 		ord[i] = i;
-	for (i = 1; i < cp->nservers; i++) {
-		t = ord[i];
-		for (j = i; j > 0; j--) {
-			const struct conf_server *a = &cp->servers[ord[j - 1]];
-			const struct conf_server *b = &cp->servers[t];
-
-			if (cp->policy == CONF_POLICY_FAILOVER &&
-			    a->tier != b->tier) {
-				if (a->tier < b->tier)
-					break;
-			} else if (a->weight >= b->weight)
-				break;
-			ord[j] = ord[j - 1];
+	if (cp->policy == CONF_POLICY_FAILOVER) {
+		/* primary tier: the lowest with at least min_up servers */
+		for (i = 0; i < n; i++) {
+			for (j = 0, cnt = 0; j < n; j++)
+				if (cp->servers[j].tier == cp->servers[i].tier)
+					cnt++;
+			if (cnt >= min_up && (!found ||
+			    cp->servers[i].tier < primary)) {
+				primary = cp->servers[i].tier;
+				found = true;
+			}
 		}
+		for (i = 0; !found && i < n; i++)	/* else the lowest */
+			if (i == 0 || cp->servers[i].tier < primary)
+				primary = cp->servers[i].tier;
+	}
+	/* stable insertion sort: ties keep config order */
+	for (i = 1; i < n; i++) {
+		t = ord[i];
+		for (j = i; j > 0 && srv_before(cp, primary, t, ord[j - 1]); j--)
+			ord[j] = ord[j - 1];
 		ord[j] = t;
 	}
-	return cp->nservers;
+	for (i = 0; i < n; i++) {
+		if (cp->policy == CONF_POLICY_EQUAL)
+			rank[i] = 0;
+		else if (cp->policy == CONF_POLICY_FAILOVER)
+			rank[i] = i == 0 ? 0 : rank[i - 1] +
+			    (cp->servers[ord[i]].tier !=
+			    cp->servers[ord[i - 1]].tier);
+		else
+			rank[i] = i;
+	}
+	return n;
+}
+
+static unsigned
+pref_of(const struct conf_pool *cp, size_t rank)
+{
+	unsigned long p = cp->pref_base + (unsigned long)rank * cp->pref_step;
+
+	return p > 65535 ? 65535 : (unsigned)p;
 }
 
 static int
@@ -2058,18 +2109,17 @@ render_dyn(FILE *out, const struct zone *z, const struct conf *conf,
 	if (n->dynmx != NULL) {
 		cp = &conf->pools[n->dynmx->pool];
 		ref = zone_pool_ref(z, n->dynmx->pool);
-		if (ref == NULL || (ord = calloc(cp->nservers, sizeof(*ord))) ==
-		    NULL)
+		if (ref == NULL || (ord = calloc(2 * cp->nservers,
+		    sizeof(*ord))) == NULL)
 			return -1;
-		cnt = server_order(cp, ord);
+		cnt = server_order(cp, ord, ord + cp->nservers);
 		lim = cp->max_mx > 0 ? cp->max_mx : cnt;
 		if (ref->relay_name != NULL && lim > 1)
 			lim--;
 		for (i = 0, nmx = 0; i < cnt && nmx < lim; i++) {
 			if (ref->server_name[ord[i]] == NULL)
 				continue;
-			pref = cp->policy == CONF_POLICY_EQUAL ? cp->pref_base :
-			    cp->pref_base + nmx * cp->pref_step;
+			pref = pref_of(cp, ord[cp->nservers + i]);
 			len = wire_len(ref->server_name[ord[i]],
 			    LDNS_MAX_DOMAINLEN + 1);
 			rd[0] = (uint8_t)(pref >> 8);
@@ -2081,7 +2131,9 @@ render_dyn(FILE *out, const struct zone *z, const struct conf *conf,
 			nmx++;
 		}
 		if (ref->relay_name != NULL) {
-			pref = nmx == 0 ? cp->pref_base : pref + cp->pref_step;
+			pref = nmx == 0 ? pref_of(cp, 0) : pref + cp->pref_step;
+			if (pref > 65535)
+				pref = 65535;
 			len = wire_len(ref->relay_name, LDNS_MAX_DOMAINLEN + 1);
 			rd[0] = (uint8_t)(pref >> 8);
 			rd[1] = (uint8_t)pref;
@@ -2094,9 +2146,9 @@ render_dyn(FILE *out, const struct zone *z, const struct conf *conf,
 	}
 	if (n->dyna != NULL) {
 		cp = &conf->pools[n->dyna->pool];
-		if ((ord = calloc(cp->nservers, sizeof(*ord))) == NULL)
+		if ((ord = calloc(2 * cp->nservers, sizeof(*ord))) == NULL)
 			return -1;
-		cnt = server_order(cp, ord);
+		cnt = server_order(cp, ord, ord + cp->nservers);
 		lim = cp->max_addrs > 0 ? cp->max_addrs : SIZE_MAX;
 		for (fam = AF_INET; fam != 0;
 		    fam = fam == AF_INET ? AF_INET6 : 0) {

@@ -43,6 +43,7 @@ if [ -n "$missing" ]; then
 		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 		chmod 755 /usr/sbin/policy-rc.d
 	fi
+	apt-get update -qq || true
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 	rc=$?
 	[ $had_policy = 0 ] && rm -f /usr/sbin/policy-rc.d
@@ -224,12 +225,13 @@ EOF
 done
 
 # CPU ticks of every process whose command line holds $1 (its private
-# config path): NSD serves from processes that are not children of the
-# one we started.
+# config path, so nothing else matches): NSD serves from child processes.
 cpu_ticks() {
 	t=0
 	for p in $(pgrep -f -- "$1"); do
-		v=$(awk '{ print $14 + $15 }' /proc/$p/stat 2>/dev/null)
+		# utime, stime: fields 14 and 15, counted after the ")" that
+		# ends the command name (NSD's names contain spaces).
+		v=$(sed 's/.*) //' /proc/$p/stat 2>/dev/null | awk '{ print $12 + $13 }')
 		t=$((t + ${v:-0}))
 	done
 	echo $t

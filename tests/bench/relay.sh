@@ -11,6 +11,8 @@ BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
 . "$ROOT/tests/lib/common.sh"
+# A directory of our own name: the bench runs for minutes.
+rmdir "$T"; T=$(mktemp -d /tmp/mxs-relay-bench.XXXXXX)
 
 MSGS=${RELAY_BENCH_MSGS:-20000}
 SESS=${RELAY_BENCH_SESS:-50}

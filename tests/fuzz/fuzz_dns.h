@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <ldns/ldns.h>
+#include <urcu.h>
 
 #include "dnsd/answer.h"
 #include "tests/fuzz/fuzz.h"
@@ -39,6 +40,19 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	}
 	ldns_pkt_free(qp);
 	ldns_pkt_free(rp);
+}
+
+/* Register the calling thread with liburcu once (several harnesses share
+ * a process in the regression test). */
+static inline void
+fuzz_rcu_register(void)
+{
+	static int done;
+
+	if (!done) {
+		rcu_register_thread();
+		done = 1;
+	}
 }
 
 #endif

@@ -222,7 +222,7 @@ fuzz_query_init(void)
 	if (fq_world != NULL)
 		return 0;
 	log_init(LOG_LVL_ERR, 0, "fuzz_query");
-	rcu_register_thread();
+	fuzz_rcu_register();
 	fuzz_write("main.zone", fq_zone_main, strlen(fq_zone_main));
 	fuzz_write("nested.zone", fq_zone_nested, strlen(fq_zone_nested));
 	fuzz_write("org.zone", fq_zone_org, strlen(fq_zone_org));

@@ -52,7 +52,7 @@ static struct conf *fz_conf_loaded;
 static const struct pstate *fz_ps;
 static struct answer_thread *fz_thread;
 static uint8_t *fz_buf;
-static char fz_path[128];
+static const char *fz_path;
 
 int
 fuzz_zone_init(void)
@@ -63,8 +63,8 @@ fuzz_zone_init(void)
 	if (fz_conf_loaded != NULL)
 		return 0;
 	log_init(LOG_LVL_ERR, 0, "fuzz_zone");
-	rcu_register_thread();
-	snprintf(fz_path, sizeof(fz_path), "%s", fuzz_tmp_path("z.zone"));
+	fuzz_rcu_register();
+	fz_path = fuzz_tmp_path("z.zone");
 	snprintf(text, sizeof(text), fz_conf, fz_path);
 	if ((fz_conf_loaded = conf_load_string(text, "fuzz_zone.conf",
 	    stderr)) == NULL)

@@ -36,7 +36,7 @@ for f in dnsd/*.c probes/*.c zones/*.c; do
 	OBJS="$OBJS $B/${f%.c}.o"
 done
 echo "fuzz: building objects in $B/"
-if ! $MAKE --no-print-directory -j"$JOBS" BUILD="$B" CC="$CLANG" \
+if ! MAKEFLAGS= $MAKE --no-print-directory -j"$JOBS" BUILD="$B" CC="$CLANG" \
     CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" \
     WARN="-Wall -Wno-unused-parameter" $OBJS > "$B.build.log" 2>&1; then
 	cat "$B.build.log"

@@ -102,7 +102,7 @@ cp "$EX"/* "$T/ex/"
 EXPORT=$(free_port $ADDR)
 SPORT=$(free_port $ADDR)
 sed -e "s/^listen = .*/listen = [ \"$ADDR:$EXPORT\" ];/" \
-    -e "s/listen = \"127.0.0.1:8053\"/listen = \"$ADDR:$SPORT\"/" \
+    -e "s/listen *= *\"127\\.0\\.0\\.1:[0-9]*\"/listen = \"$ADDR:$SPORT\"/" \
     "$EX/mxspread.conf" > "$T/ex/mxspread.conf"
 bg "$MXSPREAD" -c "$T/ex/mxspread.conf" > "$T/ex.log" 2>&1
 EXPID=$LASTPID

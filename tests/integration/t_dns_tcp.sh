@@ -212,6 +212,21 @@ ok "address in use: $(grep -i 'in use' "$T/second.log" | head -1 | sed 's/.* err
 q mx2.$Z A
 has_rr ANSWER "mx2.$Z. 3600 IN A 192.0.2.12" "first daemon unaffected"
 
+# IPv6 unavailable (disabled in a private network namespace): an error
+# naming the IPv6 listener, exit 1.
+if [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
+	sed -e "s/^listen = .*/listen = [ \"127.0.0.1:$PORT\", \"[::1]:$PORT\" ];/" \
+	    "$T/mxs.conf" > "$T/v6.conf"
+	timeout 20 unshare -n sh -c "ip link set lo up;
+	    sysctl -qw net.ipv6.conf.all.disable_ipv6=1 2>/dev/null ||
+	    echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6;
+	    exec '$MXSPREAD' -c '$T/v6.conf'" > "$T/v6.log" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { cat "$T/v6.log"; fail "IPv6 unavailable: exit $rc, expected 1"; }
+	grep -q "\[::1\]:$PORT" "$T/v6.log" || { cat "$T/v6.log"; fail "IPv6 error does not name the listener"; }
+	ok "IPv6 unavailable: $(grep "\[::1\]" "$T/v6.log" | head -1 | sed 's/.* error: //')"
+fi
+
 # SIGHUP with a changed template.
 sed -i -e 's/192\.0\.2\.12$/192.0.2.200/' -e 's/2026112701/2026112702/' "$T/test.zone"
 grep -q 192.0.2.200 "$T/test.zone" || fail "test setup: template not changed"

@@ -50,7 +50,7 @@ for v in v1 v2; do
 		grep -q '<- *220 ' "$T/swaks.$v.$n" || fail "$v $n: no banner"
 	done
 	ok "PROXY $v: 3 messages queued by Postfix through the relay"
-	stop_pid "$MXS_PID"
+	relay_stop_mxs
 done
 
 # Postfix logs what it thinks the client is; give postlogd a moment.

@@ -52,7 +52,7 @@ PY
 grep -q "relay: 421 4.3.2 to 127.0.0.1:[0-9]*: no backend reachable" "$T/mxs.log" ||
 	fail "421 4.3.2 not logged"
 ok "all backends down: $line"
-stop_pid "$MXS_PID"
+relay_stop_mxs
 
 # --- 4. idle timeout 1 s and max_per_source 3 ----------------------------------
 relay_conf "$T/lim.conf" none 1 3 1 1
@@ -93,6 +93,6 @@ PY
 grep -q "relay: 421 4.7.0 to 127.0.0.88:[0-9]*: max_per_source" "$T/mxs.log" ||
 	fail "421 4.7.0 not logged"
 grep -q "idle for" "$T/mxs.log" || fail "idle close not logged"
-stop_pid "$MXS_PID"
+relay_stop_mxs
 kill -0 "$SINK_PID" 2>/dev/null || fail "sink died"
 ok "relay sink tests passed"

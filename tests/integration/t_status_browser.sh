@@ -78,6 +78,11 @@ chrome() {
 	    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" "$@" 2>"$T/chrome.err"
 }
 
+# some answers, so the observed-share bars have something to show
+python3 "$MXS_ROOT/tests/lib/status_check.py" flood 127.0.0.1 "$DP" "$ORIGIN" 200 ||
+    fail "MX queries"
+sleep 1.3
+
 chrome --virtual-time-budget=5000 --dump-dom "$H/" > "$T/dom.html" ||
     fail "chromium failed: $(tail -5 "$T/chrome.err")"
 [ -s "$T/dom.html" ] || fail "empty DOM"
@@ -122,6 +127,9 @@ rows = p.rows
 print('rows:', {k: (v['class'], ' '.join(v['text'].split())[:120]) for k, v in rows.items()})
 assert set(rows) == {'inbound-mx1', 'inbound-mx2', 'inbound-mx3'}, rows.keys()
 assert rows['inbound-mx1']['class'] == 'up', rows['inbound-mx1']
+assert 'observed: n/a' not in rows['inbound-mx1']['text'], 'no observed share for mx1'
+assert "title='observed share'" in dom or 'title="observed share"' in dom, 'no observed bar'
+assert '100.0%' in rows['inbound-mx1']['text'], 'mx1 alone serves: target and observed 100%'
 for name, reason in want.items():
     r = rows['inbound-' + name]
     assert r['class'] == 'down', (name, r['class'])

@@ -8,6 +8,8 @@
 pf_create() {
 	_d=$1; _name=$2
 	mkdir -p "$_d/etc" "$_d/queue" "$_d/data"
+	# Postfix daemons run as user postfix: they must reach the tree.
+	chmod 711 "$(dirname "$_d")" "$_d"
 	chown postfix:postfix "$_d/data"
 	cat > "$_d/etc/main.cf" <<PFEOF
 compatibility_level = 3.6

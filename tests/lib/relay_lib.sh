@@ -5,6 +5,7 @@
 #   127.0.0.1:$RP to backend port $BP. Needs $T, $RP, $BP, $DP set.
 # relay_start_mxs CONF: start the daemon, wait for the relay to listen;
 #   PID in $MXS_PID, log in $T/mxs.log.
+# relay_stop_mxs: stop it, fail on a sanitizer report in its log.
 # relay_send SRC [SIZE_BYTES]: send one message through the relay from
 #   source address SRC with Python smtplib; prints the SHA-256 of the
 #   content the sink should see; exit status 0 when the relay's backend
@@ -83,4 +84,13 @@ s.ehlo("client.test")
 s.sendmail("s@sender.test", ["u@example.test"], msg)
 s.quit()
 PY
+}
+
+# relay_stop_mxs: stop the daemon; fail on a sanitizer report in its log.
+relay_stop_mxs() {
+	stop_pid "$MXS_PID"
+	if grep -q "ERROR: AddressSanitizer\|runtime error:" "$T/mxs.log"; then
+		cat "$T/mxs.log"
+		fail "sanitizer report from the daemon"
+	fi
 }

@@ -48,6 +48,7 @@ class Handler(socketserver.StreamRequestHandler):
         if mode == 'reset':
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                             struct.pack('ii', 1, 0))
+            sock.close()    # RST now, before socketserver's shutdown(SHUT_WR)
             return
         if mode == 'silent':
             try:
@@ -135,6 +136,9 @@ class Handler(socketserver.StreamRequestHandler):
 
 class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        pass    # probes hang up early on purpose: no tracebacks
     daemon_threads = True
     request_queue_size = 512
 

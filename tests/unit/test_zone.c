@@ -412,6 +412,35 @@ test_render(void **state)
 	    "smtp.mail.example.com.\t60\tIN\tA\t127.0.0.13\n"
 	    "smtp.mail.example.com.\t60\tIN\tAAAA\t2001:db8::11\n"));
 	free(out);
+	/* failover: mx1 alone in tier 0 is short of min_up 2, so tier 1
+	 * (mx2, mx3: one preference) comes first, then tier 0 */
+	pools[0].policy = CONF_POLICY_FAILOVER;
+	pools[0].min_up = 2;
+	inbound_srv[1].tier = 1;
+	inbound_srv[2].tier = 1;
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(zone_render(z, &cf, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out,
+	    "mail.example.com.\t30\tIN\tMX\t10 mx2.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t10 mx3.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t20 mx1.mail.example.com.\n"));
+	free(out);
+	pools[0].min_up = 1;	/* now tier 0 qualifies */
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(zone_render(z, &cf, f), 0);
+	fclose(f);
+	pools[0].policy = CONF_POLICY_WEIGHTED;
+	pools[0].min_up = 0;
+	inbound_srv[1].tier = 0;
+	inbound_srv[2].tier = 0;
+	assert_non_null(strstr(out,
+	    "mail.example.com.\t30\tIN\tMX\t10 mx1.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t20 mx2.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t20 mx3.mail.example.com.\n"));
+	free(out);
 	zone_free(z);
 }
 
@@ -525,6 +554,10 @@ static const struct bad_case bad_cases[] = {
 	{ "bad_soa_no_extra_error", "$TTL 60\n@ SOA ns1 h 1 2 3 4\n"
 	  "@ NS ns1\nns1 A 192.0.2.1\n",
 	  "t.zone:2: bad SOA record: Syntax error, value expected\n" },
+	{ "soa_bad_ttl", "$TTL 60\n@ 1y SOA ns1 h 1 2 3 4 5\n@ NS ns1\n"
+	  "ns1 A 192.0.2.1\n",
+	  "t.zone:2: bad TTL '1y' (expected seconds or a duration like "
+	  "1h30m)\n" },
 	{ "ttl_range", BASE "x 2147483648 A 192.0.2.1\n",
 	  "t.zone:6: TTL '2147483648' out of range (maximum 2147483647)\n" },
 	{ "ttl_units_range", BASE "x 4000w A 192.0.2.1\n",
@@ -724,6 +757,38 @@ test_all_errors(void **state)
 	free(errs);
 }
 
+/* One host in two pools: fine with the same addresses, else an error. */
+static void
+test_shared_host(void **state)
+{
+	struct zone *z;
+	char *errs = NULL;
+
+	(void)state;
+	deep_srv[0].host = "mx1";
+	z = load_text(BASE "@ DYNMX inbound\nx DYNA deep\n", &errs);
+	assert_null(z);
+	assert_string_equal(errs, "t.zone:7: host 'mx1.mail.example.com.' of "
+	    "server 'd1' in pool 'deep' (t.conf:40) is also the host of server "
+	    "'mx1' in pool 'inbound' with other addresses\n");
+	free(errs);
+	errs = NULL;
+	deep_srv[0].addrs = &ips[0];
+	deep_srv[0].naddrs = 2;
+	z = load_text(BASE "@ DYNMX inbound\nx DYNA deep\n", &errs);
+	deep_srv[0].host = "mx.sub";
+	deep_srv[0].addrs = &ips[6];
+	deep_srv[0].naddrs = 1;
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(z);
+	assert_ptr_equal(zone_pool_ref(z, 2)->server_node[0],
+	    zone_pool_ref(z, 0)->server_node[0]);
+	assert_int_equal(zone_rrset_find(zone_pool_ref(z, 2)->server_node[0],
+	    ZONE_TYPE_A)->count, 1);
+	zone_free(z);
+}
+
 static void
 test_template_missing(void **state)
 {
@@ -848,6 +913,7 @@ main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_all_errors),
+		cmocka_unit_test(test_shared_host),
 		cmocka_unit_test(test_template_missing),
 		cmocka_unit_test(test_include),
 		cmocka_unit_test(test_large),

@@ -1,0 +1,730 @@
+/* test_probe_live.c - the probe engine against real peers: testsmtp.py fault
+ * modes, agent and HTTP load responders, smtp-sink and a real Postfix smtpd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "dnsd/log.h"
+#include "probes/probe.h"
+#include "probes/pstate.h"
+
+#define MAXPOOLS 24
+#define MAXPIDS  64
+
+static char root[PATH_MAX];
+static char tmp[256];
+static pid_t pids[MAXPIDS];
+static char pfdir[PATH_MAX];		/* running Postfix instance, "" if none */
+
+struct tconf {
+	struct conf        c;
+	struct conf_pool   pools[MAXPOOLS];
+	struct conf_server servers[MAXPOOLS];
+	struct conf_ip     ips[MAXPOOLS];
+};
+static struct tconf tc;
+
+/* ------------------------------------------------------------ helpers */
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void
+pid_forget(pid_t p)
+{
+	int i;
+
+	for (i = 0; i < MAXPIDS; i++)
+		if (pids[i] == p)
+			pids[i] = 0;
+}
+
+static void
+stop_pid(pid_t p)
+{
+	int i, st;
+
+	if (p <= 0)
+		return;
+	kill(p, SIGTERM);
+	for (i = 0; i < 50; i++) {
+		if (waitpid(p, &st, WNOHANG) == p)
+			goto out;
+		msleep(100);
+	}
+	kill(p, SIGKILL);
+	waitpid(p, &st, 0);
+out:
+	pid_forget(p);
+}
+
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = system(cmd);
+	return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void
+postfix_stop(void)
+{
+	char path[PATH_MAX + 32];
+	FILE *f;
+	int p = 0, i;
+
+	if (pfdir[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/queue/pid/master.pid", pfdir);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%d", &p) != 1)
+			p = 0;
+		fclose(f);
+	}
+	sh("postfix -c %s/etc stop >/dev/null 2>&1", pfdir);
+	for (i = 0; p > 0 && i < 50 && kill(p, 0) == 0; i++)
+		msleep(100);
+	if (p > 0)
+		kill(p, SIGKILL);
+	pfdir[0] = '\0';
+}
+
+static void
+stop_all(void)
+{
+	int i;
+
+	for (i = 0; i < MAXPIDS; i++)
+		if (pids[i] > 0)
+			stop_pid(pids[i]);
+	postfix_stop();
+}
+
+/* Start a child running argv; remember its pid. */
+static pid_t
+spawn(char *const argv[])
+{
+	pid_t p;
+	int i;
+
+	if ((p = fork()) == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	for (i = 0; i < MAXPIDS; i++)
+		if (pids[i] == 0) {
+			pids[i] = p;
+			break;
+		}
+	return p;
+}
+
+/* testsmtp.py --mode MODE [args...]; port 0: any, written to a file. */
+static pid_t
+peer_start(const char *mode, uint16_t port, uint16_t *port_out, ...)
+{
+	static int seq;
+	char script[PATH_MAX + 32], pf[PATH_MAX + 32], portbuf[8];
+	char *argv[32];
+	const char *a;
+	va_list ap;
+	int n = 0, i;
+	pid_t p;
+	FILE *f;
+	unsigned v = 0;
+
+	snprintf(script, sizeof(script), "%s/tests/lib/testsmtp.py", root);
+	snprintf(pf, sizeof(pf), "%s/port.%d", tmp, ++seq);
+	snprintf(portbuf, sizeof(portbuf), "%u", (unsigned)port);
+	unlink(pf);
+	argv[n++] = "python3";
+	argv[n++] = script;
+	argv[n++] = "--mode";
+	argv[n++] = (char *)mode;
+	argv[n++] = "--port";
+	argv[n++] = portbuf;
+	argv[n++] = "--port-file";
+	argv[n++] = pf;
+	va_start(ap, port_out);
+	while ((a = va_arg(ap, const char *)) != NULL && n < 30)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	p = spawn(argv);
+	for (i = 0; i < 100; i++) {
+		if ((f = fopen(pf, "r")) != NULL) {
+			if (fscanf(f, "%u", &v) == 1)
+				break;
+			fclose(f);
+			f = NULL;
+		}
+		msleep(50);
+	}
+	if (f != NULL)
+		fclose(f);
+	assert_true(v > 0 && v < 65536);
+	*port_out = (uint16_t)v;
+	return p;
+}
+
+/* A loopback port with nothing listening (for "connection refused"). */
+static uint16_t
+closed_port(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	getsockname(fd, (struct sockaddr *)&sin, &len);
+	close(fd);
+	return ntohs(sin.sin_port);
+}
+
+static void
+tc_reset(void)
+{
+	memset(&tc, 0, sizeof(tc));
+	tc.c.pools = tc.pools;
+}
+
+static struct conf_pool *
+tc_pool(const char *name, enum conf_probe_type type, uint16_t port)
+{
+	size_t i = tc.c.npools++;
+	struct conf_pool *p = &tc.pools[i];
+	struct conf_server *s = &tc.servers[i];
+	struct conf_ip *ip = &tc.ips[i];
+
+	assert_true(i < MAXPOOLS);
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->probe.type = type;
+	p->probe.port = port;
+	p->probe.interval = 1.0;
+	p->probe.timeout = 0.5;
+	p->probe.rise = 1;
+	p->probe.fall = 2;
+	p->load_smoothing = 1.0;
+	p->load_low = 50;
+	p->load_high = 95;
+	p->slowstart = 0;
+	p->servers = s;
+	p->nservers = 1;
+	snprintf(s->name, sizeof(s->name), "%s-mx", name);
+	s->weight = 10;
+	s->addrs = ip;
+	s->naddrs = 1;
+	ip->family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &ip->u.v4);
+	snprintf(ip->text, sizeof(ip->text), "127.0.0.1");
+	return p;
+}
+
+static size_t
+pool_idx(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < tc.c.npools; i++)
+		if (strcmp(tc.pools[i].name, name) == 0)
+			return i;
+	fail_msg("no pool %s", name);
+	return 0;
+}
+
+static struct pstate_server
+snap(size_t pool)
+{
+	struct pstate_server s;
+	const struct pstate *ps;
+
+	memset(&s, 0, sizeof(s));
+	rcu_read_lock();
+	ps = pstate_get();
+	if (ps != NULL && pool < ps->npools)
+		s = ps->pools[pool].servers[0];
+	rcu_read_unlock();
+	return s;
+}
+
+/* The last health result of a pool's server, false when none yet. */
+static bool
+last_result(size_t pool, struct probe_result *r)
+{
+	struct probe_result h[PROBE_HISTORY];
+	size_t n = probe_history(pool, 0, h, PROBE_HISTORY);
+
+	if (n == 0)
+		return false;
+	*r = h[n - 1];
+	return true;
+}
+
+/* Proven up: state up and at least 2 checks, the last one ok. */
+static bool
+is_up(size_t pool)
+{
+	struct probe_result h[PROBE_HISTORY];
+	size_t n = probe_history(pool, 0, h, PROBE_HISTORY);
+
+	return snap(pool).up && n >= 2 && h[n - 1].ok;
+}
+
+static bool
+is_down(size_t pool)
+{
+	return !snap(pool).up;
+}
+
+static bool
+wait_until(bool (*pred)(size_t), size_t pool, double secs)
+{
+	double end = now_s() + secs;
+
+	while (now_s() < end) {
+		if (pred(pool))
+			return true;
+		msleep(20);
+	}
+	return pred(pool);
+}
+
+static void
+expect_down(const char *pool, const char *reason)
+{
+	size_t i = pool_idx(pool);
+	struct pstate_server s;
+
+	if (!wait_until(is_down, i, 8.0))
+		fail_msg("pool %s: still up (reason \"%s\")", pool, snap(i).reason);
+	s = snap(i);
+	if (strstr(s.reason, reason) == NULL)
+		fail_msg("pool %s: reason \"%s\", want \"%s\"", pool, s.reason, reason);
+	printf("ok: %s down: %s\n", pool, s.reason);
+}
+
+static void
+expect_up(const char *pool)
+{
+	size_t i = pool_idx(pool);
+	struct probe_result r;
+
+	if (!wait_until(is_up, i, 8.0)) {
+		memset(&r, 0, sizeof(r));
+		last_result(i, &r);
+		fail_msg("pool %s: not proven up (last: ok=%d \"%s\", state reason \"%s\")",
+		    pool, r.ok, r.reason, snap(i).reason);
+	}
+	printf("ok: %s up\n", pool);
+}
+
+static int
+teardown(void **state)
+{
+	probe_engine_stop();
+	stop_all();
+	return 0;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void
+test_smtp_modes(void **state)
+{
+	static const char *modes[] = { "normal", "greet421", "greet554", "slow",
+	    "reset", "silent", "ehlo-reject" };
+	char cert[PATH_MAX + 32], key[PATH_MAX + 32], xcert[PATH_MAX + 32],
+	    xkey[PATH_MAX + 32];
+	uint16_t port;
+	size_t i;
+	struct conf_pool *p;
+
+	tc_reset();
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		peer_start(modes[i], 0, &port, "--delay", "5", NULL);
+		tc_pool(modes[i], CONF_PROBE_SMTP, port);
+	}
+	tc_pool("refused", CONF_PROBE_SMTP, closed_port());
+	/* starttls_required against a server that does not offer it */
+	p = tc_pool("notls", CONF_PROBE_SMTP, tc.pools[0].probe.port);
+	p->probe.starttls_required = true;
+
+	assert_int_equal(sh("sh %s/tests/lib/mkcerts.sh %s/certs", root, tmp), 0);
+	snprintf(cert, sizeof(cert), "%s/certs/selfsigned.crt", tmp);
+	snprintf(key, sizeof(key), "%s/certs/selfsigned.key", tmp);
+	snprintf(xcert, sizeof(xcert), "%s/certs/expired.crt", tmp);
+	snprintf(xkey, sizeof(xkey), "%s/certs/expired.key", tmp);
+	peer_start("tls", 0, &port, "--cert", cert, "--key", key, NULL);
+	p = tc_pool("tls-untrusted", CONF_PROBE_SMTP, port);
+	p->probe.starttls = true;
+	p->probe.ca_file = NULL;		/* system store: does not know it */
+	p = tc_pool("tls-trusted", CONF_PROBE_SMTP, port);
+	p->probe.starttls = true;
+	p->probe.starttls_required = true;
+	p->probe.ca_file = cert;
+	p->probe.tls_hostname = "localhost";
+	p = tc_pool("tls-wrongname", CONF_PROBE_SMTP, port);
+	p->probe.starttls = true;
+	p->probe.ca_file = cert;
+	p->probe.tls_hostname = "mx.example.net";
+	peer_start("tls", 0, &port, "--cert", xcert, "--key", xkey, NULL);
+	p = tc_pool("tls-expired", CONF_PROBE_SMTP, port);
+	p->probe.starttls = true;
+	p->probe.ca_file = xcert;
+	p->probe.tls_hostname = "localhost";
+
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	expect_up("normal");
+	expect_down("greet421", "greeting 421: 4.3.2");
+	expect_down("greet554", "greeting 554");
+	expect_down("slow", "timeout after 0.50s waiting for greeting");
+	expect_down("reset", "connection reset");
+	expect_down("silent", "timeout after 0.50s waiting for greeting");
+	expect_down("ehlo-reject", "EHLO rejected 550");
+	expect_down("refused", "connection refused");
+	expect_down("notls", "STARTTLS not offered");
+	expect_down("tls-untrusted", "certificate verify failed: self-signed");
+	expect_up("tls-trusted");
+	assert_in_range(snap(pool_idx("tls-trusted")).cert_days, 28, 30);
+	expect_down("tls-wrongname", "certificate verify failed: hostname mismatch");
+	expect_down("tls-expired", "certificate expired 3 days ago");
+	assert_int_equal(snap(pool_idx("tls-expired")).cert_days, -3);
+	/* reasons are in the history too, with latencies */
+	{
+		struct probe_result r;
+
+		assert_true(last_result(pool_idx("greet421"), &r));
+		assert_false(r.ok);
+		assert_non_null(strstr(r.reason, "greeting 421"));
+		assert_true(last_result(pool_idx("normal"), &r));
+		assert_true(r.ok && r.latency_us > 0 && r.latency_us < 500000);
+	}
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool
+factor_is(size_t pool, double want)
+{
+	return fabs(snap(pool).load_factor - want) < 0.01;
+}
+
+static double want_factor;
+static bool
+factor_pred(size_t pool)
+{
+	return factor_is(pool, want_factor);
+}
+
+static uint8_t want_admin;
+static bool
+agent_admin_pred(size_t pool)
+{
+	return snap(pool).agent_admin == want_admin;
+}
+
+static void
+test_load(void **state)
+{
+	char agentf[PATH_MAX + 32], jsonf[PATH_MAX + 32], promf[PATH_MAX + 32],
+	    pctf[PATH_MAX + 32];
+	uint16_t aport, jport, pport, cport, sport;
+	struct conf_pool *p;
+	size_t ia, ij, ip, ic, is, i503;
+
+	snprintf(agentf, sizeof(agentf), "%s/agent.txt", tmp);
+	snprintf(jsonf, sizeof(jsonf), "%s/load.json", tmp);
+	snprintf(promf, sizeof(promf), "%s/metrics.txt", tmp);
+	snprintf(pctf, sizeof(pctf), "%s/pct.txt", tmp);
+	write_file(agentf, "75%\n");
+	write_file(jsonf, "{\"host\": {\"load\": [10, 80]}, \"a/b\": 5}\n");
+	write_file(promf, "# HELP mx_load load\n# TYPE mx_load gauge\n"
+	    "mx_load_total 99\nmx_load{instance=\"a\"} 70\n");
+	write_file(pctf, "60%\n");
+	tc_reset();
+	peer_start("agent", 0, &aport, "--reply-file", agentf, NULL);
+	peer_start("http", 0, &jport, "--reply-file", jsonf,
+	    "--content-type", "application/json", NULL);
+	peer_start("http", 0, &pport, "--reply-file", promf, NULL);
+	peer_start("http", 0, &cport, "--reply-file", pctf, NULL);
+	peer_start("http", 0, &sport, "--reply-file", pctf, "--status", "503", NULL);
+	/* health tcp + load agent */
+	p = tc_pool("agent", CONF_PROBE_TCP, aport);
+	p->has_load = true;
+	p->load = p->probe;
+	p->load.type = CONF_PROBE_AGENT;
+	p = tc_pool("json", CONF_PROBE_HTTP, jport);
+	p->probe.url = "http://{addr}:{port}/load?name={name}";
+	p->probe.load_format = CONF_LOAD_JSON;
+	p->probe.load_key = "/host/load/1";
+	p = tc_pool("prom", CONF_PROBE_HTTP, pport);
+	p->probe.load_format = CONF_LOAD_PROMETHEUS;
+	p->probe.load_key = "mx_load";
+	p = tc_pool("pct", CONF_PROBE_HTTP, cport);
+	p->probe.load_format = CONF_LOAD_PERCENT;
+	p = tc_pool("http503", CONF_PROBE_HTTP, sport);
+	ia = pool_idx("agent");
+	ij = pool_idx("json");
+	ip = pool_idx("prom");
+	ic = pool_idx("pct");
+	is = pool_idx("http503");
+	i503 = is;
+
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	want_factor = (95.0 - 75) / 45;
+	assert_true(wait_until(factor_pred, ia, 8));
+	assert_true(fabs(snap(ia).load - 75) < 0.01);
+	assert_true(snap(ia).eff_weight < 10 * want_factor + 0.01);
+	want_factor = (95.0 - 80) / 45;
+	assert_true(wait_until(factor_pred, ij, 8));
+	want_factor = (95.0 - 70) / 45;
+	assert_true(wait_until(factor_pred, ip, 8));
+	want_factor = (95.0 - 60) / 45;
+	assert_true(wait_until(factor_pred, ic, 8));
+	expect_down("http503", "HTTP status 503");
+	(void)i503;
+	expect_up("json");
+
+	/* the agent drains, comes back ready, then says down */
+	write_file(agentf, "drain 30%\n");
+	want_admin = PSTATE_ADMIN_DRAIN;
+	assert_true(wait_until(agent_admin_pred, ia, 8));
+	assert_true(snap(ia).eff_weight == 0);
+	want_factor = 1.0;
+	assert_true(wait_until(factor_pred, ia, 8));
+	write_file(agentf, "UP, ready\n");
+	want_admin = PSTATE_ADMIN_ENABLED;
+	assert_true(wait_until(agent_admin_pred, ia, 8));
+	write_file(agentf, "maint\n");
+	want_admin = PSTATE_ADMIN_MAINT;
+	assert_true(wait_until(agent_admin_pred, ia, 8));
+	write_file(agentf, "down # disk full\n");
+	expect_down("agent", "agent says down: disk full");
+	write_file(agentf, "up\n");
+	assert_true(wait_until(is_up, ia, 8));
+}
+
+static void
+test_postfix(void **state)
+{
+	char cert[PATH_MAX + 32], key[PATH_MAX + 32];
+	uint16_t sinkp, pfp, pfproxy;
+	char sinkaddr[64];
+	struct conf_pool *p;
+	char *argv[] = { "smtp-sink", "-u", "postfix", "-c", sinkaddr, "100", NULL };
+
+	if (access("/usr/sbin/smtp-sink", X_OK) != 0 ||
+	    access("/usr/sbin/postfix", X_OK) != 0)
+		skip();
+	tc_reset();
+	sinkp = closed_port();
+	snprintf(sinkaddr, sizeof(sinkaddr), "127.0.0.1:%u", (unsigned)sinkp);
+	spawn(argv);
+	p = tc_pool("sink", CONF_PROBE_SMTP, sinkp);
+
+	/* real smtpd: plain, with STARTTLS (our self-signed cert), and one
+	 * expecting a PROXY header */
+	assert_int_equal(sh("sh %s/tests/lib/mkcerts.sh %s/pfcerts", root, tmp), 0);
+	snprintf(cert, sizeof(cert), "%s/pfcerts/selfsigned.crt", tmp);
+	snprintf(key, sizeof(key), "%s/pfcerts/selfsigned.key", tmp);
+	pfp = closed_port();
+	pfproxy = closed_port();
+	snprintf(pfdir, sizeof(pfdir), "%s/pf", tmp);
+	if (sh(". %s/tests/lib/postfix.sh && pf_create %s probe && "
+	    "pf_conf %s 'smtpd_tls_security_level = may' && "
+	    "pf_conf %s 'smtpd_tls_cert_file = %s' && "
+	    "pf_conf %s 'smtpd_tls_key_file = %s' && "
+	    "pf_service %s 127.0.0.1:%u && "
+	    "pf_service %s 127.0.0.1:%u -o smtpd_upstream_proxy_protocol=haproxy && "
+	    "pf_start %s", root, pfdir, pfdir, pfdir, cert, pfdir, key,
+	    pfdir, (unsigned)pfp, pfdir, (unsigned)pfproxy, pfdir) != 0) {
+		postfix_stop();
+		fail_msg("cannot start a private Postfix");
+	}
+	p = tc_pool("postfix", CONF_PROBE_SMTP, pfp);
+	p = tc_pool("postfix-tls", CONF_PROBE_SMTP, pfp);
+	p->probe.starttls = true;
+	p->probe.starttls_required = true;
+	p->probe.ca_file = cert;
+	p->probe.tls_hostname = "localhost";
+	p = tc_pool("postfix-proxy1", CONF_PROBE_SMTP, pfproxy);
+	p->probe.proxy_protocol = CONF_PROXY_V1;
+	p = tc_pool("postfix-proxy2", CONF_PROBE_SMTP, pfproxy);
+	p->probe.proxy_protocol = CONF_PROXY_V2;
+	p = tc_pool("postfix-noproxy", CONF_PROBE_SMTP, pfproxy);
+	p->probe.timeout = 0.9;
+	p->probe.interval = 2;
+
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	expect_up("sink");
+	expect_up("postfix");
+	expect_up("postfix-tls");
+	assert_in_range(snap(pool_idx("postfix-tls")).cert_days, 28, 30);
+	expect_up("postfix-proxy1");
+	expect_up("postfix-proxy2");
+	/* without the header that smtpd waits (and then hangs up) */
+	expect_down("postfix-noproxy", "timeout after 0.90s waiting for greeting");
+}
+
+static bool
+ss_done(size_t pool)
+{
+	return snap(pool).slowstart_factor >= 1.0;
+}
+
+static void
+test_timing(void **state)
+{
+	uint16_t port, p2;
+	struct conf_pool *p;
+	size_t i;
+	pid_t peer;
+	double t0, dt, bound;
+	struct pstate_server s;
+
+	tc_reset();
+	peer = peer_start("normal", 0, &port, NULL);
+	p = tc_pool("timing", CONF_PROBE_SMTP, port);
+	p->probe.interval = 0.5;
+	p->probe.timeout = 0.3;
+	p->probe.fall = 3;
+	p->probe.rise = 2;
+	p->slowstart = 2.0;
+	i = pool_idx("timing");
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	assert_true(wait_until(is_up, i, 5));
+
+	stop_pid(peer);
+	t0 = now_s();
+	bound = 0.5 * 3 + 0.3 + 0.5;
+	assert_true(wait_until(is_down, i, bound + 2));
+	dt = now_s() - t0;
+	printf("ok: down after %.2fs (bound %.2fs): %s\n", dt, bound, snap(i).reason);
+	assert_true(dt <= bound);
+	assert_int_equal(snap(i).eff_weight, 0);
+
+	peer = peer_start("normal", port, &p2, NULL);
+	assert_int_equal(p2, port);
+	t0 = now_s();
+	bound = 0.5 * 2 + 0.5;
+	while (!snap(i).up && now_s() - t0 < bound + 2)
+		msleep(10);
+	dt = now_s() - t0;
+	s = snap(i);
+	printf("ok: up after %.2fs (bound %.2fs), slow start %.2f\n", dt, bound,
+	    s.slowstart_factor);
+	assert_true(s.up);
+	assert_true(dt <= bound);
+	assert_true(s.slowstart_factor >= 0.1 && s.slowstart_factor < 0.5);
+	assert_true(s.eff_weight < 10 * 0.5);
+	assert_int_equal(s.transitions, 2);
+	assert_true(wait_until(ss_done, i, 4));
+	assert_true(snap(i).eff_weight == 10);
+
+	/* operator admin state: published before probe_set_admin returns */
+	assert_int_equal(probe_set_admin(i, 0, PSTATE_ADMIN_DRAIN), 0);
+	s = snap(i);
+	assert_int_equal(s.admin, PSTATE_ADMIN_DRAIN);
+	assert_true(s.eff_weight == 0);
+	assert_int_equal(probe_set_admin(i, 0, PSTATE_ADMIN_ENABLED), 0);
+	assert_true(snap(i).eff_weight == 10);
+	assert_int_equal(probe_set_admin(i, 5, PSTATE_ADMIN_DRAIN), -1);
+	assert_int_equal(probe_set_admin(7, 0, PSTATE_ADMIN_DRAIN), -1);
+	{
+		struct probe_counters c;
+
+		probe_get_counters(i, 0, &c);
+		assert_true(c.ok >= 4);
+		assert_true(c.failed >= 3);
+		assert_int_equal(c.skipped, 0);
+	}
+}
+
+static void
+on_signal(int sig)
+{
+	stop_all();
+	_exit(128 + sig);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_smtp_modes, teardown),
+		cmocka_unit_test_teardown(test_load, teardown),
+		cmocka_unit_test_teardown(test_timing, teardown),
+		cmocka_unit_test_teardown(test_postfix, teardown),
+	};
+	const char *r = getenv("MXS_ROOT");
+	int rc;
+
+	snprintf(root, sizeof(root), "%s", r != NULL ? r : ".");
+	snprintf(tmp, sizeof(tmp), "/tmp/mxs-probe.XXXXXX");
+	if (mkdtemp(tmp) == NULL)
+		return 1;
+	chmod(tmp, 0711);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	log_init(LOG_LVL_INFO, 0, "test_probe_live");
+	rcu_register_thread();
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	stop_all();
+	rcu_unregister_thread();
+	pstate_shutdown();
+	if (getenv("KEEP_TMP") == NULL)
+		sh("rm -rf %s", tmp);
+	return rc;
+}
