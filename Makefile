@@ -1,5 +1,5 @@
 # mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
-# Targets: all test run deps asan fuzz bench install clean
+# Targets: all test run deps asan fuzz bench install uninstall clean
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -31,8 +31,12 @@ TOOL_BINS  := $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tools/%)
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/mxspread
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all test unit integration run deps asan fuzz bench install clean check-deps
+.PHONY: all test unit integration run deps asan fuzz bench install uninstall clean check-deps
 
 all: $(BIN) mxspread
 
@@ -91,9 +95,32 @@ fuzz: deps
 bench: all $(TOOL_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
 
+# install: binary, man pages, examples, systemd unit. The unit goes to
+# $(SYSTEMD_UNIT_DIR) (Debian: make install PREFIX=/usr, or set
+# SYSTEMD_UNIT_DIR=/lib/systemd/system); its ExecStart names $(SBINDIR).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/sbin/mxspread
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/mxspread
+	install -m 0644 dnsd/mxspread.8 $(DESTDIR)$(MANDIR)/man8/mxspread.8
+	install -m 0644 dnsd/mxspread.conf.5 $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5
+	install -m 0644 zones/examples/mxspread.conf \
+	    zones/examples/mail.example.com.zone $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	sed 's|/usr/sbin/mxspread|$(SBINDIR)/mxspread|g' dnsd/mxspread.service \
+	    > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/mxspread \
+	    $(DESTDIR)$(MANDIR)/man8/mxspread.8 \
+	    $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5 \
+	    $(DESTDIR)$(DOCDIR)/examples/mxspread.conf \
+	    $(DESTDIR)$(DOCDIR)/examples/mail.example.com.zone \
+	    $(DESTDIR)$(DOCDIR)/README.md \
+	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz mxspread

@@ -62,7 +62,7 @@
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 
-#define ANSWER_CNAME_MAX   8
+#define ANSWER_CNAME_MAX   16
 #define ANSWER_EDNS_DEFAULT 1232
 #define ANS_MAXTGT         64	/* additional-section targets per blob */
 #define ANS_MAXOPT         64	/* optional additional RRsets per blob */
@@ -95,7 +95,8 @@ struct ans_blob {
 #define ANS_REFERRAL 1	/* cut nodes */
 #define ANS_NODATA   2	/* apex: zone negative answers */
 #define ANS_NXDOMAIN 3
-#define ANS_NSPECIAL 4
+#define ANS_DS       4	/* cut nodes: DS answered from the parent side */
+#define ANS_NSPECIAL 5
 
 /*
  * DYNMX fast path: per pool server, its MX record and its addresses
@@ -341,6 +342,7 @@ struct cbuild {
 	uint8_t   rcode, aa, keep12, dyn;
 	uint16_t  dyn_owner;
 	const struct zone_node *dyn_node;
+	const struct zone_node *ref_cut;	/* chain ended at/below this cut */
 	/* additional-section candidates */
 	const struct zone_node *tn[ANS_MAXTGT];
 	uint16_t  toff[ANS_MAXTGT];
@@ -372,6 +374,7 @@ cb_begin(struct cbuild *cb, const uint8_t *qname, size_t qlen, bool keep12)
 	cb->dyn = DYN_NONE;
 	cb->dyn_owner = 0;
 	cb->dyn_node = NULL;
+	cb->ref_cut = NULL;
 	cb->ntgt = 0;
 }
 
@@ -394,6 +397,8 @@ cb_addresses(struct cbuild *cb, const struct zone_node *n, uint16_t off,
 {
 	static const uint16_t types[2] = { ZONE_TYPE_A, ZONE_TYPE_AAAA };
 
+	if (n == NULL)
+		return;
 	for (int k = 0; k < 2; k++) {
 		const struct zone_rrset *rs = zone_rrset_find(n, types[k]);
 
@@ -558,8 +563,10 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 				struct zone_node *ce;
 
 				ce = closest_encloser(z, cb->tmp, tl);
-				if (cut_of(ce) != NULL)
-					return;
+				if (ce != z->apex && cut_of(ce) != NULL) {
+					cb->ref_cut = cut_of(ce);
+					return;	/* referral after the CNAME */
+				}
 				if (ce->wildcard == NULL ||
 				    cut_of(ce->wildcard) != NULL) {
 					cb->rcode = WIRE_RCODE_NXDOMAIN;
@@ -568,8 +575,13 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 				}
 				tn = ce->wildcard;
 			}
-			if (cut_of(tn) != NULL)
+			if (tn != z->apex && cut_of(tn) != NULL &&
+			    !(qtype == WIRE_TYPE_DS && cut_of(tn) == tn)) {
+				/* RFC 1034 4.3.2 step 3b: the target is
+				 * delegated, the referral follows the CNAME */
+				cb->ref_cut = cut_of(tn);
 				return;
+			}
 			for (unsigned i = 0; i < nseen; i++)
 				if (seen[i] == tn)
 					return;		/* loop */
@@ -598,6 +610,34 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 	}
 }
 
+/*
+ * The NS RRset of cut in authority and its glue below the cut (required:
+ * TC when it does not fit, RFC 9471); other in-zone NS targets stay in the
+ * candidate list as optional additional data. Owner compressed.
+ */
+static void
+cb_delegation(struct cbuild *cb, const struct zone *z,
+    const struct zone_node *cut)
+{
+	const struct zone_rrset *ns = zone_rrset_find(cut, ZONE_TYPE_NS);
+	size_t offs[ANS_MAXTGT];
+	unsigned first = cb->ntgt;
+
+	if (ns == NULL)
+		return;
+	memset(offs, 0, sizeof(offs));
+	put_zrrset(&cb->w, cb->w.len == cb->body_start ? WIRE_HDR_LEN : -1,
+	    cut->name, cut->namelen, ns, ns->ttl, offs, ANS_MAXTGT);
+	cb->ns += ns->count;
+	cb_collect(cb, z, ns, offs, ANS_MAXTGT);
+	for (unsigned i = first; i < cb->ntgt; i++)
+		if (wire_name_is_subdomain(cb->tn[i]->name, cb->tn[i]->namelen,
+		    cut->name, cut->namelen)) {
+			cb_addresses(cb, cb->tn[i], cb->toff[i], true);
+			cb->tn[i] = NULL;	/* written */
+		}
+}
+
 static void
 cb_additional(struct cbuild *cb)
 {
@@ -612,6 +652,8 @@ compile_answer(struct cbuild *cb, const struct zone *z,
 {
 	cb_begin(cb, n->name, n->namelen, (n->flags & ZONE_NODE_WILD) != 0);
 	cb_answer(cb, z, n, qtype);
+	if (cb->ref_cut != NULL)
+		cb_delegation(cb, z, cb->ref_cut);
 	cb_additional(cb);
 	return cb_finish(cb, out);
 }
@@ -709,29 +751,46 @@ chain_types(const struct zone *z, const struct zone_node *n, uint16_t *types,
 			    z->origin_len))
 				return;
 			tn = closest_encloser(z, tmp, tl);
-			if (cut_of(tn) != NULL || tn->wildcard == NULL)
+			if ((tn != z->apex && cut_of(tn) != NULL) ||
+			    tn->wildcard == NULL)
 				return;
 			tn = tn->wildcard;
 		}
-		if (cut_of(tn) != NULL)
+		if (tn != z->apex && cut_of(tn) != NULL) {
+			if (cut_of(tn) == tn)	/* DS: the parent side */
+				add_type(types, nt, max, WIRE_TYPE_DS);
 			return;
+		}
 		n = tn;
 	}
 }
 
+/*
+ * The one RRset answering ANY (RFC 8482 4.1), chosen as NSD does: in
+ * template order, the first of A, AAAA, SOA, MX, PTR; else the last other
+ * type; else DNSKEY/RRSIG/NSEC. Dynamic types come after the static ones.
+ */
 static uint16_t
 any_type(const struct zone_node *n, const uint16_t *types, size_t nt)
 {
-	static const uint16_t pref[] = { ZONE_TYPE_CNAME, ZONE_TYPE_SOA,
-	    ZONE_TYPE_NS, ZONE_TYPE_MX, ZONE_TYPE_A, ZONE_TYPE_AAAA,
-	    ZONE_TYPE_TXT, ZONE_TYPE_SRV, ZONE_TYPE_PTR };
+	uint16_t normal = 0, non_pref = 0;
 
 	if (zone_rrset_find(n, ZONE_TYPE_CNAME) != NULL)
 		return ZONE_TYPE_CNAME;
-	for (size_t i = 0; i < sizeof(pref) / sizeof(pref[0]); i++)
-		if (has_type(types, nt, pref[i]))
-			return pref[i];
-	return nt > 0 ? types[0] : 0;
+	for (size_t i = 0; i < nt; i++) {
+		switch (types[i]) {
+		case ZONE_TYPE_A: case ZONE_TYPE_AAAA: case ZONE_TYPE_SOA:
+		case ZONE_TYPE_MX: case ZONE_TYPE_PTR:
+			return types[i];
+		case 46: case 47: case 48:	/* RRSIG NSEC DNSKEY */
+			non_pref = types[i];
+			break;
+		default:
+			normal = types[i];
+			break;
+		}
+	}
+	return normal != 0 ? normal : non_pref;
 }
 
 static const struct zone_pool_ref *pool_ref(const struct zone *z,
@@ -875,7 +934,9 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 		return -1;
 	n->answers = an;
 	if (is_cut && n != z->apex)
-		return compile_referral(cb, z, n, &an->special[ANS_REFERRAL]);
+		return compile_referral(cb, z, n, &an->special[ANS_REFERRAL]) ||
+		    compile_answer(cb, z, n, WIRE_TYPE_DS,
+		    &an->special[ANS_DS]) ? -1 : 0;
 	if (nt > 0) {
 		if ((an->types = calloc(nt, sizeof(*an->types))) == NULL ||
 		    (an->blobs = calloc(nt, sizeof(*an->blobs))) == NULL)
@@ -996,6 +1057,8 @@ struct qctx {
 	uint16_t              flags;	/* AA, TC, rcode low bits */
 	uint16_t              an, ns, ar;
 	uint8_t               ext_rcode;
+	uint16_t              ede;	/* RFC 8914 info-code + 1, 0: none */
+	bool                  tsig_badkey;	/* append TSIG, error BADKEY */
 };
 
 static const struct zone_pool_ref *
@@ -1283,8 +1346,9 @@ finish(struct qctx *c, size_t len, uint8_t rcode)
 	uint16_t flags;
 	int ri;
 
-	flags = WIRE_F_QR | (q->flags & (WIRE_F_OPCODE | WIRE_F_RD |
-	    WIRE_F_CD)) | c->flags | (rcode & 0x0F);
+	/* CD is not copied: not a security-aware server (NSD, Knot) */
+	flags = WIRE_F_QR | (q->flags & (WIRE_F_OPCODE | WIRE_F_RD)) |
+	    c->flags | (rcode & 0x0F);
 	wr16(r, q->id);
 	wr16(r + 2, flags);
 	wr16(r + 4, c->body_off > WIRE_HDR_LEN ? 1 : 0);
@@ -1304,6 +1368,38 @@ finish(struct qctx *c, size_t len, uint8_t rcode)
 		wr16(r + len + 7, q->edns_flags & WIRE_EDNS_DO);
 		wr16(r + len + 9, 0);
 		len += WIRE_OPT_LEN;
+		/* error responses only: the body is small, 6 bytes fit */
+		if (c->ede != 0 && len + 6 <= c->limit + WIRE_OPT_LEN) {
+			wr16(r + len - 2, 6);
+			wr16(r + len, WIRE_EDNS_OPT_EDE);
+			wr16(r + len + 2, 2);
+			wr16(r + len + 4, (uint16_t)(c->ede - 1));
+			len += 6;
+		}
+	}
+	if (c->tsig_badkey && q->tsig != NULL) {
+		/* RFC 8945 5.2.2: unsigned, MAC size 0, error BADKEY (17) */
+		size_t ol = q->tsig_owner_len, al = q->tsig_alg_len;
+		size_t rl = al + 16;
+
+		if (len + ol + 10 + rl <= c->limit + (q->has_opt ?
+		    WIRE_OPT_LEN : 0)) {
+			memcpy(r + len, q->tsig, ol);
+			len += ol;
+			wr16(r + len, WIRE_TYPE_TSIG);
+			wr16(r + len + 2, WIRE_CLASS_ANY);
+			memset(r + len + 4, 0, 4);
+			wr16(r + len + 8, (uint16_t)rl);
+			len += 10;
+			memcpy(r + len, q->tsig_rdata, al + 8);	/* alg, time, fudge */
+			len += al + 8;
+			wr16(r + len, 0);		/* MAC size */
+			wr16(r + len + 2, q->id);	/* original ID */
+			wr16(r + len + 4, 17);		/* BADKEY */
+			wr16(r + len + 6, 0);		/* other len */
+			len += 8;
+			wr16(r + 10, (uint16_t)(rd16(r + 10) + 1));
+		}
 	}
 	ri = c->ext_rcode ? ANSWER_NRCODES : (rcode < ANSWER_NRCODES ? rcode :
 	    ANSWER_NRCODES);
@@ -1410,10 +1506,14 @@ answer_at(struct qctx *c, const struct zone_node *n, uint16_t qtype,
 
 	if (an == NULL || apex == NULL)
 		return empty_response(c, WIRE_RCODE_SERVFAIL, true);
-	if (qtype == WIRE_TYPE_ANY)
+	if (qtype == WIRE_TYPE_ANY) {
+		if (an->any_type == 0)
+			goto nodata;
 		qtype = an->any_type;
-	if (qtype != 0 && (b = node_blob(an, qtype)) != NULL)
+	}
+	if ((b = node_blob(an, qtype)) != NULL)
 		return emit_blob(c, b, delta, -1);
+nodata:
 	/* NODATA */
 	return emit_blob(c, apex->special[ANS_NODATA],
 	    c->q->qname_len - c->z->origin_len, -1);
@@ -1552,6 +1652,9 @@ answer_query(const struct world *w, struct answer_thread *t,
 	case WIRE_BADVERS:
 		c.ext_rcode = WIRE_RCODE_BADVERS >> 4;
 		return empty_response(&c, WIRE_RCODE_BADVERS & 0x0F, true);
+	case WIRE_NOTAUTH:
+		c.tsig_badkey = true;
+		return empty_response(&c, WIRE_RCODE_NOTAUTH, true);
 	default:
 		return empty_response(&c, WIRE_RCODE_FORMERR, true);
 	}
@@ -1560,12 +1663,24 @@ answer_query(const struct world *w, struct answer_thread *t,
 	memcpy(resp + WIRE_HDR_LEN, q->question, q->question_len);
 	if (q->qclass == WIRE_CLASS_CH)
 		return answer_chaos(&c);
-	if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY)
+	if (q->qclass != WIRE_CLASS_IN && q->qclass != WIRE_CLASS_ANY) {
+		c.ede = WIRE_EDE_NOT_AUTH + 1;
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
-	if (q->qtype == WIRE_TYPE_AXFR || q->qtype == WIRE_TYPE_IXFR)
+	}
+	z = world_zone_for(w, q->lname, q->qname_len);
+	if (q->qtype == WIRE_TYPE_AXFR || q->qtype == WIRE_TYPE_IXFR) {
+		/* no transfers: AXFR over UDP is NOTIMP (RFC 5936 4.2), a
+		 * zone apex REFUSED, any other name NOTAUTH (as NSD) */
+		if (q->qtype == WIRE_TYPE_AXFR && transport != ANSWER_TCP)
+			return empty_response(&c, WIRE_RCODE_NOTIMP, true);
+		return empty_response(&c, z != NULL &&
+		    q->qname_len == z->origin_len ? WIRE_RCODE_REFUSED :
+		    WIRE_RCODE_NOTAUTH, true);
+	}
+	if (z == NULL) {
+		c.ede = WIRE_EDE_NOT_AUTH + 1;
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
-	if ((z = world_zone_for(w, q->lname, q->qname_len)) == NULL)
-		return empty_response(&c, WIRE_RCODE_REFUSED, true);
+	}
 	c.z = z;
 
 	n = zone_find(z, q->lname, q->qname_len,
@@ -1575,13 +1690,14 @@ answer_query(const struct world *w, struct answer_thread *t,
 
 		if (cut != NULL) {
 			if (cut == n && q->qtype == WIRE_TYPE_DS) {
-				const struct ans_node *apex = z->apex->answers;
+				/* the parent side's DS, or NODATA (RFC 4035
+				 * 3.1.4.1) */
+				const struct ans_node *an = n->answers;
 
-				if (apex == NULL)
+				if (an == NULL || an->special[ANS_DS] == NULL)
 					return empty_response(&c,
 					    WIRE_RCODE_SERVFAIL, true);
-				return emit_blob(&c, apex->special[ANS_NODATA],
-				    q->qname_len - z->origin_len, -1);
+				return emit_blob(&c, an->special[ANS_DS], 0, -1);
 			}
 			return referral(&c, cut);
 		}

@@ -15,7 +15,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: mxspread [-c FILE] [-d]          run the server in the foreground\n"
+	    "usage: mxspread [run] [-c FILE] [-d]    run the server in the foreground\n"
 	    "       mxspread check -c FILE           validate config and templates\n"
 	    "       mxspread render -c FILE          print zones as served, all servers up\n"
 	    "       mxspread --help | --version\n"
@@ -156,7 +156,7 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (cmd == NULL)
+	if (cmd == NULL || strcmp(cmd, "run") == 0)
 		return daemon_main(file, debug);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(file);

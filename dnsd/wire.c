@@ -92,7 +92,29 @@ skip_name(const uint8_t *pkt, size_t len, size_t off, bool *root)
 	}
 }
 
-/* The additional section: OPT (at most one, root owner) and others skipped. */
+/*
+ * A TSIG record's rdata (RFC 8945 4.2): algorithm name (uncompressed), time
+ * signed 48 bits, fudge, MAC size, MAC, original ID, error, other len, other.
+ * \retval algorithm name length, 0 when malformed
+ */
+static size_t
+tsig_rdata_ok(const uint8_t *rd, size_t rdlen)
+{
+	size_t al = wire_name_len(rd, rdlen), o, mac, other;
+
+	if (al == 0 || al + 10 > rdlen)
+		return 0;
+	o = al + 8;
+	mac = rd16(rd + o);
+	o += 2 + mac;
+	if (o + 6 > rdlen)
+		return 0;
+	other = rd16(rd + o + 4);
+	return o + 6 + other == rdlen ? al : 0;
+}
+
+/* The additional section: OPT (at most one, root owner), TSIG (last, well
+ * formed) and others skipped. */
 static bool
 parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
     struct wire_query *q)
@@ -104,7 +126,7 @@ parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
 		uint16_t type, rdlen;
 		uint32_t ttl;
 		bool root;
-		size_t end;
+		size_t end, owner = off;
 
 		if ((off = skip_name(pkt, len, off, &root)) == 0)
 			return false;
@@ -133,8 +155,40 @@ parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
 			q->udp_size = rd16(pkt + off + 2);
 			q->edns_version = (uint8_t)(ttl >> 16);
 			q->edns_flags = (uint16_t)(ttl & 0xFFFF);
+		} else if (type == WIRE_TYPE_TSIG) {
+			size_t al;
+
+			/* last record, class ANY, TTL 0 (RFC 8945 4.2) */
+			if (i + 1 != q->arcount ||
+			    rd16(pkt + off + 2) != WIRE_CLASS_ANY || ttl != 0 ||
+			    (al = tsig_rdata_ok(pkt + off + 10, rdlen)) == 0 ||
+			    wire_name_len(pkt + owner, off - owner) != off - owner)
+				return false;	/* compressed owner: not echoed */
+			q->tsig = pkt + owner;
+			q->tsig_owner_len = off - owner;
+			q->tsig_rdata = pkt + off + 10;
+			q->tsig_alg_len = al;
 		}
 		off = end;
+	}
+	*offp = off;
+	return true;
+}
+
+/* Skip count records (an IXFR query's SOA in the authority section). */
+static bool
+skip_records(const uint8_t *pkt, size_t len, size_t *offp, unsigned count)
+{
+	size_t off = *offp;
+	bool root;
+
+	for (unsigned i = 0; i < count; i++) {
+		if ((off = skip_name(pkt, len, off, &root)) == 0 ||
+		    off + 10 > len)
+			return false;
+		off += 10 + (size_t)rd16(pkt + off + 8);
+		if (off > len)
+			return false;
 	}
 	*offp = off;
 	return true;
@@ -155,6 +209,9 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	q->udp_size = 0;
 	q->edns_version = 0;
 	q->edns_flags = 0;
+	q->tsig = NULL;
+	q->tsig_rdata = NULL;
+	q->tsig_owner_len = q->tsig_alg_len = 0;
 	if (pkt == NULL || len < WIRE_HDR_LEN)
 		return WIRE_DROP;
 	q->id = rd16(pkt);
@@ -166,11 +223,16 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	if (q->flags & WIRE_F_QR)
 		return WIRE_DROP;
 
+	off = WIRE_HDR_LEN;
 	if (q->qdcount != 1) {
+		/* still read a lone OPT so that the FORMERR carries one */
+		if (q->qdcount == 0 && q->ancount == 0 && q->nscount == 0 &&
+		    (!parse_additional(pkt, len, &off, q) || off != len))
+			q->has_opt = false;
+		q->tsig = NULL;
 		r = WIRE_FORMERR;
 		goto done;
 	}
-	off = WIRE_HDR_LEN;
 	if (!parse_qname(pkt, len, off, q) || off + q->qname_len + 4 > len) {
 		r = WIRE_FORMERR;
 		goto done;
@@ -181,12 +243,15 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	off += 4;
 	q->question_len = q->qname_len + 4;
 	q->question_ok = true;
-	if (q->ancount != 0 || q->nscount != 0) {
+	if (q->ancount != 0 || (q->nscount != 0 &&
+	    (q->qtype != WIRE_TYPE_IXFR ||
+	    !skip_records(pkt, len, &off, q->nscount)))) {
 		r = WIRE_FORMERR;
 		goto done;
 	}
 	if (!parse_additional(pkt, len, &off, q)) {
 		q->has_opt = false;	/* do not trust a half-read OPT */
+		q->tsig = NULL;
 		r = WIRE_FORMERR;
 		goto done;
 	}
@@ -196,6 +261,8 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	}
 	if (q->has_opt && q->edns_version > 0)
 		r = WIRE_BADVERS;
+	else if (q->tsig != NULL)
+		r = WIRE_NOTAUTH;
 done:
 	if (((q->flags & WIRE_F_OPCODE) >> 11) != 0)
 		r = WIRE_NOTIMP;

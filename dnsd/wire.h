@@ -6,8 +6,12 @@
  * point to, so any pointer there is malformed), no answer/authority records,
  * and an additional section made of at most one OPT (root owner, options
  * walked to the exact end of the rdata) plus other records that are skipped
- * (their names may use backward pointers only). Bytes beyond the declared
- * sections are FORMERR, as NSD answers.
+ * (their names may use backward pointers only); a TSIG record must be the
+ * last one and well formed (else FORMERR), and as no key is configured it
+ * gives WIRE_NOTAUTH (RFC 8945 5.2: NOTAUTH/BADKEY). An IXFR query may carry
+ * the client's SOA in the authority section (RFC 1995 3). Bytes beyond the
+ * declared sections are FORMERR, as Knot answers (NSD ignores them). With
+ * QDCOUNT 0 the OPT is still read, so the FORMERR carries it (RFC 6891 7).
  *
  * The writer builds responses into a caller buffer with name compression
  * against names already in the buffer (the question, earlier owners and
@@ -42,10 +46,12 @@
 #define WIRE_RCODE_NXDOMAIN 3
 #define WIRE_RCODE_NOTIMP   4
 #define WIRE_RCODE_REFUSED  5
+#define WIRE_RCODE_NOTAUTH  9
 #define WIRE_RCODE_BADVERS  16
 
 #define WIRE_TYPE_OPT    41
 #define WIRE_TYPE_DS     43
+#define WIRE_TYPE_TSIG   250
 #define WIRE_TYPE_IXFR   251
 #define WIRE_TYPE_AXFR   252
 #define WIRE_TYPE_ANY    255
@@ -54,6 +60,8 @@
 #define WIRE_CLASS_ANY   255
 
 #define WIRE_EDNS_DO     0x8000
+#define WIRE_EDNS_OPT_EDE 15	/* RFC 8914 Extended DNS Error */
+#define WIRE_EDE_NOT_AUTH 20	/* EDE info-code: Not Authoritative */
 
 /* Outcome of wire_parse_query(). */
 enum wire_result {
@@ -62,6 +70,7 @@ enum wire_result {
 	WIRE_FORMERR,
 	WIRE_NOTIMP,		/* opcode other than QUERY */
 	WIRE_BADVERS,		/* EDNS version > 0 */
+	WIRE_NOTAUTH,		/* TSIG signed: no key is known (RFC 8945 5.2) */
 };
 
 /* A parsed query. Pointers point into the packet given to the parser. */
@@ -82,6 +91,11 @@ struct wire_query {
 	uint16_t       udp_size;	/* as sent (not clamped) */
 	uint8_t        edns_version;
 	uint16_t       edns_flags;	/* DO and Z */
+	/* TSIG (RFC 8945): the record as received, for a BADKEY answer */
+	const uint8_t *tsig;		/* owner name (uncompressed) or NULL */
+	size_t         tsig_owner_len;
+	const uint8_t *tsig_rdata;	/* algorithm name, time signed, fudge... */
+	size_t         tsig_alg_len;	/* uncompressed algorithm name length */
 };
 
 /*

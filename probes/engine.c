@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,8 +392,14 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 			s->slowstart_factor = probe_slowstart_factor(0, cp->slowstart);
 		}
 	}
-	pool->dirty = true;
-	eng_publish_now(pool->eng);
+	/* publish at the end of this loop iteration: a health change goes
+	 * out at once, yet a burst (a switch died) makes one snapshot */
+	{
+		struct timeval zero = { 0, 0 };
+
+		pool->dirty = true;
+		evtimer_add(pool->eng->publish_ev, &zero);
+	}
 }
 
 static void
@@ -731,7 +738,13 @@ static void *
 eng_thread(void *arg)
 {
 	struct engine *e = arg;
+	sigset_t ss;
 
+	/* a peer that resets mid-write must give EPIPE, not kill us
+	 * (SIGPIPE goes to the writing thread) */
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
 	rcu_register_thread();
 	pthread_setname_np(pthread_self(), "mxs-probe");
 	pthread_mutex_lock(&probe_lock);
@@ -742,6 +755,132 @@ eng_thread(void *arg)
 		eng_publish_now(e);
 	rcu_unregister_thread();
 	return NULL;
+}
+
+/* State carried from a stopped engine to the next one (reload): matched by
+ * pool and server name, so a reload neither forgets who is down nor resets
+ * loads, slow starts and the history. */
+struct carry {
+	char                  pool[CONF_NAME_MAX + 1];
+	char                  server[CONF_NAME_MAX + 1];
+	struct pstate_server  st;
+	struct probe_health   health;
+	bool                  agent_down, has_load, ramping;
+	char                  agent_reason[CHECK_REASON_MAX];
+	double                ewma, ramp_start;
+	struct probe_result  *hist;
+	size_t                hist_head, hist_n;
+	struct probe_counters cnt;
+};
+static struct carry *carry;
+static size_t ncarry;
+
+static int
+carry_cmp(const void *a, const void *b)
+{
+	const struct carry *x = a, *y = b;
+	int c = strcmp(x->pool, y->pool);
+
+	return c != 0 ? c : strcmp(x->server, y->server);
+}
+
+static void
+carry_free(void)
+{
+	size_t i;
+
+	for (i = 0; i < ncarry; i++)
+		free(carry[i].hist);
+	free(carry);
+	carry = NULL;
+	ncarry = 0;
+}
+
+/* Engine stopped: keep every server's state (takes the history rings). */
+static void
+carry_save(struct engine *e)
+{
+	size_t i, j, n = 0, k = 0;
+
+	carry_free();
+	for (i = 0; i < e->conf->npools; i++)
+		n += e->conf->pools[i].nservers;
+	if (n == 0 || (carry = calloc(n, sizeof(*carry))) == NULL)
+		return;
+	for (i = 0; i < e->conf->npools; i++) {
+		struct epool *pool = &e->pools[i];
+
+		for (j = 0; j < pool->cp->nservers; j++) {
+			struct eserver *sv = &pool->servers[j];
+			struct carry *c = &carry[k++];
+
+			snprintf(c->pool, sizeof(c->pool), "%s", pool->cp->name);
+			snprintf(c->server, sizeof(c->server), "%s", sv->cs->name);
+			c->st = e->work->pools[i].servers[j];
+			c->health = sv->health;
+			c->agent_down = sv->agent_down;
+			memcpy(c->agent_reason, sv->agent_reason,
+			    sizeof(c->agent_reason));
+			c->has_load = sv->has_load;
+			c->ewma = sv->ewma;
+			c->ramping = sv->ramping;
+			c->ramp_start = sv->ramp_start;
+			c->hist = sv->hist;
+			c->hist_head = sv->hist_head;
+			c->hist_n = sv->hist_n;
+			c->cnt = sv->cnt;
+			sv->hist = NULL;
+		}
+	}
+	ncarry = k;
+	qsort(carry, ncarry, sizeof(*carry), carry_cmp);
+}
+
+/* A new engine's server: take the old state if the names match. */
+static void
+carry_restore(struct engine *e, struct epool *pool, struct eserver *sv)
+{
+	struct carry key, *c;
+	struct pstate_server *s;
+
+	if (ncarry == 0)
+		return;
+	snprintf(key.pool, sizeof(key.pool), "%s", pool->cp->name);
+	snprintf(key.server, sizeof(key.server), "%s", sv->cs->name);
+	if ((c = bsearch(&key, carry, ncarry, sizeof(*carry), carry_cmp)) == NULL ||
+	    c->hist == NULL)
+		return;
+	s = ps_server(sv);
+	s->up = c->st.up;
+	s->admin = c->st.admin;
+	s->agent_admin = c->st.agent_admin;
+	s->transitions = c->st.transitions;
+	s->since_ms = c->st.since_ms;
+	s->cert_days = c->st.cert_days;
+	memcpy(s->reason, c->st.reason, sizeof(s->reason));
+	sv->health = c->health;
+	sv->agent_down = c->agent_down;
+	memcpy(sv->agent_reason, c->agent_reason, sizeof(sv->agent_reason));
+	sv->has_load = c->has_load;
+	sv->ewma = c->ewma;
+	if (c->has_load) {
+		s->load = c->ewma;
+		s->load_factor = probe_load_factor(c->ewma, pool->cp->load_low,
+		    pool->cp->load_high);
+	}
+	if (c->ramping && s->up && pool->cp->slowstart > 0) {
+		sv->ramping = true;
+		sv->ramp_start = c->ramp_start;
+		e->nramping++;
+		s->slowstart_factor = probe_slowstart_factor(
+		    mono_now() - c->ramp_start, pool->cp->slowstart);
+	}
+	free(sv->hist);
+	sv->hist = c->hist;
+	sv->hist_head = c->hist_head;
+	sv->hist_n = c->hist_n;
+	sv->cnt = c->cnt;
+	c->hist = NULL;
 }
 
 int
@@ -822,6 +961,7 @@ probe_engine_start(const struct conf *conf)
 				    sv->tls_host[strlen(sv->tls_host) - 1] == '.')
 					sv->tls_host[strlen(sv->tls_host) - 1] = '\0';
 			}
+			carry_restore(e, pool, sv);
 			if (cp->probe.type != CONF_PROBE_NONE &&
 			    eng_probe_init(e, pool, sv, &cp->probe, false, 0, now) == -1)
 				goto fail;
@@ -833,6 +973,9 @@ probe_engine_start(const struct conf *conf)
 			nprobes += sv->nprobes;
 		}
 	}
+	carry_free();
+	for (i = 0; i < conf->npools; i++)
+		pstate_pool_update(&e->work->pools[i], &conf->pools[i]);
 	eng_raise_nofile(nprobes);
 	if ((ps = pstate_clone(e->work)) == NULL)
 		goto oom;
@@ -866,6 +1009,7 @@ probe_engine_stop(void)
 		return;
 	event_active(e->stop_ev, EV_READ, 0);
 	pthread_join(e->thr, NULL);
+	carry_save(e);
 	eng_free(e);
 }
 

@@ -219,7 +219,7 @@ http_load_parse(const char *body, size_t len, enum conf_load_format fmt,
 		    key ? key : "(none)");
 		return -1;
 	case CONF_LOAD_JSON:
-		if ((root = json_loadb(body, len, 0, &jerr)) == NULL) {
+		if ((root = json_loadb(body, len, JSON_DECODE_ANY, &jerr)) == NULL) {
 			snprintf(err, errlen, "invalid JSON: %.50s", jerr.text);
 			return -1;
 		}

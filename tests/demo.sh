@@ -27,7 +27,7 @@ trap stop_all INT TERM EXIT
 "$BIN" check -c "$CONF" || exit 1
 
 start_sink() {	# start_sink ADDR: prints nothing, sets LASTPID
-	"$SINK" -u nobody -c "$1:2525" 64 &
+	"$SINK" -u nobody "$1:2525" 64 &
 	LASTPID=$!
 }
 start_sink 127.0.0.11; PIDS="$PIDS $LASTPID"

@@ -503,8 +503,24 @@ test_refused(void **state)
 	p = ask("notexample.com.", LDNS_RR_TYPE_A);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
 	ldns_pkt_free(p);
+	/* no zone transfers: AXFR over UDP NOTIMP, apex REFUSED, other
+	 * names NOTAUTH (as NSD) */
 	p = ask("example.com.", LDNS_RR_TYPE_AXFR);
+	assert_counts(p, LDNS_RCODE_NOTIMPL, false, 0, 0, 0);
+	ldns_pkt_free(p);
+	p = ask_full("example.com.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, -1, 0,
+	    false, ANSWER_TCP);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
+	ldns_pkt_free(p);
+	p = ask("example.com.", LDNS_RR_TYPE_IXFR);
+	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
+	ldns_pkt_free(p);
+	p = ask_full("web.example.com.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, -1,
+	    0, false, ANSWER_TCP);
+	assert_counts(p, LDNS_RCODE_NOTAUTH, false, 0, 0, 0);
+	ldns_pkt_free(p);
+	p = ask("www.example.org.", LDNS_RR_TYPE_IXFR);
+	assert_counts(p, LDNS_RCODE_NOTAUTH, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask_full("example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS, -1, 0,
 	    false, ANSWER_UDP);

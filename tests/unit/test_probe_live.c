@@ -389,6 +389,12 @@ test_smtp_modes(void **state)
 		tc_pool(modes[i], CONF_PROBE_SMTP, port);
 	}
 	tc_pool("refused", CONF_PROBE_SMTP, closed_port());
+	/* IPv6 only server: the probe uses its (first) address */
+	peer_start("normal", 0, &port, "--addr", "::1", NULL);
+	p = tc_pool("v6", CONF_PROBE_SMTP, port);
+	p->servers[0].addrs->family = AF_INET6;
+	inet_pton(AF_INET6, "::1", &p->servers[0].addrs->u.v6);
+	snprintf(p->servers[0].addrs->text, sizeof(p->servers[0].addrs->text), "::1");
 	/* starttls_required against a server that does not offer it */
 	p = tc_pool("notls", CONF_PROBE_SMTP, tc.pools[0].probe.port);
 	p->probe.starttls_required = true;
@@ -419,6 +425,7 @@ test_smtp_modes(void **state)
 
 	assert_int_equal(probe_engine_start(&tc.c), 0);
 	expect_up("normal");
+	expect_up("v6");
 	expect_down("greet421", "greeting 421: 4.3.2");
 	expect_down("greet554", "greeting 554");
 	expect_down("slow", "timeout after 0.50s waiting for greeting");
@@ -515,6 +522,12 @@ test_load(void **state)
 	p = tc_pool("pct", CONF_PROBE_HTTP, cport);
 	p->probe.load_format = CONF_LOAD_PERCENT;
 	p = tc_pool("http503", CONF_PROBE_HTTP, sport);
+	p = tc_pool("http-refused", CONF_PROBE_HTTP, closed_port());
+	p = tc_pool("http-v6", CONF_PROBE_HTTP, closed_port());
+	p->probe.url = "http://{addr}:{port}/";
+	p->servers[0].addrs->family = AF_INET6;
+	inet_pton(AF_INET6, "::1", &p->servers[0].addrs->u.v6);
+	snprintf(p->servers[0].addrs->text, sizeof(p->servers[0].addrs->text), "::1");
 	ia = pool_idx("agent");
 	ij = pool_idx("json");
 	ip = pool_idx("prom");
@@ -534,6 +547,8 @@ test_load(void **state)
 	want_factor = (95.0 - 60) / 45;
 	assert_true(wait_until(factor_pred, ic, 8));
 	expect_down("http503", "HTTP status 503");
+	expect_down("http-refused", "connection refused");
+	expect_down("http-v6", "connection refused");
 	(void)i503;
 	expect_up("json");
 
@@ -692,6 +707,79 @@ test_timing(void **state)
 	}
 }
 
+/* A round still running when the next is due is skipped and counted: a
+ * silent server holds every attempt for the whole timeout (0.19 s) while
+ * rounds come every 0.2 s +-10%. */
+static void
+test_skip(void **state)
+{
+	uint16_t port;
+	struct conf_pool *p;
+	struct probe_counters c, t;
+	size_t i;
+
+	tc_reset();
+	peer_start("silent", 0, &port, NULL);
+	p = tc_pool("skip", CONF_PROBE_SMTP, port);
+	p->probe.interval = 0.2;
+	p->probe.timeout = 0.19;
+	i = pool_idx("skip");
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	msleep(3000);
+	probe_get_counters(i, 0, &c);
+	probe_get_totals(&t);
+	printf("ok: failed %llu skipped %llu late %llu\n",
+	    (unsigned long long)c.failed, (unsigned long long)c.skipped,
+	    (unsigned long long)c.late);
+	assert_true(c.skipped > 0);
+	assert_true(c.failed > 5);
+	assert_true(c.failed + c.skipped >= 10 && c.failed + c.skipped <= 18);
+	/* read one after the other: a round may finish in between */
+	assert_true(t.skipped >= c.skipped && t.skipped <= c.skipped + 1);
+	assert_true(t.failed >= c.failed && t.failed <= c.failed + 1);
+	assert_true(probe_engine_tid() > 0);
+}
+
+/* A reload (stop + start with a new conf) keeps the state of servers whose
+ * pool and server names match: no all-up flash, history kept. */
+static void
+test_reload(void **state)
+{
+	uint16_t port;
+	size_t iu, id;
+	struct probe_result h[PROBE_HISTORY];
+	size_t n0, n1;
+	struct pstate_server s;
+
+	tc_reset();
+	peer_start("normal", 0, &port, NULL);
+	tc_pool("rl-up", CONF_PROBE_TCP, port);
+	tc_pool("rl-dead", CONF_PROBE_TCP, closed_port());
+	iu = pool_idx("rl-up");
+	id = pool_idx("rl-dead");
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	assert_true(wait_until(is_up, iu, 5));
+	assert_true(wait_until(is_down, id, 5));
+	assert_int_equal(probe_set_admin(iu, 0, PSTATE_ADMIN_DRAIN), 0);
+	n0 = probe_history(id, 0, h, PROBE_HISTORY);
+	probe_engine_stop();
+	/* the "new" config lists the pools the other way round */
+	tc.pools[2] = tc.pools[0];
+	tc.pools[0] = tc.pools[1];
+	tc.pools[1] = tc.pools[2];
+	tc.c.npools = 2;
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	s = snap(0);
+	assert_false(s.up);
+	assert_non_null(strstr(s.reason, "connection refused"));
+	n1 = probe_history(0, 0, h, PROBE_HISTORY);
+	assert_true(n1 >= n0 && n0 > 0);
+	s = snap(1);
+	assert_true(s.up);
+	assert_int_equal(s.admin, PSTATE_ADMIN_DRAIN);
+	assert_true(s.eff_weight == 0);
+}
+
 static void
 on_signal(int sig)
 {
@@ -706,6 +794,8 @@ main(void)
 		cmocka_unit_test_teardown(test_smtp_modes, teardown),
 		cmocka_unit_test_teardown(test_load, teardown),
 		cmocka_unit_test_teardown(test_timing, teardown),
+		cmocka_unit_test_teardown(test_skip, teardown),
+		cmocka_unit_test_teardown(test_reload, teardown),
 		cmocka_unit_test_teardown(test_postfix, teardown),
 	};
 	const char *r = getenv("MXS_ROOT");
