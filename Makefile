@@ -92,8 +92,11 @@ FUZZ_SECONDS ?= 60
 fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
+# Benchmarks print figures; they never assert timings.
 bench: all $(TOOL_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
+	@sh tests/bench/probes.sh $(BUILD)
+	@sh tests/bench/relay.sh $(BUILD)
 
 # install: binary, man pages, examples, systemd unit. The unit goes to
 # $(SYSTEMD_UNIT_DIR) (Debian: make install PREFIX=/usr, or set
