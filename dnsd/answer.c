@@ -7,30 +7,64 @@
  *    RRsets only, dropped from the end when they do not fit (never TC).
  *  - NODATA and NXDOMAIN: zone SOA in authority with TTL = zone neg_ttl
  *    (RFC 2308 min(SOA TTL, MINIMUM)), AA=1.
- *  - CNAME: followed inside the zone, at most ANSWER_CNAME_MAX steps, loops
- *    stop the chain; an out-of-zone target or one below a delegation ends
- *    the answer (NOERROR); an in-zone target that does not exist gives
- *    NXDOMAIN with the SOA (as BIND and NSD do); a target without the type
- *    gives the SOA in authority (NODATA form).
+ *  - CNAME: followed inside the zone, at most ANSWER_CNAME_MAX (16) steps
+ *    (NSD has no fixed limit, Knot stops at 5), loops stop the chain; an
+ *    out-of-zone target ends the answer (NOERROR); a target at or below a
+ *    delegation is followed by that referral (NS in authority, glue in
+ *    additional, AA=1: RFC 1034 4.3.2 step 3b, as NSD and Knot), except DS
+ *    at the cut itself, answered by the parent side; an in-zone target that
+ *    does not exist gives NXDOMAIN with the SOA (as BIND and NSD do); a
+ *    target without the type gives the SOA in authority (NODATA form).
  *  - Referrals (qname at or below a cut, except DS at the cut itself): AA=0,
  *    NS of the highest cut in authority, glue in additional: addresses of
  *    NS targets below the cut first (required: TC=1 if they do not fit,
  *    RFC 9471), then other in-zone targets (optional, dropped if needed).
- *    DS at the cut is answered from the parent side: NODATA, AA=1.
+ *    DS at the cut is answered from the parent side (RFC 4035 3.1.4.1): the
+ *    DS RRset when the template has one, else NODATA; AA=1.
  *  - Wildcards (RFC 4592): only the "*" child of the closest encloser, never
  *    at or below a cut; the synthesized owner is the qname; CNAME at the
  *    wildcard and NODATA at the wildcard as for an ordinary node.
- *  - ANY (RFC 8482): one RRset of the node, the first present in the order
- *    CNAME, SOA, NS, MX (static or DYNMX), A (static or DYNA), AAAA, TXT,
- *    SRV, PTR, then any other type in template order; an empty non-terminal
- *    gives NODATA. (Not the HINFO form.)
- *  - AXFR/IXFR: REFUSED (zone transfer is not offered). Class CH:
- *    version.bind/version.server and id.server/hostname.bind TXT when
- *    configured, else REFUSED. Class ANY is answered as IN; other classes
- *    REFUSED.
+ *  - ANY (RFC 8482 4.1): one RRset of the node, chosen as NSD does: the
+ *    CNAME; else in template order the first of A, AAAA, SOA, MX, PTR
+ *    (dynamic DYNMX/DYNA after the static types); else the last other type;
+ *    else DNSKEY/RRSIG/NSEC. An empty non-terminal gives NODATA. (Not the
+ *    HINFO form.) TYPE0 and other meta types are ordinary unknown types
+ *    (CNAMEs followed, NODATA), as NSD.
+ *  - AXFR/IXFR (zone transfer is not offered): AXFR over UDP NOTIMP (RFC
+ *    5936 4.2); the apex of a served zone REFUSED; any other name NOTAUTH,
+ *    as NSD. An IXFR query's SOA in authority is accepted (RFC 1995).
+ *    Class CH: version.bind/version.server and id.server/hostname.bind TXT
+ *    when configured, else REFUSED. Class ANY is answered as IN (AA kept,
+ *    as Knot); other classes REFUSED.
+ *  - REFUSED for a name outside every zone or a class we do not serve
+ *    carries EDE 20 "Not Authoritative" (RFC 8914) when the query had EDNS,
+ *    as NSD and Knot.
+ *  - TSIG (RFC 8945 5.2): no key is configured, so a well-formed TSIG
+ *    record (last, class ANY, TTL 0) gives NOTAUTH with an unsigned TSIG,
+ *    error BADKEY, as NSD and Knot; a malformed one FORMERR.
+ *  - Flags: QR, opcode and RD copied; CD is not copied (not a
+ *    security-aware server; NSD and Knot clear it too); RA never set.
  *  - EDNS (RFC 6891): OPT echoed with our payload size, version 0, DO
- *    echoed, no options. UDP limit: 512 without OPT, else
+ *    echoed, no options (NSID, COOKIE, EXPIRE are ignored, as RFC 7873 and
+ *    RFC 5001 allow). A FORMERR still carries an OPT when the query had a
+ *    readable one (QDCOUNT 0 included). UDP limit: 512 without OPT, else
  *    max(512, min(client size, our payload)).
+ *
+ * Differences from NSD 4.x, checked by tests/integration/t_dns_vs_nsd.sh
+ * (tests/lib/dnsdiff.py known_diff), each an RFC-open choice or NSD quirk:
+ *  - error answers (FORMERR, NOTIMP, REFUSED, NOTAUTH) echo the question
+ *    and the OPT (as Knot); NSD leaves them out.
+ *  - NOTIFY and UPDATE: NOTIMP (not implemented); NSD REFUSED/NXDOMAIN.
+ *  - bytes after the last section, QDCOUNT 0 (with or without a cookie):
+ *    FORMERR (as Knot); NSD ignores the bytes / answers NOERROR.
+ *  - records other than OPT/TSIG in the additional section are skipped
+ *    (as Knot); NSD FORMERR. Query RCODE bits ignored; NSD FORMERR.
+ *  - TC=1 when the in-domain glue of a referral does not fit (RFC 9471,
+ *    as Knot); NSD 4.6 sends part of it without TC.
+ *  - QCLASS ANY keeps AA and the negative SOA (as Knot); NSD clears AA.
+ *  - MX/SRV answers carry their targets' addresses (as Knot; NSD does with
+ *    minimal-responses no, which also adds the apex NS in authority).
+ *  - no EDE 18 on refused CH queries (NSD with hide-version).
  *
  * Compiled form: for each node and each type present, a "blob" holding the
  * response body (the bytes after the question) built as if the qname were

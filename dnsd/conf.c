@@ -71,7 +71,7 @@ static const char *const server_keys[] = {
 static const char *const relay_keys[] = {
 	"enabled", "listen", "pool", "port", "proxy_protocol", "policy",
 	"retries", "connect_timeout", "idle_timeout", "max_connections",
-	"max_per_source", "hostname", NULL
+	"max_per_source", "hostname", "threads", NULL
 };
 
 static const char *const policy_names[] = { "weighted", "equal", "failover", NULL };
@@ -1278,6 +1278,7 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	get_uint(c, g, "relay.", "max_per_source", 0, 1000000,
 	    &rl->max_per_source);
 	get_hostname(c, g, "relay.", "hostname", &rl->hostname);
+	get_uint(c, g, "relay.", "threads", 0, 64, &rl->threads);
 }
 
 /* ---------------------------------------------------------------- the top */

@@ -172,6 +172,7 @@ struct conf_relay {
 	unsigned               max_connections;	/* default 1000 */
 	unsigned               max_per_source;	/* default 20 */
 	char                  *hostname;	/* in the 421 line; default host name */
+	unsigned               threads;		/* relay threads; 0 = CPU count */
 	int                    line;
 };
 

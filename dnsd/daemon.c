@@ -113,6 +113,9 @@ daemon_reload(const char *file)
 	/* The engine holds the old conf, which is freed after the publish:
 	 * restart it on the new one (it publishes a fresh all-up state). */
 	probe_engine_stop();
+	/* The relay swaps its backends while the old pool state is still
+	 * the one published (it fences it: see relay.h). */
+	relay_reload(nw->conf);
 	world_publish(nw);
 	if (probe_engine_start(nw->conf) != 0) {
 		log_warnx("reload: probe engine did not restart, serving an "

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -27,26 +29,77 @@
 #include "probes/pstate.h"
 
 #define RELAY_SRC_BUCKETS 4096
+#define RELAY_SRC_LOCKS   64		/* stripes over the buckets */
 #define RELAY_MAX_READ    (128 * 1024)	/* per read callback (libevent: 16 KiB) */
 #define RELAY_BACKLOG     1024
+#define RELAY_MAX_THREADS 64
 
 enum { SIDE_CLIENT = 0, SIDE_BACKEND = 1 };
 
-/* A backend: where to connect, and its counters (atomics: read by other
- * threads through relay_get_stats(), written by the relay thread only). */
+/* Counters of one server, by name: shared by every table naming it, so
+ * they survive reloads; freed with the relay. Atomics: written by every
+ * relay thread, read by relay_get_stats(). */
+struct relay_counters {
+	struct relay_counters *next;		/* r->counters, under r->mtx */
+	char                   name[CONF_NAME_MAX + 1];
+	uint64_t               active, total, failed, bytes_in, bytes_out;
+};
+
+/* A backend of one table: where to connect, where its health is. */
 struct relay_backend {
-	char                    name[CONF_NAME_MAX + 1];
+	struct relay_counters  *c;
 	struct sockaddr_storage ss;
 	socklen_t               sslen;
 	char                    text[INET6_ADDRSTRLEN + 8];
-	uint64_t                active, total, failed, bytes_in, bytes_out;
+	long                    psidx;		/* in the pool state of the table's conf */
+	long                    fence_idx;	/* in the previous layout; -1 none */
 };
 
-/* Open sessions per client address (relay thread only). */
+/*
+ * Everything the relay took from one config: settings and backends.
+ * Reference-counted: the current-table pointer holds one reference and
+ * every session one more, so a session keeps its backend alive across a
+ * reload. Immutable once published, except the fence flag.
+ *
+ * The fence: a reload installs the new table before the probe engine
+ * publishes a pool state for the new config. Until then the visible pool
+ * state still has the old layout; it is recognised by pointer, generation
+ * and content (fence_ps, fence_gen, fence_copy) and read through
+ * fence_idx. Any other snapshot has the new layout; the first thread that
+ * sees one clears the fence for good.
+ */
+struct relay_table {
+	uint64_t               refs;		/* atomic */
+	size_t                 pool_index;	/* SIZE_MAX: pool gone, no health */
+	size_t                 pool_nservers;
+	char                   pool[CONF_NAME_MAX + 1];
+	uint16_t               port;
+	enum conf_proxy        proxy;
+	enum conf_relay_policy policy;
+	unsigned               retries;
+	struct timeval         connect_tv;
+	struct timeval         idle_tv;
+	double                 idle;
+	unsigned               max_conn, max_per_source;
+	char                   hostname[256];
+
+	bool                   fenced;		/* atomic */
+	const struct pstate   *fence_ps;	/* identity only, never dereferenced */
+	uint64_t               fence_gen;
+	size_t                 fence_pool_index;
+	size_t                 fence_nservers;
+	struct pstate_server  *fence_copy;	/* the old layout's servers */
+
+	size_t                 nbe;
+	struct relay_backend   be[];
+};
+
+/* Open sessions per client address (all threads, striped locks). */
 struct relay_src {
 	struct relay_src *next;
 	unsigned char     key[17];	/* family byte + address */
 	unsigned          count;
+	unsigned          bucket;
 };
 
 struct relay_side {
@@ -55,54 +108,62 @@ struct relay_side {
 	bool                shut;	/* no more writing to this side */
 	bool                paused;	/* reading paused: the other's output is full */
 	bool                wpending;	/* EV_WRITE on: the bufferevent writes */
+	size_t              mark;	/* output length if nothing had been sent
+					 * since the last idle check */
 };
 
 struct relay;
+struct relay_thread;
 
 struct relay_session {
 	TAILQ_ENTRY(relay_session) entry;
-	struct relay             *r;
+	struct relay_thread      *th;
+	struct relay_table       *t;		/* one reference */
 	struct relay_side         side[2];
 	struct sockaddr_storage   peer, local;
 	socklen_t                 peerlen, locallen;
 	struct relay_src         *src;
 	struct event             *timer;
-	struct timeval            last;		/* last bytes read, either side */
+	struct timeval            last;		/* last progress, either way */
 	int                       backend;	/* index once connected, else -1 */
 	int                       trying;	/* index being connected to */
 	unsigned                  ncand, next;
 	int                       cand[];	/* candidate backends, in order */
 };
 
-struct relay {
+/* One relay thread: its own event base, listeners and sessions. */
+struct relay_thread {
+	struct relay            *r;
 	struct event_base       *base;
 	pthread_t                thread;
+	bool                     started;
 	struct evconnlistener  **ls;
 	size_t                   nls;
 	int                      stop_pipe[2];
 	struct event            *stop_ev;
 	struct event            *deadline_ev;
-	double                   grace;
+	struct event            *fence_ev;
 	bool                     stopping;
-
-	/* copied from the config */
-	size_t                   pool_index;
-	enum conf_proxy          proxy;
-	enum conf_relay_policy   policy;
-	unsigned                 retries;
-	struct timeval           connect_tv;
-	struct timeval           idle_tv;
-	double                   idle;
-	unsigned                 max_conn, max_per_source;
-	char                     hostname[256];
-	struct relay_backend    *be;
-	size_t                   nbe;
-	double                  *wtmp;		/* scratch: eff_weight per backend */
-
 	TAILQ_HEAD(, relay_session) sessions;
 	unsigned                 nsessions;
-	struct relay_src        *srcs[RELAY_SRC_BUCKETS];
 	uint64_t                 rng[2];
+	time_t                   mismatch_logged;
+};
+
+struct relay {
+	pthread_mutex_t          mtx;		/* table, counters list */
+	struct relay_table      *table;
+	struct relay_counters   *counters;
+	struct relay_thread     *th;
+	unsigned                 nth;
+	double                   grace;
+
+	/* what a reload cannot change */
+	struct conf_sockaddr    *listen;
+	size_t                   nlisten;
+
+	pthread_mutex_t          src_mtx[RELAY_SRC_LOCKS];
+	struct relay_src        *srcs[RELAY_SRC_BUCKETS];
 
 	/* counters (atomics) */
 	uint64_t                 accepted, active, rej_max, rej_src, unavail,
@@ -124,23 +185,23 @@ static bool relay_flush(struct relay_session *, int);
 
 /* ------------------------------------------------------------ helpers */
 
-/* xoroshiro128+: the relay thread's own PRNG, seeded from getrandom(). */
+/* xoroshiro128+: each relay thread's own PRNG, seeded from getrandom(). */
 static uint64_t
-relay_rand(struct relay *r)
+relay_rand(struct relay_thread *th)
 {
-	uint64_t s0 = r->rng[0], s1 = r->rng[1], res = s0 + s1;
+	uint64_t s0 = th->rng[0], s1 = th->rng[1], res = s0 + s1;
 
 	s1 ^= s0;
-	r->rng[0] = ((s0 << 55) | (s0 >> 9)) ^ s1 ^ (s1 << 14);
-	r->rng[1] = (s1 << 36) | (s1 >> 28);
+	th->rng[0] = ((s0 << 55) | (s0 >> 9)) ^ s1 ^ (s1 << 14);
+	th->rng[1] = (s1 << 36) | (s1 >> 28);
 	return res;
 }
 
 /* Uniform in [0, 1). */
 static double
-relay_rand01(struct relay *r)
+relay_rand01(struct relay_thread *th)
 {
-	return (double)(relay_rand(r) >> 11) * (1.0 / 9007199254740992.0);
+	return (double)(relay_rand(th) >> 11) * (1.0 / 9007199254740992.0);
 }
 
 /* Rewrite a v4-mapped IPv6 address as IPv4 (in place, into out). */
@@ -259,6 +320,16 @@ relay_proxy_header(int version, const struct sockaddr *src,
 	return -1;
 }
 
+static struct timeval
+relay_tv(double secs)
+{
+	struct timeval tv;
+
+	tv.tv_sec = (time_t)secs;
+	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
 /* ------------------------------------------------- per-source counting */
 
 static void
@@ -286,69 +357,338 @@ relay_src_hash(const unsigned char key[17])
 	return h % RELAY_SRC_BUCKETS;
 }
 
-/* The entry for sa, created with count 0 if absent; NULL on no memory. */
+/*
+ * Count one more session from sa, unless that would exceed max (0: no
+ * limit). \retval entry  counted; \retval NULL  *over set when over the
+ * limit, else out of memory.
+ */
 static struct relay_src *
-relay_src_get(struct relay *r, const struct sockaddr *sa)
+relay_src_acquire(struct relay *r, const struct sockaddr *sa, unsigned max,
+    bool *over)
 {
 	unsigned char key[17];
 	struct relay_src *e;
+	pthread_mutex_t *m;
 	unsigned h;
 
+	*over = false;
 	relay_src_key(sa, key);
 	h = relay_src_hash(key);
+	m = &r->src_mtx[h % RELAY_SRC_LOCKS];
+	pthread_mutex_lock(m);
 	for (e = r->srcs[h]; e != NULL; e = e->next)
 		if (memcmp(e->key, key, 17) == 0)
-			return e;
-	if ((e = calloc(1, sizeof(*e))) == NULL)
-		return NULL;
-	memcpy(e->key, key, 17);
-	e->next = r->srcs[h];
-	r->srcs[h] = e;
+			break;
+	if (e == NULL) {
+		if ((e = calloc(1, sizeof(*e))) == NULL)
+			goto out;
+		memcpy(e->key, key, 17);
+		e->bucket = h;
+		e->next = r->srcs[h];
+		r->srcs[h] = e;
+	}
+	if (max > 0 && e->count >= max) {
+		*over = true;
+		e = NULL;	/* an existing entry: count > 0, stays */
+		goto out;
+	}
+	e->count++;
+out:
+	pthread_mutex_unlock(m);
 	return e;
 }
 
-/* Drop an entry whose count reached 0. */
 static void
 relay_src_release(struct relay *r, struct relay_src *src)
 {
+	pthread_mutex_t *m = &r->src_mtx[src->bucket % RELAY_SRC_LOCKS];
 	struct relay_src **pp;
 
-	if (src->count > 0)
-		return;
-	for (pp = &r->srcs[relay_src_hash(src->key)]; *pp != NULL;
-	    pp = &(*pp)->next) {
-		if (*pp == src) {
-			*pp = src->next;
-			free(src);
-			return;
+	pthread_mutex_lock(m);
+	if (--src->count == 0) {
+		for (pp = &r->srcs[src->bucket]; *pp != NULL; pp = &(*pp)->next) {
+			if (*pp == src) {
+				*pp = src->next;
+				free(src);
+				break;
+			}
 		}
 	}
+	pthread_mutex_unlock(m);
+}
+
+/* ------------------------------------------------------------- tables */
+
+static void
+relay_table_unref(struct relay_table *t)
+{
+	if (t == NULL)
+		return;
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		free(t->fence_copy);
+		free(t);
+	}
+}
+
+/* The current table with one more reference (any thread). */
+static struct relay_table *
+relay_table_get(struct relay *r)
+{
+	struct relay_table *t;
+
+	pthread_mutex_lock(&r->mtx);
+	t = r->table;
+	__atomic_add_fetch(&t->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&r->mtx);
+	return t;
+}
+
+/* The counters named name, created if absent; call under r->mtx. */
+static struct relay_counters *
+relay_counters_get(struct relay *r, const char *name)
+{
+	struct relay_counters *c;
+
+	for (c = r->counters; c != NULL; c = c->next)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->next = r->counters;
+	r->counters = c;
+	return c;
+}
+
+/*
+ * Build a table from conf: settings from conf->relay when it is enabled,
+ * else from prev (a reload that dropped the relay section: the running
+ * relay goes on); backends are the servers of the pool named by the
+ * settings, found by name in conf. A pool that no longer exists leaves a
+ * table without backends (clients get 421 4.3.2 until a restart).
+ * \retval table  one reference, caller owns; NULL: logged
+ */
+static struct relay_table *
+relay_table_new(struct relay *r, const struct conf *conf,
+    const struct relay_table *prev)
+{
+	const struct conf_relay *rc = &conf->relay;
+	const struct conf_pool *pool;
+	struct relay_table *t;
+	size_t idx = SIZE_MAX, j, k, n = 0;
+	const char *poolname = rc->enabled || prev == NULL ? rc->pool : prev->pool;
+
+	if ((pool = conf_pool_find(conf, poolname, &idx)) != NULL)
+		n = pool->nservers;
+	if ((t = calloc(1, sizeof(*t) + (n + 1) * sizeof(t->be[0]))) == NULL) {
+		log_warnx("relay: out of memory");
+		return NULL;
+	}
+	t->refs = 1;
+	snprintf(t->pool, sizeof(t->pool), "%s", poolname);
+	if (rc->enabled || prev == NULL) {
+		t->port = rc->port;
+		t->proxy = rc->proxy_protocol;
+		t->policy = rc->policy;
+		t->retries = rc->retries;
+		t->connect_tv = relay_tv(rc->connect_timeout > 0 ?
+		    rc->connect_timeout : 5);
+		t->idle = rc->idle_timeout > 0 ? rc->idle_timeout : 300;
+		t->idle_tv = relay_tv(t->idle);
+		t->max_conn = rc->max_connections;
+		t->max_per_source = rc->max_per_source;
+		if (rc->hostname != NULL)
+			snprintf(t->hostname, sizeof(t->hostname), "%s",
+			    rc->hostname);
+		else if (gethostname(t->hostname, sizeof(t->hostname) - 1) != 0)
+			snprintf(t->hostname, sizeof(t->hostname), "localhost");
+	} else {
+		t->port = prev->port;
+		t->proxy = prev->proxy;
+		t->policy = prev->policy;
+		t->retries = prev->retries;
+		t->connect_tv = prev->connect_tv;
+		t->idle = prev->idle;
+		t->idle_tv = prev->idle_tv;
+		t->max_conn = prev->max_conn;
+		t->max_per_source = prev->max_per_source;
+		memcpy(t->hostname, prev->hostname, sizeof(t->hostname));
+	}
+	t->pool_index = pool != NULL ? idx : SIZE_MAX;
+	t->pool_nservers = n;
+	t->nbe = n;
+	if (pool == NULL) {
+		log_warnx("relay: pool '%s' not found: no backends until the "
+		    "pool is back or the relay restarts", poolname);
+		return t;
+	}
+	pthread_mutex_lock(&r->mtx);
+	for (j = 0; j < n; j++) {
+		const struct conf_server *sv = &pool->servers[j];
+		const struct conf_ip *ip = NULL;
+		struct relay_backend *be = &t->be[j];
+
+		be->psidx = (long)j;
+		be->fence_idx = -1;
+		be->c = relay_counters_get(r, sv->name);
+		for (k = 0; k < sv->naddrs && ip == NULL; k++)
+			if (sv->addrs[k].family == AF_INET)
+				ip = &sv->addrs[k];
+		if (ip == NULL && sv->naddrs > 0)
+			ip = &sv->addrs[0];
+		if (be->c == NULL || ip == NULL) {
+			pthread_mutex_unlock(&r->mtx);
+			log_warnx("relay: server '%s': %s", sv->name,
+			    be->c == NULL ? "out of memory" : "no address");
+			goto fail;
+		}
+		if (ip->family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&be->ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_addr = ip->u.v4;
+			s4->sin_port = htons(t->port);
+			be->sslen = sizeof(*s4);
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&be->ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_addr = ip->u.v6;
+			s6->sin6_port = htons(t->port);
+			be->sslen = sizeof(*s6);
+		}
+		relay_addr_text((struct sockaddr *)&be->ss, be->text,
+		    sizeof(be->text));
+	}
+	pthread_mutex_unlock(&r->mtx);
+	return t;
+fail:
+	relay_table_unref(t);
+	return NULL;
+}
+
+/*
+ * Fence nt against the pool-state layout visible now, which is that of
+ * old (or of old's own fence, if old never saw a newer snapshot): until a
+ * different snapshot appears, nt reads health through fence_idx.
+ * \retval 0  fenced (or nothing to fence)   \retval -1  out of memory
+ */
+static int
+relay_table_fence(struct relay_table *nt, const struct relay_table *old)
+{
+	const struct pstate *ps;
+	size_t j, k, opool, on;
+	bool oldfence;
+	int rv = 0;
+
+	rcu_read_lock();
+	ps = pstate_get();
+	if (ps == NULL)
+		goto out;	/* nothing visible: any snapshot is new */
+	oldfence = __atomic_load_n(&old->fenced, __ATOMIC_ACQUIRE) &&
+	    ps == old->fence_ps && ps->gen == old->fence_gen;
+	opool = oldfence ? old->fence_pool_index : old->pool_index;
+	on = oldfence ? old->fence_nservers : old->pool_nservers;
+	nt->fence_ps = ps;
+	nt->fence_gen = ps->gen;
+	nt->fence_pool_index = opool;
+	nt->fence_nservers = on;
+	if (opool < ps->npools && ps->pools[opool].nservers == on && on > 0) {
+		if ((nt->fence_copy = calloc(on, sizeof(*nt->fence_copy))) ==
+		    NULL) {
+			rv = -1;
+			goto out;
+		}
+		memcpy(nt->fence_copy, ps->pools[opool].servers,
+		    on * sizeof(*nt->fence_copy));
+	} else
+		nt->fence_nservers = 0;		/* no old health either */
+	for (j = 0; j < nt->nbe; j++) {
+		for (k = 0; k < old->nbe; k++) {
+			if (old->be[k].c != nt->be[j].c)	/* same name */
+				continue;
+			nt->be[j].fence_idx = oldfence ? old->be[k].fence_idx :
+			    old->be[k].psidx;
+			break;
+		}
+	}
+	nt->fenced = true;
+out:
+	rcu_read_unlock();
+	return rv;
+}
+
+/*
+ * The eff_weight of t's backends in the current pool state, into w[]
+ * (0 where unknown). Inside rcu_read_lock().
+ * \retval true   w[] filled from a snapshot of the same layout
+ * \retval false  no snapshot, or a layout that matches neither (w[] = 0)
+ */
+static bool
+relay_weights(struct relay_thread *th, struct relay_table *t, double *w)
+{
+	const struct pstate *ps;
+	const struct pstate_pool *pp;
+	bool old = false;
+	size_t j, pidx, nsv;
+
+	for (j = 0; j < t->nbe; j++)
+		w[j] = 0;
+	/* The flag first: once another thread cleared it, that thread saw a
+	 * newer snapshot, and so does this load. */
+	if (__atomic_load_n(&t->fenced, __ATOMIC_ACQUIRE)) {
+		ps = pstate_get();
+		if (ps == t->fence_ps && ps != NULL && ps->gen == t->fence_gen &&
+		    (t->fence_nservers == 0 ||
+		    (t->fence_pool_index < ps->npools &&
+		    ps->pools[t->fence_pool_index].nservers == t->fence_nservers &&
+		    memcmp(ps->pools[t->fence_pool_index].servers, t->fence_copy,
+		    t->fence_nservers * sizeof(*t->fence_copy)) == 0)))
+			old = true;
+		else
+			__atomic_store_n(&t->fenced, false, __ATOMIC_RELEASE);
+	} else
+		ps = pstate_get();
+	if (ps == NULL)
+		return false;
+	pidx = old ? t->fence_pool_index : t->pool_index;
+	nsv = old ? t->fence_nservers : t->pool_nservers;
+	if (pidx >= ps->npools || ps->pools[pidx].nservers != nsv) {
+		time_t now = time(NULL);
+
+		if (th != NULL && now != th->mismatch_logged) {
+			th->mismatch_logged = now;
+			log_warnx("relay: pool state does not match the relay's "
+			    "config (pool %s): no backend chosen", t->pool);
+		}
+		return false;
+	}
+	pp = &ps->pools[pidx];
+	for (j = 0; j < t->nbe; j++) {
+		long i = old ? t->be[j].fence_idx : t->be[j].psidx;
+
+		if (i >= 0 && (size_t)i < nsv && pp->servers[i].eff_weight > 0)
+			w[j] = pp->servers[i].eff_weight;
+	}
+	return true;
 }
 
 /* ---------------------------------------------------- backend choice */
 
 /*
- * Fill cand[] with up to 1 + retries eligible backends (eff_weight > 0 in
- * the current pool state), in the order to try them. Returns the count.
+ * Fill cand[] with up to 1 + retries eligible backends of t (eff_weight >
+ * 0 in the current pool state), in the order to try them. Returns the
+ * count.
  */
 static unsigned
-relay_order(struct relay *r, int *cand)
+relay_order(struct relay_thread *th, struct relay_table *t, int *cand)
 {
-	const struct pstate *ps;
-	double *w = r->wtmp, total = 0;
-	unsigned max = r->retries + 1, n = 0, neligible = 0;
-	size_t j, m = 0;
+	size_t m = t->nbe, j;
+	double w[m + 1], total = 0;
+	unsigned max = t->retries + 1, n = 0, neligible = 0;
 
 	rcu_read_lock();
-	ps = pstate_get();
-	if (ps != NULL && r->pool_index < ps->npools) {
-		const struct pstate_pool *pp = &ps->pools[r->pool_index];
-
-		m = pp->nservers < r->nbe ? pp->nservers : r->nbe;
-		for (j = 0; j < m; j++)
-			w[j] = pp->servers[j].eff_weight > 0 ?
-			    pp->servers[j].eff_weight : 0;
-	}
+	relay_weights(th, t, w);
 	rcu_read_unlock();
 
 	for (j = 0; j < m; j++) {
@@ -360,15 +700,15 @@ relay_order(struct relay *r, int *cand)
 	if (max > neligible)
 		max = neligible;
 
-	if (r->policy == CONF_RELAY_LEASTCONN) {
+	if (t->policy == CONF_RELAY_LEASTCONN) {
 		/* Fewest active sessions per unit of weight first; ties random. */
-		double key[m > 0 ? m : 1], tie[m > 0 ? m : 1];
+		double key[m + 1], tie[m + 1];
 
 		for (j = 0; j < m; j++) {
 			if (w[j] <= 0)
 				continue;
-			key[j] = (double)CNT_GET(&r->be[j].active) / w[j];
-			tie[j] = relay_rand01(r);
+			key[j] = (double)CNT_GET(&t->be[j].c->active) / w[j];
+			tie[j] = relay_rand01(th);
 		}
 		while (n < max) {
 			int best = -1;
@@ -388,7 +728,7 @@ relay_order(struct relay *r, int *cand)
 
 	/* Weighted random order, sampling without replacement. */
 	while (n < max && total > 0) {
-		double u = relay_rand01(r) * total;
+		double u = relay_rand01(th) * total;
 		int pick = -1;
 
 		for (j = 0; j < m; j++) {
@@ -409,8 +749,8 @@ relay_order(struct relay *r, int *cand)
 /* ---------------------------------------------------------- sessions */
 
 static void
-relay_reject(struct relay *r, evutil_socket_t fd, const struct sockaddr *sa,
-    uint64_t *counter, const char *why)
+relay_reject(struct relay_table *t, evutil_socket_t fd,
+    const struct sockaddr *sa, uint64_t *counter, const char *why)
 {
 	static const char code[] = "4.7.0";
 	static const char text[] = "Too many connections, try again later";
@@ -420,7 +760,7 @@ relay_reject(struct relay *r, evutil_socket_t fd, const struct sockaddr *sa,
 	CNT_ADD(counter, 1);
 	relay_addr_text(sa, peer, sizeof(peer));
 	log_warnx("relay: 421 %s to %s: %s", code, peer, why);
-	n = snprintf(line, sizeof(line), "421 %s %s %s\r\n", code, r->hostname,
+	n = snprintf(line, sizeof(line), "421 %s %s %s\r\n", code, t->hostname,
 	    text);
 	/* A fresh connection: the socket buffer is empty, the line fits. */
 	if (n > 0 && write(fd, line, (size_t)n) < 0)
@@ -432,7 +772,8 @@ relay_reject(struct relay *r, evutil_socket_t fd, const struct sockaddr *sa,
 static void
 relay_session_free(struct relay_session *s)
 {
-	struct relay *r = s->r;
+	struct relay_thread *th = s->th;
+	struct relay *r = th->r;
 	int i;
 
 	for (i = 0; i < 2; i++)
@@ -441,17 +782,16 @@ relay_session_free(struct relay_session *s)
 	if (s->timer != NULL)
 		event_free(s->timer);
 	if (s->backend >= 0)
-		CNT_SUB(&r->be[s->backend].active, 1);
-	if (s->src != NULL) {
-		s->src->count--;
+		CNT_SUB(&s->t->be[s->backend].c->active, 1);
+	if (s->src != NULL)
 		relay_src_release(r, s->src);
-	}
-	TAILQ_REMOVE(&r->sessions, s, entry);
-	r->nsessions--;
+	relay_table_unref(s->t);
+	TAILQ_REMOVE(&th->sessions, s, entry);
+	th->nsessions--;
 	CNT_SUB(&r->active, 1);
 	free(s);
-	if (r->stopping && r->nsessions == 0)
-		event_base_loopbreak(r->base);
+	if (th->stopping && th->nsessions == 0)
+		event_base_loopbreak(th->base);
 }
 
 static int
@@ -506,25 +846,49 @@ relay_session_check(struct relay_session *s)
 	return false;
 }
 
+/*
+ * Idle check. Progress in either direction counts: bytes read (stamped in
+ * relay_forward) and bytes written, seen here as an output buffer shorter
+ * than what was queued into it since the last check (side.mark). The
+ * latter is only noticed when the timer fires, so a session whose writes
+ * stopped is closed between idle_timeout and twice that after its last
+ * write.
+ */
 static void
 relay_idle_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay_session *s = arg;
-	struct relay *r = s->r;
+	struct relay_thread *th = s->th;
+	struct relay_table *t = s->t;
 	struct timeval now, d, left;
+	bool progress = false;
+	int x;
 
-	event_base_gettimeofday_cached(r->base, &now);
+	event_base_gettimeofday_cached(th->base, &now);
+	for (x = 0; x < 2; x++) {
+		struct relay_side *o = &s->side[x];
+		size_t len;
+
+		if (o->bev == NULL)
+			continue;
+		len = evbuffer_get_length(bufferevent_get_output(o->bev));
+		if (len < o->mark)
+			progress = true;
+		o->mark = len;
+	}
+	if (progress)
+		s->last = now;
 	timersub(&now, &s->last, &d);
-	if (!timercmp(&d, &r->idle_tv, <)) {
+	if (!timercmp(&d, &t->idle_tv, <)) {
 		char peer[INET6_ADDRSTRLEN + 16];
 
 		relay_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
-		log_info("relay: %s idle for %.0f s, closed", peer, r->idle);
-		CNT_ADD(&r->idle_to, 1);
+		log_info("relay: %s idle for %.0f s, closed", peer, t->idle);
+		CNT_ADD(&th->r->idle_to, 1);
 		relay_session_free(s);
 		return;
 	}
-	timersub(&r->idle_tv, &d, &left);
+	timersub(&t->idle_tv, &d, &left);
 	evtimer_add(s->timer, &left);
 }
 
@@ -532,11 +896,11 @@ relay_idle_cb(evutil_socket_t fd, short what, void *arg)
 static void
 relay_unavailable(struct relay_session *s)
 {
-	struct relay *r = s->r;
+	struct relay_thread *th = s->th;
 	struct bufferevent *c = s->side[SIDE_CLIENT].bev;
 	char peer[INET6_ADDRSTRLEN + 16];
 
-	CNT_ADD(&r->unavail, 1);
+	CNT_ADD(&th->r->unavail, 1);
 	relay_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
 	log_warnx("relay: 421 4.3.2 to %s: no backend reachable (%u tried)",
 	    peer, s->next);
@@ -545,26 +909,37 @@ relay_unavailable(struct relay_session *s)
 	bufferevent_setcb(c, NULL, relay_write_cb, relay_event_cb, s);
 	evbuffer_add_printf(bufferevent_get_output(c),
 	    "421 4.3.2 %s Service not available, try again later\r\n",
-	    r->hostname);
+	    s->t->hostname);
 	s->side[SIDE_CLIENT].wpending = true;
 	bufferevent_enable(c, EV_WRITE);
+}
+
+static void
+relay_nodelay(evutil_socket_t fd)
+{
+	int one = 1;
+
+	/* A relay forwards what it got at once; Nagle would only hold back
+	 * the tail of each SMTP reply or command. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
 static void
 relay_connect_cb(struct bufferevent *bev, short events, void *arg)
 {
 	struct relay_session *s = arg;
-	struct relay *r = s->r;
+	struct relay_table *t = s->t;
 	struct bufferevent *c = s->side[SIDE_CLIENT].bev;
-	struct relay_backend *be = &r->be[s->trying];
+	struct relay_backend *be = &t->be[s->trying];
 
 	if (events & BEV_EVENT_CONNECTED) {
 		unsigned char hdr[RELAY_PROXY_MAX];
 		int n;
 
 		s->backend = s->trying;
-		CNT_ADD(&be->active, 1);
-		CNT_ADD(&be->total, 1);
+		CNT_ADD(&be->c->active, 1);
+		CNT_ADD(&be->c->total, 1);
+		relay_nodelay(bufferevent_getfd(bev));
 		bufferevent_set_timeouts(bev, NULL, NULL);
 		bufferevent_setcb(bev, relay_read_cb, relay_write_cb,
 		    relay_event_cb, s);
@@ -578,12 +953,13 @@ relay_connect_cb(struct bufferevent *bev, short events, void *arg)
 		bufferevent_set_max_single_read(c, RELAY_MAX_READ);
 		bufferevent_set_max_single_write(bev, RELAY_MAX_READ);
 		bufferevent_set_max_single_write(c, RELAY_MAX_READ);
-		if (r->proxy != CONF_PROXY_NONE) {
-			n = relay_proxy_header(r->proxy,
+		if (t->proxy != CONF_PROXY_NONE) {
+			n = relay_proxy_header(t->proxy,
 			    (struct sockaddr *)&s->peer,
 			    (struct sockaddr *)&s->local, hdr);
 			if (n > 0) {
 				bufferevent_write(bev, hdr, (size_t)n);
+				s->side[SIDE_BACKEND].mark += (size_t)n;
 				if (relay_flush(s, SIDE_BACKEND))
 					return;
 			}
@@ -592,8 +968,8 @@ relay_connect_cb(struct bufferevent *bev, short events, void *arg)
 		bufferevent_enable(c, EV_READ);
 		return;
 	}
-	CNT_ADD(&be->failed, 1);
-	log_debug("relay: connect to %s (%s) failed: %s", be->name, be->text,
+	CNT_ADD(&be->c->failed, 1);
+	log_debug("relay: connect to %s (%s) failed: %s", be->c->name, be->text,
 	    (events & BEV_EVENT_TIMEOUT) ? "timed out" :
 	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	bufferevent_free(bev);
@@ -604,30 +980,30 @@ relay_connect_cb(struct bufferevent *bev, short events, void *arg)
 static void
 relay_try_next(struct relay_session *s)
 {
-	struct relay *r = s->r;
+	struct relay_table *t = s->t;
 	struct bufferevent *bev;
 
 	while (s->next < s->ncand) {
 		struct relay_backend *be;
 
 		s->trying = s->cand[s->next++];
-		be = &r->be[s->trying];
-		bev = bufferevent_socket_new(r->base, -1,
+		be = &t->be[s->trying];
+		bev = bufferevent_socket_new(s->th->base, -1,
 		    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 		if (bev == NULL) {
 			log_warnx("relay: out of memory");
 			break;
 		}
 		bufferevent_setcb(bev, NULL, NULL, relay_connect_cb, s);
-		bufferevent_set_timeouts(bev, NULL, &r->connect_tv);
+		bufferevent_set_timeouts(bev, NULL, &t->connect_tv);
 		s->side[SIDE_BACKEND].bev = bev;
 		/* Callbacks are deferred: a failure is reported later, from
 		 * the loop, never from inside this call. */
 		if (bufferevent_socket_connect(bev, (struct sockaddr *)&be->ss,
 		    (int)be->sslen) == 0)
 			return;
-		CNT_ADD(&be->failed, 1);
-		log_debug("relay: connect to %s (%s): %s", be->name, be->text,
+		CNT_ADD(&be->c->failed, 1);
+		log_debug("relay: connect to %s (%s): %s", be->c->name, be->text,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		bufferevent_free(bev);
 		s->side[SIDE_BACKEND].bev = NULL;
@@ -684,17 +1060,18 @@ relay_forward(struct relay_session *s, int x)
 
 	if (len == 0)
 		return false;
-	event_base_gettimeofday_cached(s->r->base, &s->last);
+	event_base_gettimeofday_cached(s->th->base, &s->last);
 	if (o->bev == NULL || o->shut || s->backend < 0) {
 		evbuffer_drain(in, len);
 		return false;
 	}
 	out = bufferevent_get_output(o->bev);
 	evbuffer_add_buffer(out, in);
+	o->mark += len;
 	if (x == SIDE_CLIENT)
-		CNT_ADD(&s->r->be[s->backend].bytes_in, len);
+		CNT_ADD(&s->t->be[s->backend].c->bytes_in, len);
 	else
-		CNT_ADD(&s->r->be[s->backend].bytes_out, len);
+		CNT_ADD(&s->t->be[s->backend].c->bytes_out, len);
 	if (relay_flush(s, !x))
 		return true;
 	if (evbuffer_get_length(out) >= RELAY_HIGH_WATER && !s->side[x].paused) {
@@ -760,48 +1137,65 @@ static void
 relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
-	struct relay *r = arg;
+	struct relay_thread *th = arg;
+	struct relay *r = th->r;
+	struct relay_table *t;
 	struct relay_session *s;
 	struct relay_src *src;
+	bool over;
 
 	CNT_ADD(&r->accepted, 1);
-	if (r->stopping) {
+	if (th->stopping) {
 		evutil_closesocket(fd);
 		return;
 	}
-	if (r->max_conn > 0 && r->nsessions >= r->max_conn) {
-		relay_reject(r, fd, sa, &r->rej_max, "max_connections reached");
+	t = relay_table_get(r);
+	if (t->max_conn > 0 && CNT_ADD(&r->active, 1) >= t->max_conn) {
+		CNT_SUB(&r->active, 1);
+		relay_reject(t, fd, sa, &r->rej_max, "max_connections reached");
+		relay_table_unref(t);
 		return;
 	}
-	if ((src = relay_src_get(r, sa)) == NULL)
-		goto fail;
-	if (r->max_per_source > 0 && src->count >= r->max_per_source) {
-		relay_src_release(r, src);
-		relay_reject(r, fd, sa, &r->rej_src, "max_per_source reached");
+	if (t->max_conn == 0)
+		CNT_ADD(&r->active, 1);
+	if ((src = relay_src_acquire(r, sa, t->max_per_source, &over)) == NULL) {
+		CNT_SUB(&r->active, 1);
+		if (over)
+			relay_reject(t, fd, sa, &r->rej_src,
+			    "max_per_source reached");
+		else {
+			log_warnx("relay: out of memory, connection closed");
+			evutil_closesocket(fd);
+		}
+		relay_table_unref(t);
 		return;
 	}
-	if ((s = calloc(1, sizeof(*s) + r->nbe * sizeof(int) + 1)) == NULL) {
+	if ((s = calloc(1, sizeof(*s) + (t->nbe + 1) * sizeof(int))) == NULL) {
+		CNT_SUB(&r->active, 1);
 		relay_src_release(r, src);
-		goto fail;
+		relay_table_unref(t);
+		log_warnx("relay: out of memory, connection closed");
+		evutil_closesocket(fd);
+		return;
 	}
-	s->r = r;
+	s->th = th;
+	s->t = t;			/* the reference moves to the session */
 	s->backend = s->trying = -1;
 	s->src = src;
-	src->count++;
 	memcpy(&s->peer, sa, (size_t)salen < sizeof(s->peer) ?
 	    (size_t)salen : sizeof(s->peer));
 	s->peerlen = (socklen_t)salen;
 	s->locallen = sizeof(s->local);
 	if (getsockname(fd, (struct sockaddr *)&s->local, &s->locallen) < 0)
 		s->local.ss_family = AF_UNSPEC;
-	TAILQ_INSERT_TAIL(&r->sessions, s, entry);
-	r->nsessions++;
-	CNT_ADD(&r->active, 1);
-	event_base_gettimeofday_cached(r->base, &s->last);
+	TAILQ_INSERT_TAIL(&th->sessions, s, entry);
+	th->nsessions++;
+	event_base_gettimeofday_cached(th->base, &s->last);
+	relay_nodelay(fd);
 
-	s->side[SIDE_CLIENT].bev = bufferevent_socket_new(r->base, fd,
+	s->side[SIDE_CLIENT].bev = bufferevent_socket_new(th->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-	s->timer = evtimer_new(r->base, relay_idle_cb, s);
+	s->timer = evtimer_new(th->base, relay_idle_cb, s);
 	if (s->side[SIDE_CLIENT].bev == NULL || s->timer == NULL) {
 		if (s->side[SIDE_CLIENT].bev == NULL)
 			evutil_closesocket(fd);
@@ -811,13 +1205,9 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 	/* Nothing to write yet; relay_flush() writes directly. */
 	bufferevent_disable(s->side[SIDE_CLIENT].bev, EV_WRITE);
-	evtimer_add(s->timer, &r->idle_tv);
-	s->ncand = relay_order(r, s->cand);
+	evtimer_add(s->timer, &t->idle_tv);
+	s->ncand = relay_order(th, t, s->cand);
 	relay_try_next(s);
-	return;
-fail:
-	log_warnx("relay: out of memory, connection closed");
-	evutil_closesocket(fd);
 }
 
 static void
@@ -831,82 +1221,112 @@ relay_accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* ------------------------------------------------------ thread, stop */
 
+/* While the current table is fenced, look at the pool state once a
+ * second, so the fence is lifted even when no client arrives. */
+static void
+relay_fence_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_thread *th = arg;
+	struct relay_table *t = relay_table_get(th->r);
+
+	if (__atomic_load_n(&t->fenced, __ATOMIC_ACQUIRE)) {
+		double w[t->nbe + 1];
+
+		rcu_read_lock();
+		relay_weights(NULL, t, w);
+		rcu_read_unlock();
+	}
+	relay_table_unref(t);
+}
+
 static void
 relay_deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct relay *r = arg;
+	struct relay_thread *th = arg;
 	struct relay_session *s;
 
-	if (r->nsessions > 0)
+	if (th->nsessions > 0)
 		log_info("relay: grace period over, closing %u session(s)",
-		    r->nsessions);
-	while ((s = TAILQ_FIRST(&r->sessions)) != NULL)
+		    th->nsessions);
+	while ((s = TAILQ_FIRST(&th->sessions)) != NULL)
 		relay_session_free(s);
-	event_base_loopbreak(r->base);
+	event_base_loopbreak(th->base);
 }
 
 static void
 relay_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct relay *r = arg;
+	struct relay_thread *th = arg;
 	struct timeval tv;
 	char c;
 	size_t i;
 
 	while (read(fd, &c, 1) > 0)
 		;
-	if (r->stopping)
+	if (th->stopping)
 		return;
-	r->stopping = true;
-	for (i = 0; i < r->nls; i++) {
-		evconnlistener_free(r->ls[i]);
-		r->ls[i] = NULL;
+	th->stopping = true;
+	for (i = 0; i < th->nls; i++) {
+		evconnlistener_free(th->ls[i]);
+		th->ls[i] = NULL;
 	}
-	if (r->nsessions == 0) {
-		event_base_loopbreak(r->base);
+	if (th->nsessions == 0) {
+		event_base_loopbreak(th->base);
 		return;
 	}
-	tv.tv_sec = (time_t)r->grace;
-	tv.tv_usec = (suseconds_t)((r->grace - (double)tv.tv_sec) * 1e6);
-	r->deadline_ev = evtimer_new(r->base, relay_deadline_cb, r);
-	if (r->deadline_ev == NULL || evtimer_add(r->deadline_ev, &tv) != 0)
-		relay_deadline_cb(-1, 0, r);
+	tv = relay_tv(th->r->grace);
+	th->deadline_ev = evtimer_new(th->base, relay_deadline_cb, th);
+	if (th->deadline_ev == NULL || evtimer_add(th->deadline_ev, &tv) != 0)
+		relay_deadline_cb(-1, 0, th);
 }
 
 static void *
 relay_thread(void *arg)
 {
-	struct relay *r = arg;
+	struct relay_thread *th = arg;
 
 	rcu_register_thread();
-	event_base_loop(r->base, 0);
+	event_base_loop(th->base, 0);
 	rcu_unregister_thread();
 	return NULL;
 }
 
 static void
-relay_free(struct relay *r)
+relay_thread_free(struct relay_thread *th)
 {
 	struct relay_session *s;
 	size_t i;
 
+	while ((s = TAILQ_FIRST(&th->sessions)) != NULL)
+		relay_session_free(s);
+	for (i = 0; i < th->nls; i++)
+		if (th->ls[i] != NULL)
+			evconnlistener_free(th->ls[i]);
+	free(th->ls);
+	if (th->stop_ev != NULL)
+		event_free(th->stop_ev);
+	if (th->deadline_ev != NULL)
+		event_free(th->deadline_ev);
+	if (th->fence_ev != NULL)
+		event_free(th->fence_ev);
+	for (i = 0; i < 2; i++)
+		if (th->stop_pipe[i] >= 0)
+			close(th->stop_pipe[i]);
+	if (th->base != NULL)
+		event_base_free(th->base);
+}
+
+static void
+relay_free(struct relay *r)
+{
+	unsigned i;
+
 	if (r == NULL)
 		return;
-	while ((s = TAILQ_FIRST(&r->sessions)) != NULL)
-		relay_session_free(s);
-	for (i = 0; i < r->nls; i++)
-		if (r->ls[i] != NULL)
-			evconnlistener_free(r->ls[i]);
-	free(r->ls);
-	if (r->stop_ev != NULL)
-		event_free(r->stop_ev);
-	if (r->deadline_ev != NULL)
-		event_free(r->deadline_ev);
-	for (i = 0; i < 2; i++)
-		if (r->stop_pipe[i] >= 0)
-			close(r->stop_pipe[i]);
-	if (r->base != NULL)
-		event_base_free(r->base);
+	for (i = 0; i < r->nth; i++)
+		relay_thread_free(&r->th[i]);
+	free(r->th);
+	relay_table_unref(r->table);
 	for (i = 0; i < RELAY_SRC_BUCKETS; i++) {
 		while (r->srcs[i] != NULL) {
 			struct relay_src *e = r->srcs[i];
@@ -915,78 +1335,21 @@ relay_free(struct relay *r)
 			free(e);
 		}
 	}
-	free(r->be);
-	free(r->wtmp);
+	for (i = 0; i < RELAY_SRC_LOCKS; i++)
+		pthread_mutex_destroy(&r->src_mtx[i]);
+	while (r->counters != NULL) {
+		struct relay_counters *c = r->counters;
+
+		r->counters = c->next;
+		free(c);
+	}
+	free(r->listen);
+	pthread_mutex_destroy(&r->mtx);
 	free(r);
 }
 
-static struct timeval
-relay_tv(double secs)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)secs;
-	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
-	return tv;
-}
-
-/* Copy backends (first IPv4 address, else the first) from the pool. */
 static int
-relay_copy_backends(struct relay *r, const struct conf *conf)
-{
-	const struct conf_pool *pool;
-	size_t j, k;
-
-	if (conf->relay.pool_index >= conf->npools) {
-		log_warnx("relay: pool '%s' not found", conf->relay.pool);
-		return -1;
-	}
-	pool = &conf->pools[conf->relay.pool_index];
-	r->nbe = pool->nservers;
-	r->be = calloc(r->nbe + 1, sizeof(*r->be));
-	r->wtmp = calloc(r->nbe + 1, sizeof(*r->wtmp));
-	if (r->be == NULL || r->wtmp == NULL) {
-		log_warnx("relay: out of memory");
-		return -1;
-	}
-	for (j = 0; j < pool->nservers; j++) {
-		const struct conf_server *sv = &pool->servers[j];
-		const struct conf_ip *ip = NULL;
-		struct relay_backend *be = &r->be[j];
-
-		snprintf(be->name, sizeof(be->name), "%s", sv->name);
-		for (k = 0; k < sv->naddrs && ip == NULL; k++)
-			if (sv->addrs[k].family == AF_INET)
-				ip = &sv->addrs[k];
-		if (ip == NULL && sv->naddrs > 0)
-			ip = &sv->addrs[0];
-		if (ip == NULL) {
-			log_warnx("relay: server '%s' has no address", sv->name);
-			return -1;
-		}
-		if (ip->family == AF_INET) {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&be->ss;
-
-			s4->sin_family = AF_INET;
-			s4->sin_addr = ip->u.v4;
-			s4->sin_port = htons(conf->relay.port);
-			be->sslen = sizeof(*s4);
-		} else {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&be->ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = ip->u.v6;
-			s6->sin6_port = htons(conf->relay.port);
-			be->sslen = sizeof(*s6);
-		}
-		relay_addr_text((struct sockaddr *)&be->ss, be->text,
-		    sizeof(be->text));
-	}
-	return 0;
-}
-
-static int
-relay_listen(struct relay *r, const struct conf_sockaddr *a)
+relay_listen(struct relay_thread *th, const struct conf_sockaddr *a)
 {
 	struct evconnlistener *l;
 	int fd, one = 1;
@@ -998,24 +1361,74 @@ relay_listen(struct relay *r, const struct conf_sockaddr *a)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* One listening socket per thread; the kernel spreads connections. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (a->ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		log_warn("relay: bind %s", a->text);
 		goto fail;
 	}
-	l = evconnlistener_new(r->base, relay_accept_cb, r,
+	l = evconnlistener_new(th->base, relay_accept_cb, th,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, RELAY_BACKLOG, fd);
 	if (l == NULL) {
 		log_warn("relay: listen %s", a->text);
 		goto fail;
 	}
 	evconnlistener_set_error_cb(l, relay_accept_error_cb);
-	r->ls[r->nls++] = l;
+	th->ls[th->nls++] = l;
 	return 0;
 fail:
 	close(fd);
 	return -1;
+}
+
+static int
+relay_thread_init(struct relay *r, struct relay_thread *th)
+{
+	struct timeval sec = { 1, 0 };
+	size_t i;
+
+	th->r = r;
+	th->stop_pipe[0] = th->stop_pipe[1] = -1;
+	TAILQ_INIT(&th->sessions);
+	if (getrandom(th->rng, sizeof(th->rng), 0) != sizeof(th->rng) ||
+	    (th->rng[0] | th->rng[1]) == 0) {
+		th->rng[0] = (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
+		th->rng[1] = ((uint64_t)getpid() << 8 | (uint64_t)(th - r->th)) | 1;
+	}
+	if ((th->base = event_base_new()) == NULL) {
+		log_warnx("relay: event_base_new failed");
+		return -1;
+	}
+	if ((th->ls = calloc(r->nlisten + 1, sizeof(*th->ls))) == NULL)
+		return -1;
+	for (i = 0; i < r->nlisten; i++)
+		if (relay_listen(th, &r->listen[i]) != 0)
+			return -1;
+	if (pipe2(th->stop_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		log_warn("relay: pipe");
+		return -1;
+	}
+	th->stop_ev = event_new(th->base, th->stop_pipe[0],
+	    EV_READ | EV_PERSIST, relay_stop_cb, th);
+	th->fence_ev = event_new(th->base, -1, EV_PERSIST, relay_fence_cb, th);
+	if (th->stop_ev == NULL || event_add(th->stop_ev, NULL) != 0 ||
+	    th->fence_ev == NULL || event_add(th->fence_ev, &sec) != 0)
+		return -1;
+	return 0;
+}
+
+static unsigned
+relay_nthreads(const struct conf_relay *rc)
+{
+	long n = rc->threads;
+
+	if (n <= 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > RELAY_MAX_THREADS ? RELAY_MAX_THREADS : (unsigned)n;
 }
 
 int
@@ -1025,7 +1438,7 @@ relay_start(const struct conf *conf)
 	struct relay *r;
 	struct sigaction sa;
 	sigset_t all, old;
-	size_t i;
+	unsigned i;
 	int rv;
 
 	pthread_mutex_lock(&relay_mtx);
@@ -1039,49 +1452,33 @@ relay_start(const struct conf *conf)
 		log_warnx("relay: out of memory");
 		return -1;
 	}
-	r->stop_pipe[0] = r->stop_pipe[1] = -1;
-	TAILQ_INIT(&r->sessions);
-	r->pool_index = rc->pool_index;
-	r->proxy = rc->proxy_protocol;
-	r->policy = rc->policy;
-	r->retries = rc->retries;
-	r->connect_tv = relay_tv(rc->connect_timeout > 0 ? rc->connect_timeout : 5);
-	r->idle = rc->idle_timeout > 0 ? rc->idle_timeout : 300;
-	r->idle_tv = relay_tv(r->idle);
-	r->max_conn = rc->max_connections;
-	r->max_per_source = rc->max_per_source;
-	if (rc->hostname != NULL)
-		snprintf(r->hostname, sizeof(r->hostname), "%s", rc->hostname);
-	else if (gethostname(r->hostname, sizeof(r->hostname) - 1) != 0)
-		snprintf(r->hostname, sizeof(r->hostname), "localhost");
-	if (getrandom(r->rng, sizeof(r->rng), 0) != sizeof(r->rng) ||
-	    (r->rng[0] | r->rng[1]) == 0) {
-		r->rng[0] = (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
-		r->rng[1] = (uint64_t)getpid() | 1;
-	}
-	if (relay_copy_backends(r, conf) != 0)
-		goto fail;
+	pthread_mutex_init(&r->mtx, NULL);
+	for (i = 0; i < RELAY_SRC_LOCKS; i++)
+		pthread_mutex_init(&r->src_mtx[i], NULL);
 	if (rc->nlisten == 0) {
 		log_warnx("relay: no listen address");
 		goto fail;
 	}
-	if ((r->base = event_base_new()) == NULL) {
-		log_warnx("relay: event_base_new failed");
+	if (conf_pool_find(conf, rc->pool, NULL) == NULL) {
+		log_warnx("relay: pool '%s' not found", rc->pool);
 		goto fail;
 	}
-	if ((r->ls = calloc(rc->nlisten, sizeof(*r->ls))) == NULL)
+	if ((r->table = relay_table_new(r, conf, NULL)) == NULL)
 		goto fail;
-	for (i = 0; i < rc->nlisten; i++)
-		if (relay_listen(r, &rc->listen[i]) != 0)
+	if ((r->listen = calloc(rc->nlisten, sizeof(*r->listen))) == NULL)
+		goto fail;
+	memcpy(r->listen, rc->listen, rc->nlisten * sizeof(*r->listen));
+	r->nlisten = rc->nlisten;
+	r->nth = relay_nthreads(rc);
+	if ((r->th = calloc(r->nth, sizeof(*r->th))) == NULL)
+		goto fail;
+	for (i = 0; i < r->nth; i++) {
+		r->th[i].stop_pipe[0] = r->th[i].stop_pipe[1] = -1;
+		TAILQ_INIT(&r->th[i].sessions);
+	}
+	for (i = 0; i < r->nth; i++)
+		if (relay_thread_init(r, &r->th[i]) != 0)
 			goto fail;
-	if (pipe2(r->stop_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
-		log_warn("relay: pipe");
-		goto fail;
-	}
-	r->stop_ev = event_new(r->base, r->stop_pipe[0], EV_READ | EV_PERSIST,
-	    relay_stop_cb, r);
-	if (r->stop_ev == NULL || event_add(r->stop_ev, NULL) != 0)
-		goto fail;
 
 	/* Writes to a peer that reset the connection must fail with EPIPE,
 	 * not kill the daemon. */
@@ -1090,12 +1487,18 @@ relay_start(const struct conf *conf)
 		sa.sa_handler = SIG_IGN;
 		sigaction(SIGPIPE, &sa, NULL);
 	}
-	/* The relay thread takes no signals; the main thread handles them. */
+	/* The relay threads take no signals; the main thread handles them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rv = pthread_create(&r->thread, NULL, relay_thread, r);
+	for (i = 0; i < r->nth; i++) {
+		rv = pthread_create(&r->th[i].thread, NULL, relay_thread,
+		    &r->th[i]);
+		if (rv != 0)
+			break;
+		r->th[i].started = true;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rv != 0) {
+	if (i < r->nth) {
 		errno = rv;
 		log_warn("relay: pthread_create");
 		goto fail;
@@ -1104,21 +1507,90 @@ relay_start(const struct conf *conf)
 	relay_cur = r;
 	pthread_mutex_unlock(&relay_mtx);
 	for (i = 0; i < rc->nlisten; i++)
-		log_info("relay: listening on %s, pool %s, backend port %u%s",
-		    rc->listen[i].text, rc->pool, rc->port,
-		    r->proxy == CONF_PROXY_V1 ? ", PROXY v1" :
-		    r->proxy == CONF_PROXY_V2 ? ", PROXY v2" : "");
+		log_info("relay: listening on %s, pool %s, backend port %u%s, "
+		    "%u thread%s", rc->listen[i].text, rc->pool, rc->port,
+		    r->table->proxy == CONF_PROXY_V1 ? ", PROXY v1" :
+		    r->table->proxy == CONF_PROXY_V2 ? ", PROXY v2" : "",
+		    r->nth, r->nth == 1 ? "" : "s");
 	return 0;
 fail:
+	/* Stop the threads already running: they have no session yet. */
+	for (i = 0; i < r->nth; i++) {
+		if (!r->th[i].started)
+			continue;
+		if (write(r->th[i].stop_pipe[1], "s", 1) != 1)
+			log_warn("relay: stop");
+		pthread_join(r->th[i].thread, NULL);
+	}
 	relay_free(r);
 	return -1;
+}
+
+/* Listen addresses as a comparable list. */
+static bool
+relay_same_listen(const struct relay *r, const struct conf_relay *rc)
+{
+	size_t i;
+
+	if (rc->nlisten != r->nlisten)
+		return false;
+	for (i = 0; i < r->nlisten; i++)
+		if (strcmp(rc->listen[i].text, r->listen[i].text) != 0)
+			return false;
+	return true;
+}
+
+void
+relay_reload(const struct conf *conf)
+{
+	struct relay *r;
+	struct relay_table *old, *nt;
+
+	pthread_mutex_lock(&relay_mtx);
+	r = relay_cur;
+	if (r == NULL) {
+		pthread_mutex_unlock(&relay_mtx);
+		if (conf->relay.enabled)
+			log_warnx("reload: the relay section was added; the "
+			    "relay starts only with a restart");
+		return;
+	}
+	/* relay_mtx held: relay_stop() cannot free r meanwhile. */
+	if (!conf->relay.enabled)
+		log_warnx("reload: the relay section was removed; the relay "
+		    "keeps running (pool %s) until a restart",
+		    r->table->pool);
+	else if (!relay_same_listen(r, &conf->relay) ||
+	    relay_nthreads(&conf->relay) != r->nth)
+		log_warnx("reload: relay listen addresses and threads change "
+		    "only with a restart");
+	pthread_mutex_lock(&r->mtx);
+	old = r->table;
+	__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&r->mtx);
+	if ((nt = relay_table_new(r, conf, old)) == NULL ||
+	    relay_table_fence(nt, old) != 0) {
+		log_warnx("reload: relay keeps its previous backends");
+		relay_table_unref(nt);
+		relay_table_unref(old);
+		pthread_mutex_unlock(&relay_mtx);
+		return;
+	}
+	pthread_mutex_lock(&r->mtx);
+	r->table = nt;
+	pthread_mutex_unlock(&r->mtx);
+	log_info("relay: %zu backend%s in pool %s, port %u", nt->nbe,
+	    nt->nbe == 1 ? "" : "s", nt->pool, nt->port);
+	relay_table_unref(old);		/* ours */
+	relay_table_unref(old);		/* the current pointer's */
+	pthread_mutex_unlock(&relay_mtx);
 }
 
 void
 relay_stop(double grace_seconds)
 {
 	struct relay *r;
-	char c = 's';
+	unsigned i;
 
 	pthread_mutex_lock(&relay_mtx);
 	r = relay_cur;
@@ -1127,9 +1599,11 @@ relay_stop(double grace_seconds)
 	if (r == NULL)
 		return;
 	r->grace = grace_seconds > 0 ? grace_seconds : 0;
-	if (write(r->stop_pipe[1], &c, 1) != 1)
-		log_warn("relay: stop");
-	pthread_join(r->thread, NULL);
+	for (i = 0; i < r->nth; i++)
+		if (write(r->th[i].stop_pipe[1], "s", 1) != 1)
+			log_warn("relay: stop");
+	for (i = 0; i < r->nth; i++)
+		pthread_join(r->th[i].thread, NULL);
 	relay_free(r);
 }
 
@@ -1138,6 +1612,7 @@ relay_get_stats(struct relay_stats *st, struct relay_backend_stats *be,
     size_t maxbe)
 {
 	struct relay *r;
+	const struct relay_counters *c;
 	size_t i, n = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -1152,23 +1627,24 @@ relay_get_stats(struct relay_stats *st, struct relay_backend_stats *be,
 		st->rejected_421 = st->rejected_max_conn +
 		    st->rejected_per_source + st->unavailable;
 		st->idle_timeouts = CNT_GET(&r->idle_to);
-		n = r->nbe;
-		for (i = 0; i < n; i++) {
-			const struct relay_backend *b = &r->be[i];
-			uint64_t bi = CNT_GET(&b->bytes_in),
-			    bo = CNT_GET(&b->bytes_out);
-
-			st->bytes_in += bi;
-			st->bytes_out += bo;
-			if (be == NULL || i >= maxbe)
-				continue;
-			snprintf(be[i].name, sizeof(be[i].name), "%s", b->name);
-			be[i].active = CNT_GET(&b->active);
-			be[i].total = CNT_GET(&b->total);
-			be[i].failed_connects = CNT_GET(&b->failed);
-			be[i].bytes_in = bi;
-			be[i].bytes_out = bo;
+		st->threads = r->nth;
+		pthread_mutex_lock(&r->mtx);
+		/* Totals include servers a reload removed. */
+		for (c = r->counters; c != NULL; c = c->next) {
+			st->bytes_in += CNT_GET(&c->bytes_in);
+			st->bytes_out += CNT_GET(&c->bytes_out);
 		}
+		n = r->table->nbe;
+		for (i = 0; i < n && be != NULL && i < maxbe; i++) {
+			c = r->table->be[i].c;
+			snprintf(be[i].name, sizeof(be[i].name), "%s", c->name);
+			be[i].active = CNT_GET(&c->active);
+			be[i].total = CNT_GET(&c->total);
+			be[i].failed_connects = CNT_GET(&c->failed);
+			be[i].bytes_in = CNT_GET(&c->bytes_in);
+			be[i].bytes_out = CNT_GET(&c->bytes_out);
+		}
+		pthread_mutex_unlock(&r->mtx);
 	}
 	pthread_mutex_unlock(&relay_mtx);
 	return n;

@@ -1,30 +1,44 @@
 /* relay.h - the fallback SMTP relay: TCP copy to a healthy pool member,
  * with an optional PROXY v1/v2 header so the backend sees the client.
  *
- * Design: one thread with its own libevent base runs every listener and
- * session. Per accepted connection the relay reads the current pool state
- * (RCU, pstate_get()), orders the eligible servers (eff_weight > 0) by the
- * configured policy (weighted random without replacement, or least active
- * connections relative to eff_weight), and connects to the first that
- * answers within connect_timeout, trying up to 1 + retries candidates. If
- * none answers, the client gets "421 4.3.2 ..." so the sender queues and
- * retries later. Over max_connections or max_per_source the client gets
- * "421 4.7.0 ...". Every 421 is logged on one line.
+ * Design: N relay threads (relay.threads, default the CPU count), each with
+ * its own libevent base and its own SO_REUSEPORT listening socket per
+ * address, so the kernel spreads connections over them. Per accepted
+ * connection the relay reads the current pool state (RCU, pstate_get()),
+ * orders the eligible servers (eff_weight > 0) by the configured policy
+ * (weighted random without replacement, or least active connections
+ * relative to eff_weight), and connects to the first that answers within
+ * connect_timeout, trying up to 1 + retries candidates. If none answers,
+ * the client gets "421 4.3.2 ..." so the sender queues and retries later.
+ * Over max_connections (all threads) or max_per_source (a table shared by
+ * the threads, striped locks) the client gets "421 4.7.0 ...". Every 421
+ * is logged on one line.
  *
  * Bytes are copied with two paired bufferevents (libevent sample/le-proxy.c):
  * when one side's output holds more than RELAY_HIGH_WATER bytes, reading
  * from the other side stops until it drains to half. An EOF from one side
  * is flushed to the other, followed by shutdown(SHUT_WR) there; the other
- * direction stays open until it also ends. A session with no bytes read in
- * either direction for idle_timeout seconds is closed.
+ * direction stays open until it also ends. A session that makes no
+ * progress in either direction (no byte read, no queued byte written) for
+ * idle_timeout seconds is closed; a stalled write is noticed by the idle
+ * timer, so such a session goes between idle_timeout and twice that after
+ * its last byte.
  *
- * The relay copies what it needs from the config at relay_start() (listen
- * addresses, backend addresses and names, limits); the conf may be freed
- * afterwards. Pool state is matched to servers by index, as pstate.h
- * defines, for as many servers as both hold.
+ * The relay copies what it needs from the config (settings, backend
+ * addresses and names) into a reference-counted table; the conf may be
+ * freed afterwards. relay_reload() builds a new table from a new config
+ * and swaps it in; sessions keep the table they started with. Pool state
+ * is matched to servers by index (pstate.h), but only when the snapshot
+ * has the layout of the table's config: a reload installs the new table
+ * while the old layout is still published, so the table remembers that
+ * snapshot (the "fence") and reads it through the old positions, by server
+ * name, until any other snapshot appears. A snapshot whose pool has another
+ * number of servers than expected is never indexed: no backend is chosen
+ * (421 4.3.2) and a warning is logged once a second.
  *
  * Counters are atomics updated once per read callback (not per byte) and
- * copied out by relay_get_stats() from any thread.
+ * copied out by relay_get_stats() from any thread. Per-backend counters
+ * belong to the server name and survive reloads.
  */
 #ifndef MXS_RELAY_H
 #define MXS_RELAY_H
@@ -58,8 +72,9 @@ struct relay_stats {
 	uint64_t rejected_per_source;	/* 421 4.7.0: max_per_source */
 	uint64_t unavailable;		/* 421 4.3.2: no backend reachable */
 	uint64_t idle_timeouts;		/* sessions closed for idle_timeout */
-	uint64_t bytes_in;		/* totals over all backends */
-	uint64_t bytes_out;
+	uint64_t bytes_in;		/* totals over all backends, including */
+	uint64_t bytes_out;		/* servers a reload removed */
+	unsigned threads;		/* relay threads */
 };
 
 /*
@@ -72,6 +87,20 @@ struct relay_stats {
  *                 running); nothing is left running
  */
 int relay_start(const struct conf *conf);
+
+/*
+ * Apply a reloaded config (main thread, after it loaded whole, before the
+ * probe engine publishes a pool state for it: daemon_reload() calls it
+ * between probe_engine_stop() and world_publish()). Backends, port, PROXY
+ * setting, policy, retries, timeouts and limits take effect for new
+ * connections; sessions in flight keep their backend. Listen addresses
+ * and threads change only with a restart (logged), as does adding or
+ * removing the relay section (a removed section leaves the relay running
+ * on its old settings, its pool found by name). On failure (logged) the
+ * previous table stays. No-op when the relay is not running.
+ * \param conf     the new config; not retained
+ */
+void relay_reload(const struct conf *conf);
 
 /*
  * Stop gracefully: close the listeners at once, let open sessions finish

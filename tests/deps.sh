@@ -7,7 +7,7 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libldns-dev libevent-dev libcurl4-openssl-dev libcmocka-dev libconfig-dev
 liburcu-dev libjansson-dev libssl-dev
-ldnsutils knot-dnsutils dnsutils
+ldnsutils knot-dnsutils dnsutils nsd
 python3 openssl curl procps iproute2 psmisc
 postfix swaks chromium prometheus"
 

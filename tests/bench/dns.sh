@@ -320,7 +320,7 @@ PID_big=$!
 PIDS="$PIDS $PID_big"
 if wait_up $A_BIG $P_BIG $Z; then
 	t1=$(date +%s.%N)
-	kdig @$A_BIG -p $P_BIG +retry=0 +timeout=2 h49999.$Z TXT | grep -q 'status: NOERROR' ||
+	kdig @$A_BIG -p $P_BIG +retry=0 +timeout=2 h$((RECORDS / 2 - 1)).$Z TXT | grep -q 'status: NOERROR' ||
 		echo "  (warning: big zone record not answered)"
 	hwm=$(awk '/VmHWM/ { print $2 }' /proc/$PID_big/status)
 	rss=$(awk '/VmRSS/ { print $2 }' /proc/$PID_big/status)

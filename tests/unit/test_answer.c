@@ -50,6 +50,13 @@ static const char *zone_text =
     "ns.sub A 192.0.2.54\n"
     "ns.sub AAAA 2001:db8::54\n"
     "_sip._tcp SRV 0 5 5060 mail\n"
+    "todeleg CNAME host.sub\n"
+    "tocut CNAME sub\n"
+    "sec NS ns1.other.net.\n"
+    "sec DS 12345 8 2 49FD46E6C4B45C55D4AC69CBD3CD34AC1AFE51DE\n"
+    "ord TXT \"first\"\n"
+    "ord MX 10 mail\n"
+    "ord A 192.0.2.61\n"
     "bigsub NS ns1.bigsub\n"
     "ns1.bigsub A 192.0.2.1\n"
     "ns1.bigsub AAAA 2001:db8::1\n"
@@ -656,6 +663,116 @@ test_case_preserved(void **state)
 	ldns_pkt_free(p);
 }
 
+/* RFC 1034 4.3.2 step 3b: a CNAME into a delegation is followed by the
+ * referral (NS in authority, glue in additional), AA kept as NSD/Knot. */
+static void
+test_cname_to_delegation(void **state)
+{
+	ldns_pkt *p = ask("todeleg.example.com.", LDNS_RR_TYPE_A);
+
+	(void)state;
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 2, 2);
+	assert_rr(ldns_pkt_answer(p), 0,
+	    "todeleg.example.com. 3600 IN CNAME host.sub.example.com.");
+	assert_rr(ldns_pkt_authority(p), 0,
+	    "sub.example.com. 3600 IN NS ns.sub.example.com.");
+	assert_rr(ldns_pkt_authority(p), 1,
+	    "sub.example.com. 3600 IN NS ns.other.net.");
+	assert_rr(ldns_pkt_additional(p), 0,
+	    "ns.sub.example.com. 3600 IN A 192.0.2.54");
+	ldns_pkt_free(p);
+	/* to the cut itself: the same, except DS answered by the parent */
+	p = ask("ToCut.example.com.", LDNS_RR_TYPE_MX);
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 2, 2);
+	ldns_pkt_free(p);
+	p = ask("tocut.example.com.", LDNS_RR_TYPE_DS);
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 1, 0);
+	assert_negative_soa(p);
+	ldns_pkt_free(p);
+}
+
+/* DS at a cut is the parent's data: answered when present (RFC 4035
+ * 3.1.4.1), AA=1; below the cut it is a referral. */
+static void
+test_ds_at_cut(void **state)
+{
+	ldns_pkt *p = ask("Sec.example.com.", LDNS_RR_TYPE_DS);
+
+	(void)state;
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	    LDNS_RR_TYPE_DS);
+	ldns_pkt_free(p);
+	p = ask("x.sec.example.com.", LDNS_RR_TYPE_DS);
+	assert_counts(p, LDNS_RCODE_NOERROR, false, 0, 1, 0);
+	ldns_pkt_free(p);
+	p = ask("sec.example.com.", LDNS_RR_TYPE_A);
+	assert_counts(p, LDNS_RCODE_NOERROR, false, 0, 1, 0);
+	ldns_pkt_free(p);
+}
+
+/* TYPE0 is an ordinary unknown type: a CNAME is followed (as NSD). */
+static ldns_pkt *
+ask_type0(const char *name)
+{
+	uint8_t q[600];
+	size_t ql = mkquery(q, name, LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, -1, 0,
+	    false);
+	ldns_pkt *p = NULL;
+
+	q[ql - 3] = 0;	/* ldns turns type 0 into A: patch the qtype */
+	resp_len = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	assert_true(resp_len > 0);
+	assert_int_equal(ldns_wire2pkt(&p, resp, resp_len), LDNS_STATUS_OK);
+	return p;
+}
+
+static void
+test_type0(void **state)
+{
+	ldns_pkt *p = ask_type0("www.example.com.");
+
+	(void)state;
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 1, 0);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	    LDNS_RR_TYPE_CNAME);
+	ldns_pkt_free(p);
+	p = ask_type0("web.example.com.");
+	assert_counts(p, LDNS_RCODE_NOERROR, true, 0, 1, 0);
+	ldns_pkt_free(p);
+}
+
+/* Out of zone with EDNS: REFUSED with EDE 20 (RFC 8914), as NSD and Knot;
+ * the CD bit is not copied (not a security-aware server, as NSD/Knot). */
+static void
+test_refused_ede_cd(void **state)
+{
+	uint8_t q[600];
+	size_t ql = mkquery(q, "www.example.org.", LDNS_RR_TYPE_A,
+	    LDNS_RR_CLASS_IN, 1232, 0, false), n;
+	const uint8_t *o;
+
+	(void)state;
+	q[3] |= 0x10;	/* CD */
+	n = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	assert_true(n == ql + 6);
+	assert_int_equal(resp[3] & 0x0F, LDNS_RCODE_REFUSED);
+	assert_int_equal(resp[3] & 0x10, 0);
+	o = resp + n - 17;	/* OPT: root, type, size, ttl, rdlen, option */
+	assert_int_equal(o[1] << 8 | o[2], 41);
+	assert_int_equal(o[9] << 8 | o[10], 6);
+	assert_int_equal(o[11] << 8 | o[12], 15);
+	assert_int_equal(o[13] << 8 | o[14], 2);
+	assert_int_equal(o[15] << 8 | o[16], 20);
+	/* in zone: no EDE, CD not copied either */
+	ql = mkquery(q, "web.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
+	    1232, 0, false);
+	q[3] |= 0x10;
+	n = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	assert_int_equal(resp[3], 0x00);	/* NOERROR, no CD, no RA */
+	assert_int_equal(resp[n - 2] << 8 | resp[n - 1], 0);	/* OPT rdlen */
+}
+
 static void
 test_any(void **state)
 {
@@ -673,6 +790,16 @@ test_any(void **state)
 	ldns_pkt_free(p);
 	p = ask("b.c.example.com.", LDNS_RR_TYPE_ANY);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 0, 1, 0);
+	ldns_pkt_free(p);
+	/* NSD's choice: first of A AAAA SOA MX PTR in template order */
+	p = ask("ord.example.com.", LDNS_RR_TYPE_ANY);
+	assert_int_equal(ldns_pkt_ancount(p), 1);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	    LDNS_RR_TYPE_MX);
+	ldns_pkt_free(p);
+	p = ask("_sip._tcp.example.com.", LDNS_RR_TYPE_ANY);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 0)),
+	    LDNS_RR_TYPE_SRV);
 	ldns_pkt_free(p);
 	p = ask("www.example.com.", LDNS_RR_TYPE_ANY);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
@@ -895,6 +1022,10 @@ main(void)
 		cmocka_unit_test(test_additional_dropped),
 		cmocka_unit_test(test_case_preserved),
 		cmocka_unit_test(test_any),
+		cmocka_unit_test(test_cname_to_delegation),
+		cmocka_unit_test(test_ds_at_cut),
+		cmocka_unit_test(test_type0),
+		cmocka_unit_test(test_refused_ede_cd),
 		cmocka_unit_test(test_dynamic),
 		cmocka_unit_test(test_dynamic_seam),
 		cmocka_unit_test(test_errors),

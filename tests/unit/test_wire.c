@@ -22,6 +22,9 @@
 #define QTC "0001 0001 "					/* A IN */
 #define Q QN QTC
 #define OPT "00 0029 1000 00000000 0000 "		/* 4096, v0, no options */
+#define TSIG_RD "0b686d61632d73686132353600 00006b09f929 012c 0004 01020304 1234 0000 0000 "
+#define TSIG "026b3100 00fa 00ff 00000000 0021 " TSIG_RD	/* k1. hmac-sha256. */
+#define SOA0 "c00c 0006 0001 00000000 0016 00 00 00000001 00000002 00000003 00000004 00000005 "
 #define L63 "3f" "616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161"
 #define L61 "3d" "61616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161"
 #define L62 "3e" "6161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161616161"
@@ -78,6 +81,17 @@ static const struct wcase cases[] = {
 	{ "opcode_update_bad_counts", "1234 2800 0001 0001 0002 0000 " Q, WIRE_NOTIMP, 4, 1, 0 },
 	{ "opcode_notify_no_question", "1234 2000 0000 0000 0000 0000", WIRE_NOTIMP, 4, 0, 0 },
 	{ "opt_small_udp", H(C1, C0, C0, C1) Q "00 0029 0064 00000000 0000", WIRE_OK, 2, 1, 1 },
+	/* RFC 6891 7: the FORMERR for QDCOUNT 0 still carries the OPT */
+	{ "qdcount_0_with_opt", H(C0, C0, C0, C1) OPT, WIRE_FORMERR, 1, 0, 1 },
+	{ "qdcount_0_with_bad_opt", H(C0, C0, C0, C1) "00 0029 1000 00000000 0002 000a", WIRE_FORMERR, 1, 0, 0 },
+	/* RFC 1995 3: IXFR carries the client's SOA in authority */
+	{ "ixfr_with_soa", H(C1, C0, C1, C0) QN "00fb 0001 " SOA0, WIRE_OK, 2, 1, 0 },
+	{ "ixfr_with_soa_cut", H(C1, C0, C1, C0) QN "00fb 0001 " "c00c 0006 0001 00000000 0016 00", WIRE_FORMERR, 1, 1, 0 },
+	{ "a_with_authority_soa", H(C1, C0, C1, C0) Q SOA0, WIRE_FORMERR, 1, 1, 0 },
+	/* RFC 8945: TSIG last, class ANY, TTL 0, rdata well formed */
+	{ "tsig_not_last", H(C1, C0, C0, C2) Q TSIG OPT, WIRE_FORMERR, 1, 1, 0 },
+	{ "tsig_class_in", H(C1, C0, C0, C1) Q "026b3100 00fa 0001 00000000 0021 " TSIG_RD, WIRE_FORMERR, 1, 1, 0 },
+	{ "tsig_rdata_short", H(C1, C0, C0, C1) Q "026b3100 00fa 00ff 00000000 0020 " TSIG_RD, WIRE_FORMERR, 1, 1, 0 },
 };
 
 static size_t
@@ -107,6 +121,32 @@ unhex(const char *hex, uint8_t *out, size_t max)
 	}
 	assert_int_equal(hi, -1);
 	return n;
+}
+
+/* A TSIG-signed query: no key is known, NOTAUTH with an unsigned TSIG
+ * carrying error BADKEY (RFC 8945 5.2.2), after the OPT. */
+static void
+test_tsig_badkey(void **state)
+{
+	struct answer_thread *t = answer_thread_new();
+	static uint8_t pkt[512], resp[4096];
+	size_t len = unhex(H(C1, C0, C0, C2) Q OPT TSIG, pkt, sizeof(pkt)), rl;
+	struct wire_query q;
+	const uint8_t *e;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(wire_parse_query(pkt, len, &q), WIRE_NOTAUTH);
+	rl = answer_query(NULL, t, pkt, len, resp, sizeof(resp), ANSWER_UDP);
+	assert_true(rl > 12 + 21 + 11);
+	assert_int_equal(resp[3] & 0x0F, WIRE_RCODE_NOTAUTH);
+	assert_int_equal(resp[11], 2);		/* OPT, TSIG */
+	e = resp + rl;
+	assert_int_equal(e[-2] << 8 | e[-1], 0);	/* other len */
+	assert_int_equal(e[-4] << 8 | e[-3], 17);	/* BADKEY */
+	assert_int_equal(e[-6] << 8 | e[-5], 0x1234);	/* original ID */
+	assert_int_equal(e[-8] << 8 | e[-7], 0);	/* MAC size */
+	answer_thread_free(t);
 }
 
 static void
@@ -256,6 +296,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_tsig_badkey),
 		cmocka_unit_test(test_parse_fields),
 		cmocka_unit_test(test_writer_compression),
 		cmocka_unit_test(test_name_helpers),

@@ -1,0 +1,187 @@
+/* test_world.c - world: longest-origin zone lookup, load of a real config, RCU publish. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <urcu.h>
+
+#include "dnsd/world.h"
+#include "zones/zone.h"
+
+/* Presentation name ("a.b.") to lowercase wire form; returns the length. */
+static size_t
+wire(const char *name, uint8_t *out)
+{
+	size_t n = 0;
+	const char *p = name, *dot;
+
+	while (*p != '\0') {
+		dot = strchr(p, '.');
+		out[n++] = (uint8_t)(dot - p);
+		memcpy(out + n, p, (size_t)(dot - p));
+		n += (size_t)(dot - p);
+		p = dot + 1;
+	}
+	out[n++] = 0;
+	return n;
+}
+
+static struct zone *
+fake_zone(const char *origin)
+{
+	struct zone *z = calloc(1, sizeof(*z));
+
+	assert_non_null(z);
+	z->origin_len = (uint8_t)wire(origin, z->origin);
+	return z;
+}
+
+static void
+test_zone_for(void **state)
+{
+	/* Sorted as world_load() sorts: longest origin first. */
+	struct zone *zs[] = {
+		fake_zone("sub.mail.example.com."),
+		fake_zone("mail.example.com."),
+		fake_zone("ample.com."),
+		fake_zone("org."),
+	};
+	struct world w = { .zones = zs, .nzones = 4 };
+	static const struct {
+		const char *name;
+		int zone;		/* index in zs, -1: none */
+	} cases[] = {
+		{ "mail.example.com.", 1 },
+		{ "mx1.mail.example.com.", 1 },
+		{ "a.b.c.mail.example.com.", 1 },
+		{ "sub.mail.example.com.", 0 },
+		{ "x.sub.mail.example.com.", 0 },
+		{ "xsub.mail.example.com.", 1 },	/* not a label boundary */
+		{ "example.com.", -1 },
+		{ "ample.com.", 2 },
+		{ "example.com.", -1 },			/* "ample" is inside a label */
+		{ "www.ample.com.", 2 },
+		{ "org.", 3 },
+		{ "example.org.", 3 },
+		{ "com.", -1 },
+		{ ".", -1 },
+		{ "mail.example.net.", -1 },
+	};
+	uint8_t name[256];
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct zone *z;
+
+		if (strcmp(cases[i].name, ".") == 0) {
+			name[0] = 0;
+			len = 1;
+		} else {
+			len = wire(cases[i].name, name);
+		}
+		z = world_zone_for(&w, name, len);
+		if (cases[i].zone < 0 && z != NULL)
+			fail_msg("%s: matched a zone, expected none", cases[i].name);
+		if (cases[i].zone >= 0 && z != zs[cases[i].zone])
+			fail_msg("%s: wrong zone", cases[i].name);
+	}
+	for (i = 0; i < 4; i++)
+		free(zs[i]);
+}
+
+static void
+test_load_publish(void **state)
+{
+	char dir[] = "/tmp/mxs-unit-world.XXXXXX", path[128];
+	const struct world *cur;
+	struct world *w, *w2;
+	FILE *f, *err;
+	char *ebuf = NULL;
+	size_t elen = 0;
+	uint8_t name[256];
+	size_t len;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/b.zone", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("$ORIGIN b.example.\n@ 3600 SOA ns h 1 3600 600 86400 60\n"
+	    "@ 3600 NS ns\nns 3600 A 192.0.2.1\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/a.zone", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("$ORIGIN sub.b.example.\n@ 3600 SOA ns h 1 3600 600 86400 60\n"
+	    "@ 3600 NS ns\nns 3600 A 192.0.2.2\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/m.conf", dir);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("listen = [ \"127.0.0.1:5399\" ];\nstatus = { enabled = false; };\n"
+	    "zones = ( { origin = \"b.example.\"; template = \"b.zone\"; },\n"
+	    "          { origin = \"sub.b.example.\"; template = \"a.zone\"; } );\n", f);
+	fclose(f);
+
+	rcu_register_thread();
+	err = open_memstream(&ebuf, &elen);
+	w = world_load(path, err);
+	fclose(err);
+	if (w == NULL)
+		fail_msg("world_load: %s", ebuf);
+	free(ebuf);
+	assert_int_equal(w->nzones, 2);
+	/* Longest origin first. */
+	assert_true(w->zones[0]->origin_len > w->zones[1]->origin_len);
+	len = wire("ns.sub.b.example.", name);
+	assert_ptr_equal(world_zone_for(w, name, len), w->zones[0]);
+	len = wire("ns.b.example.", name);
+	assert_ptr_equal(world_zone_for(w, name, len), w->zones[1]);
+
+	world_publish(w);
+	rcu_read_lock();
+	cur = world_get();
+	assert_ptr_equal(cur, w);
+	rcu_read_unlock();
+
+	/* A broken template: NULL, errors printed, nothing published. */
+	snprintf(path, sizeof(path), "%s/a.zone", dir);
+	assert_non_null(f = fopen(path, "a"));
+	fputs("bad A not-an-address\n", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/m.conf", dir);
+	ebuf = NULL;
+	err = open_memstream(&ebuf, &elen);
+	w2 = world_load(path, err);
+	fclose(err);
+	assert_null(w2);
+	assert_non_null(strstr(ebuf, "a.zone"));
+	free(ebuf);
+	rcu_read_lock();
+	assert_ptr_equal(world_get(), w);
+	rcu_read_unlock();
+
+	world_shutdown();
+	rcu_read_lock();
+	assert_null(world_get());
+	rcu_read_unlock();
+	rcu_unregister_thread();
+
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_zone_for),
+		cmocka_unit_test(test_load_publish),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
