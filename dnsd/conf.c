@@ -47,7 +47,12 @@ struct cctx {
 static const char *const top_keys[] = {
 	"listen", "workers", "edns_payload", "tcp_idle_timeout",
 	"tcp_max_connections", "version_bind", "id_server", "user", "group",
-	"log_level", "syslog", "status", "zones", "pools", "relay", NULL
+	"log_level", "syslog", "status", "zones", "pools", "relay",
+	"tcp_max_per_source", "rrl", NULL
+};
+static const char *const rrl_keys[] = {
+	"enabled", "rate", "slip", "window", "ipv4_prefix", "ipv6_prefix",
+	"exempt", NULL
 };
 static const char *const status_keys[] = {
 	"listen", "token_file", "state_file", "enabled", NULL
@@ -1281,6 +1286,105 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	get_uint(c, g, "relay.", "threads", 0, 64, &rl->threads);
 }
 
+/* -------------------------------------------------------------------- rrl */
+
+/* "192.0.2.0/24", "2001:db8::/32"; no length: a single address. */
+static int
+parse_prefix(const char *v, struct conf_prefix *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8], a[INET6_ADDRSTRLEN], *slash, *end;
+	unsigned long bits;
+	unsigned max, i;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(v) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", v);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (inet_pton(AF_INET, buf, p->addr) == 1) {
+		p->family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, p->addr) == 1) {
+		p->family = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	bits = max;
+	if (slash != NULL) {
+		if (!isdigit((unsigned char)slash[0]))
+			return -2;
+		errno = 0;
+		bits = strtoul(slash, &end, 10);
+		if (errno != 0 || *end != '\0' || bits > max)
+			return -2;
+	}
+	p->bits = (unsigned)bits;
+	for (i = 0; i < max / 8; i++) {
+		if (i * 8 >= p->bits)
+			p->addr[i] = 0;
+		else if (i * 8 + 8 > p->bits)
+			p->addr[i] &= (uint8_t)(0xff << (8 - (p->bits - i * 8)));
+	}
+	inet_ntop(p->family, p->addr, a, sizeof(a));
+	snprintf(p->text, sizeof(p->text), "%s/%u", a, p->bits);
+	return 0;
+}
+
+static void
+parse_rrl(struct cctx *c, const config_setting_t *g, struct conf_rrl *r)
+{
+	const config_setting_t *s, *e;
+	const char *v;
+	int i, n, rc;
+
+	r->line = config_setting_source_line(g);
+	check_keys(c, g, rrl_keys, "rrl");
+	get_bool(c, g, "rrl.", "enabled", &r->enabled);
+	get_uint(c, g, "rrl.", "rate", 1, 1000000, &r->rate);
+	get_uint(c, g, "rrl.", "slip", 0, 100, &r->slip);
+	get_uint(c, g, "rrl.", "window", 1, 3600, &r->window);
+	get_uint(c, g, "rrl.", "ipv4_prefix", 8, 32, &r->ipv4_prefix);
+	get_uint(c, g, "rrl.", "ipv6_prefix", 16, 128, &r->ipv6_prefix);
+	if ((s = config_setting_get_member(g, "exempt")) == NULL)
+		return;
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		n = 1;
+	else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	    config_setting_type(s) == CONFIG_TYPE_LIST)
+		n = config_setting_length(s);
+	else {
+		cerr(c, s, "rrl.exempt: expected an array of prefixes "
+		    "[ \"192.0.2.0/24\", ... ], got %s", type_word(s));
+		return;
+	}
+	r->nexempt = 0;
+	if (n > CONF_RRL_EXEMPT_MAX) {
+		cerr(c, s, "rrl.exempt: at most %d prefixes, got %d",
+		    CONF_RRL_EXEMPT_MAX, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
+		    config_setting_get_elem(s, (unsigned)i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			cerr(c, e, "rrl.exempt: expected a string, got %s",
+			    type_word(e));
+			continue;
+		}
+		v = config_setting_get_string(e);
+		rc = parse_prefix(v, &r->exempt[r->nexempt]);
+		if (rc == -1)
+			cerr(c, e, "rrl.exempt: '%s' is not an IPv4 or IPv6 "
+			    "prefix (e.g. \"192.0.2.0/24\")", v);
+		else if (rc == -2)
+			cerr(c, e, "rrl.exempt: '%s': bad prefix length "
+			    "(0..32 for IPv4, 0..128 for IPv6)", v);
+		else
+			r->nexempt++;
+	}
+}
+
 /* ---------------------------------------------------------------- the top */
 
 static void
@@ -1289,6 +1393,16 @@ conf_defaults(struct conf *conf)
 	conf->edns_payload = 1232;
 	conf->tcp_idle_timeout = 10;
 	conf->tcp_max_connections = 1000;
+	conf->tcp_max_per_source = 64;
+	conf->rrl.enabled = true;
+	conf->rrl.rate = 100;
+	conf->rrl.slip = 2;
+	conf->rrl.window = 15;
+	conf->rrl.ipv4_prefix = 24;
+	conf->rrl.ipv6_prefix = 56;
+	parse_prefix("127.0.0.0/8", &conf->rrl.exempt[0]);
+	parse_prefix("::1/128", &conf->rrl.exempt[1]);
+	conf->rrl.nexempt = 2;
 	conf->log_level = LOG_LVL_INFO;
 	conf->status.enabled = true;
 	parse_sockaddr("127.0.0.1:8053", 8053, &conf->status.listen);
@@ -1326,6 +1440,10 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 	    &conf->tcp_idle_timeout);
 	get_uint(c, root, "", "tcp_max_connections", 1, 1000000,
 	    &conf->tcp_max_connections);
+	get_uint(c, root, "", "tcp_max_per_source", 0, 1000000,
+	    &conf->tcp_max_per_source);
+	if (get_group(c, root, "", "rrl", &g) == 1)
+		parse_rrl(c, g, &conf->rrl);
 	get_strdup(c, root, "", "version_bind", 255, &conf->version_bind);
 	get_strdup(c, root, "", "id_server", 255, &conf->id_server);
 	get_strdup(c, root, "", "user", 255, &conf->user);

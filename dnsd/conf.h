@@ -176,6 +176,30 @@ struct conf_relay {
 	int                    line;
 };
 
+/* An address prefix ("192.0.2.0/24", "2001:db8::/32", "::1"). */
+struct conf_prefix {
+	int      family;			/* AF_INET or AF_INET6 */
+	uint8_t  addr[16];			/* network order, host bits zero */
+	unsigned bits;				/* 0..32 or 0..128 */
+	char     text[INET6_ADDRSTRLEN + 4];	/* normalised, with /bits */
+};
+
+#define CONF_RRL_EXEMPT_MAX 64
+
+/* Response rate limiting (dnsd/rrl.h); on by default. */
+struct conf_rrl {
+	bool               enabled;		/* default true */
+	unsigned           rate;		/* responses/s per prefix and class,
+						   1..1000000, default 100 */
+	unsigned           slip;		/* 0..100, default 2 (0: never) */
+	unsigned           window;		/* seconds of debt, 1..3600, default 15 */
+	unsigned           ipv4_prefix;		/* 8..32, default 24 */
+	unsigned           ipv6_prefix;		/* 16..128, default 56 */
+	struct conf_prefix exempt[CONF_RRL_EXEMPT_MAX];	/* never limited */
+	size_t             nexempt;		/* default 127.0.0.0/8, ::1/128 */
+	int                line;
+};
+
 struct conf {
 	char                 *file;		/* path of the config file */
 	struct conf_sockaddr *listen;		/* DNS, UDP and TCP each */
@@ -184,6 +208,9 @@ struct conf {
 	uint16_t              edns_payload;	/* advertised, 512..4096, default 1232 */
 	double                tcp_idle_timeout;	/* default 10 s */
 	unsigned              tcp_max_connections;	/* default 1000 (all workers) */
+	unsigned              tcp_max_per_source;	/* per client address, default 64;
+							   0 = no cap */
+	struct conf_rrl       rrl;
 	char                 *version_bind;	/* CH TXT version.bind; NULL: REFUSED */
 	char                 *id_server;	/* CH TXT id.server / hostname.bind */
 	char                 *user, *group;	/* drop privileges after bind */

@@ -1,10 +1,13 @@
 /* relay.c - fallback SMTP relay: pick a healthy backend, PROXY header, copy. */
+#include <sys/ioctl.h>
 #include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <linux/sockios.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -18,7 +21,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 
@@ -103,13 +105,15 @@ struct relay_src {
 };
 
 struct relay_side {
-	struct bufferevent *bev;	/* NULL once closed */
+	evutil_socket_t     fd;		/* -1 once closed */
+	struct event       *rev, *wev;	/* readable, writable (persistent) */
+	struct evbuffer    *out;	/* bytes waiting to be written to it */
 	bool                eof;	/* no more reading from this side */
 	bool                shut;	/* no more writing to this side */
 	bool                paused;	/* reading paused: the other's output is full */
-	bool                wpending;	/* EV_WRITE on: the bufferevent writes */
-	size_t              mark;	/* output length if nothing had been sent
-					 * since the last idle check */
+	bool                reading;	/* rev added */
+	bool                writing;	/* wev added */
+	int                 outq;	/* SIOCOUTQ at the last idle check */
 };
 
 struct relay;
@@ -124,6 +128,7 @@ struct relay_session {
 	socklen_t                 peerlen, locallen;
 	struct relay_src         *src;
 	struct event             *timer;
+	struct event             *cev;		/* connecting to the backend */
 	struct timeval            last;		/* last progress, either way */
 	int                       backend;	/* index once connected, else -1 */
 	int                       trying;	/* index being connected to */
@@ -148,6 +153,7 @@ struct relay_thread {
 	unsigned                 nsessions;
 	uint64_t                 rng[2];
 	time_t                   mismatch_logged;
+	unsigned char           *buf;		/* RELAY_MAX_READ bytes */
 };
 
 struct relay {
@@ -177,11 +183,7 @@ static struct relay   *relay_cur;	/* under relay_mtx */
 #define CNT_SUB(p, n) __atomic_fetch_sub((p), (n), __ATOMIC_RELAXED)
 #define CNT_GET(p)    __atomic_load_n((p), __ATOMIC_RELAXED)
 
-static void relay_read_cb(struct bufferevent *, void *);
-static void relay_write_cb(struct bufferevent *, void *);
-static void relay_event_cb(struct bufferevent *, short, void *);
 static void relay_try_next(struct relay_session *);
-static bool relay_flush(struct relay_session *, int);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -769,6 +771,25 @@ relay_reject(struct relay_table *t, evutil_socket_t fd,
 	evutil_closesocket(fd);
 }
 
+/* Close side x's socket and events now. */
+static void
+relay_side_close(struct relay_side *a)
+{
+	if (a->rev != NULL)
+		event_free(a->rev);
+	if (a->wev != NULL)
+		event_free(a->wev);
+	a->rev = a->wev = NULL;
+	if (a->fd >= 0)
+		evutil_closesocket(a->fd);
+	a->fd = -1;
+	if (a->out != NULL)
+		evbuffer_free(a->out);
+	a->out = NULL;
+	a->eof = a->shut = true;
+	a->reading = a->writing = false;
+}
+
 static void
 relay_session_free(struct relay_session *s)
 {
@@ -777,8 +798,9 @@ relay_session_free(struct relay_session *s)
 	int i;
 
 	for (i = 0; i < 2; i++)
-		if (s->side[i].bev != NULL)
-			bufferevent_free(s->side[i].bev);
+		relay_side_close(&s->side[i]);
+	if (s->cev != NULL)
+		event_free(s->cev);
 	if (s->timer != NULL)
 		event_free(s->timer);
 	if (s->backend >= 0)
@@ -794,10 +816,28 @@ relay_session_free(struct relay_session *s)
 		event_base_loopbreak(th->base);
 }
 
-static int
-relay_side_of(const struct relay_session *s, const struct bufferevent *bev)
+static void
+relay_side_read(struct relay_side *a, bool on)
 {
-	return bev == s->side[SIDE_CLIENT].bev ? SIDE_CLIENT : SIDE_BACKEND;
+	if (a->rev == NULL || a->reading == on)
+		return;
+	a->reading = on;
+	if (on)
+		event_add(a->rev, NULL);
+	else
+		event_del(a->rev);
+}
+
+static void
+relay_side_write(struct relay_side *a, bool on)
+{
+	if (a->wev == NULL || a->writing == on)
+		return;
+	a->writing = on;
+	if (on)
+		event_add(a->wev, NULL);
+	else
+		event_del(a->wev);
 }
 
 /* Close side x at once; the other side stops reading (nowhere to send)
@@ -805,14 +845,11 @@ relay_side_of(const struct relay_session *s, const struct bufferevent *bev)
 static void
 relay_side_kill(struct relay_session *s, int x)
 {
-	struct relay_side *a = &s->side[x], *b = &s->side[!x];
+	struct relay_side *b = &s->side[!x];
 
-	if (a->bev != NULL)
-		bufferevent_free(a->bev);
-	a->bev = NULL;
-	a->eof = a->shut = true;
-	if (b->bev != NULL && !b->eof) {
-		bufferevent_disable(b->bev, EV_READ);
+	relay_side_close(&s->side[x]);
+	if (b->fd >= 0 && !b->eof) {
+		relay_side_read(b, false);
 		b->eof = true;
 	}
 }
@@ -829,13 +866,13 @@ relay_session_check(struct relay_session *s)
 	for (x = 0; x < 2; x++) {
 		struct relay_side *a = &s->side[x], *b = &s->side[!x];
 
-		if (a->eof && !b->shut && b->bev != NULL &&
-		    evbuffer_get_length(bufferevent_get_output(b->bev)) == 0) {
+		if (a->eof && !b->shut && b->fd >= 0 &&
+		    evbuffer_get_length(b->out) == 0) {
 			b->shut = true;
 			/* The last one is left to close(): one syscall less. */
 			if (!(s->side[0].eof && s->side[1].eof &&
 			    s->side[0].shut && s->side[1].shut))
-				shutdown(bufferevent_getfd(b->bev), SHUT_WR);
+				shutdown(b->fd, SHUT_WR);
 		}
 	}
 	if (s->side[0].eof && s->side[1].eof && s->side[0].shut &&
@@ -846,13 +883,21 @@ relay_session_check(struct relay_session *s)
 	return false;
 }
 
+/* Progress in either direction: a byte read or written. */
+static void
+relay_progress(struct relay_session *s)
+{
+	event_base_gettimeofday_cached(s->th->base, &s->last);
+}
+
 /*
- * Idle check. Progress in either direction counts: bytes read (stamped in
- * relay_forward) and bytes written, seen here as an output buffer shorter
- * than what was queued into it since the last check (side.mark). The
- * latter is only noticed when the timer fires, so a session whose writes
- * stopped is closed between idle_timeout and twice that after its last
- * write.
+ * Idle check. Progress in either direction counts: a byte read or written
+ * by the relay (stamped as it happens), and also a byte the kernel sent
+ * from a socket's buffer (its unacknowledged queue, SIOCOUTQ, changed
+ * since the last check): a slow reader drains a full socket buffer long
+ * before the relay may write again. The latter is seen only when the
+ * timer fires, so a session whose reader stopped is closed between
+ * idle_timeout and twice that after its last byte moved.
  */
 static void
 relay_idle_cb(evutil_socket_t fd, short what, void *arg)
@@ -861,24 +906,23 @@ relay_idle_cb(evutil_socket_t fd, short what, void *arg)
 	struct relay_thread *th = s->th;
 	struct relay_table *t = s->t;
 	struct timeval now, d, left;
-	bool progress = false;
-	int x;
+	int x, q;
 
 	event_base_gettimeofday_cached(th->base, &now);
-	for (x = 0; x < 2; x++) {
-		struct relay_side *o = &s->side[x];
-		size_t len;
-
-		if (o->bev == NULL)
-			continue;
-		len = evbuffer_get_length(bufferevent_get_output(o->bev));
-		if (len < o->mark)
-			progress = true;
-		o->mark = len;
-	}
-	if (progress)
-		s->last = now;
 	timersub(&now, &s->last, &d);
+	if (!timercmp(&d, &t->idle_tv, <)) {
+		for (x = 0; x < 2; x++) {
+			struct relay_side *a = &s->side[x];
+
+			if (a->fd < 0 || ioctl(a->fd, SIOCOUTQ, &q) != 0)
+				continue;
+			if (q != a->outq) {
+				a->outq = q;
+				s->last = now;
+				d.tv_sec = d.tv_usec = 0;
+			}
+		}
+	}
 	if (!timercmp(&d, &t->idle_tv, <)) {
 		char peer[INET6_ADDRSTRLEN + 16];
 
@@ -892,12 +936,179 @@ relay_idle_cb(evutil_socket_t fd, short what, void *arg)
 	evtimer_add(s->timer, &left);
 }
 
+/*
+ * Write side y's output to its socket now, unless a write event is
+ * already waiting to. What does not fit waits for the write event.
+ * \retval true  the session was freed (write error on the last open side)
+ */
+static bool
+relay_flush(struct relay_session *s, int y)
+{
+	struct relay_side *o = &s->side[y], *a = &s->side[!y];
+	int n;
+
+	if (o->fd < 0)
+		return false;
+	if (evbuffer_get_length(o->out) > 0) {
+		n = evbuffer_write_atmost(o->out, o->fd, -1);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+		    errno != EINTR) {
+			log_debug("relay: write: %s", strerror(errno));
+			relay_side_kill(s, y);
+			return relay_session_check(s);
+		}
+		if (n > 0)
+			relay_progress(s);
+	}
+	relay_side_write(o, evbuffer_get_length(o->out) > 0);
+	if (a->paused && evbuffer_get_length(o->out) <= RELAY_HIGH_WATER / 2) {
+		a->paused = false;
+		if (!a->eof)
+			relay_side_read(a, true);
+	}
+	if (s->side[0].eof || s->side[1].eof)
+		return relay_session_check(s);
+	return false;
+}
+
+/*
+ * Side x is readable: read up to RELAY_MAX_READ bytes with one readv()
+ * (evbuffer_read() in libevent 2.1 reads 4 KiB at a time, after an
+ * ioctl) and pass them on. With nothing queued for the other side the
+ * bytes are written straight from the thread's buffer; only what the
+ * socket does not take is copied into its output buffer.
+ * \retval true  the session was freed
+ */
+static bool
+relay_readable(struct relay_session *s, int x)
+{
+	struct relay_thread *th = s->th;
+	struct relay_side *a = &s->side[x], *o = &s->side[!x];
+	ssize_t n, w = 0;
+
+	if (o->fd < 0 || o->shut || s->backend < 0) {
+		/* Nowhere to send: read and drop. */
+		n = read(a->fd, th->buf, RELAY_MAX_READ);
+	} else if (evbuffer_get_length(o->out) == 0) {
+		n = read(a->fd, th->buf, RELAY_MAX_READ);
+		if (n > 0) {
+			w = write(o->fd, th->buf, (size_t)n);
+			if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR) {
+				log_debug("relay: write: %s", strerror(errno));
+				relay_side_kill(s, !x);
+				return relay_session_check(s);
+			}
+			if (w < 0)
+				w = 0;
+			if (w < n && evbuffer_add(o->out, th->buf + w,
+			    (size_t)(n - w)) != 0) {
+				log_warnx("relay: out of memory");
+				relay_side_kill(s, !x);
+				return relay_session_check(s);
+			}
+		}
+	} else {
+		struct evbuffer_iovec v[2];
+		int nv = evbuffer_reserve_space(o->out, RELAY_MAX_READ, v, 2);
+		struct iovec iov[2];
+		int i;
+
+		if (nv <= 0) {
+			log_warnx("relay: out of memory");
+			relay_side_kill(s, !x);
+			return relay_session_check(s);
+		}
+		for (i = 0; i < nv; i++) {
+			iov[i].iov_base = v[i].iov_base;
+			iov[i].iov_len = v[i].iov_len;
+		}
+		n = readv(a->fd, iov, nv);
+		if (n > 0) {
+			size_t left = (size_t)n;
+
+			for (i = 0; i < nv; i++) {
+				if (v[i].iov_len > left)
+					v[i].iov_len = left;
+				left -= v[i].iov_len;
+			}
+			evbuffer_commit_space(o->out, v, nv);
+		} else
+			evbuffer_commit_space(o->out, v, 0);
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return false;
+		log_debug("relay: read: %s", strerror(errno));
+		relay_side_kill(s, x);
+		return relay_session_check(s);
+	}
+	if (n == 0) {
+		a->eof = true;
+		relay_side_read(a, false);
+		return relay_session_check(s);
+	}
+	relay_progress(s);
+	if (o->fd < 0 || o->shut || s->backend < 0)
+		return false;
+	if (x == SIDE_CLIENT)
+		CNT_ADD(&s->t->be[s->backend].c->bytes_in, (uint64_t)n);
+	else
+		CNT_ADD(&s->t->be[s->backend].c->bytes_out, (uint64_t)n);
+	if (evbuffer_get_length(o->out) == 0)
+		return false;
+	/* The socket took less than offered: wait until it is writable. */
+	relay_side_write(o, true);
+	if (evbuffer_get_length(o->out) >= RELAY_HIGH_WATER && !a->paused) {
+		/* Back-pressure: resume when the output drains to half. */
+		a->paused = true;
+		relay_side_read(a, false);
+	}
+	return false;
+}
+
+static void
+relay_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_session *s = arg;
+
+	relay_readable(s, fd == s->side[SIDE_CLIENT].fd ? SIDE_CLIENT :
+	    SIDE_BACKEND);
+}
+
+static void
+relay_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_session *s = arg;
+
+	relay_flush(s, fd == s->side[SIDE_CLIENT].fd ? SIDE_CLIENT :
+	    SIDE_BACKEND);
+}
+
+/* Events and output buffer of an open socket. */
+static int
+relay_side_open(struct relay_session *s, struct relay_side *a,
+    evutil_socket_t fd)
+{
+	a->fd = fd;
+	a->rev = event_new(s->th->base, fd, EV_READ | EV_PERSIST,
+	    relay_read_cb, s);
+	a->wev = event_new(s->th->base, fd, EV_WRITE | EV_PERSIST,
+	    relay_write_cb, s);
+	if (a->out == NULL)
+		a->out = evbuffer_new();
+	if (a->rev == NULL || a->wev == NULL || a->out == NULL) {
+		log_warnx("relay: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* No backend reachable: 421 4.3.2 to the client, flush, close. */
 static void
 relay_unavailable(struct relay_session *s)
 {
 	struct relay_thread *th = s->th;
-	struct bufferevent *c = s->side[SIDE_CLIENT].bev;
 	char peer[INET6_ADDRSTRLEN + 16];
 
 	CNT_ADD(&th->r->unavail, 1);
@@ -906,12 +1117,10 @@ relay_unavailable(struct relay_session *s)
 	    peer, s->next);
 	s->side[SIDE_BACKEND].eof = s->side[SIDE_BACKEND].shut = true;
 	s->side[SIDE_CLIENT].eof = true;
-	bufferevent_setcb(c, NULL, relay_write_cb, relay_event_cb, s);
-	evbuffer_add_printf(bufferevent_get_output(c),
+	evbuffer_add_printf(s->side[SIDE_CLIENT].out,
 	    "421 4.3.2 %s Service not available, try again later\r\n",
 	    s->t->hostname);
-	s->side[SIDE_CLIENT].wpending = true;
-	bufferevent_enable(c, EV_WRITE);
+	relay_flush(s, SIDE_CLIENT);
 }
 
 static void
@@ -924,56 +1133,72 @@ relay_nodelay(evutil_socket_t fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 }
 
+/* The backend socket connected: PROXY header, then copy both ways. */
 static void
-relay_connect_cb(struct bufferevent *bev, short events, void *arg)
+relay_connected(struct relay_session *s)
 {
-	struct relay_session *s = arg;
 	struct relay_table *t = s->t;
-	struct bufferevent *c = s->side[SIDE_CLIENT].bev;
+	struct relay_side *b = &s->side[SIDE_BACKEND];
 	struct relay_backend *be = &t->be[s->trying];
+	unsigned char hdr[RELAY_PROXY_MAX];
+	int n;
 
-	if (events & BEV_EVENT_CONNECTED) {
-		unsigned char hdr[RELAY_PROXY_MAX];
-		int n;
-
-		s->backend = s->trying;
-		CNT_ADD(&be->c->active, 1);
-		CNT_ADD(&be->c->total, 1);
-		relay_nodelay(bufferevent_getfd(bev));
-		bufferevent_set_timeouts(bev, NULL, NULL);
-		bufferevent_setcb(bev, relay_read_cb, relay_write_cb,
-		    relay_event_cb, s);
-		bufferevent_setcb(c, relay_read_cb, relay_write_cb,
-		    relay_event_cb, s);
-		/* Writes go out directly from the read callbacks (one
-		 * syscall, no write event); EV_WRITE is enabled only while
-		 * a peer's socket buffer is full. */
-		bufferevent_disable(bev, EV_WRITE);
-		bufferevent_set_max_single_read(bev, RELAY_MAX_READ);
-		bufferevent_set_max_single_read(c, RELAY_MAX_READ);
-		bufferevent_set_max_single_write(bev, RELAY_MAX_READ);
-		bufferevent_set_max_single_write(c, RELAY_MAX_READ);
-		if (t->proxy != CONF_PROXY_NONE) {
-			n = relay_proxy_header(t->proxy,
-			    (struct sockaddr *)&s->peer,
-			    (struct sockaddr *)&s->local, hdr);
-			if (n > 0) {
-				bufferevent_write(bev, hdr, (size_t)n);
-				s->side[SIDE_BACKEND].mark += (size_t)n;
-				if (relay_flush(s, SIDE_BACKEND))
-					return;
-			}
-		}
-		bufferevent_enable(bev, EV_READ);
-		bufferevent_enable(c, EV_READ);
+	s->backend = s->trying;
+	CNT_ADD(&be->c->active, 1);
+	CNT_ADD(&be->c->total, 1);
+	relay_nodelay(b->fd);
+	if (relay_side_open(s, b, b->fd) != 0) {
+		relay_side_kill(s, SIDE_BACKEND);
+		relay_side_kill(s, SIDE_CLIENT);
+		relay_session_check(s);
 		return;
 	}
+	relay_progress(s);
+	if (t->proxy != CONF_PROXY_NONE) {
+		n = relay_proxy_header(t->proxy, (struct sockaddr *)&s->peer,
+		    (struct sockaddr *)&s->local, hdr);
+		if (n > 0) {
+			evbuffer_add(b->out, hdr, (size_t)n);
+			if (relay_flush(s, SIDE_BACKEND))
+				return;
+		}
+	}
+	relay_side_read(b, true);
+	relay_side_read(&s->side[SIDE_CLIENT], true);
+}
+
+static void
+relay_connect_failed(struct relay_session *s, const char *why)
+{
+	struct relay_backend *be = &s->t->be[s->trying];
+	struct relay_side *b = &s->side[SIDE_BACKEND];
+
 	CNT_ADD(&be->c->failed, 1);
-	log_debug("relay: connect to %s (%s) failed: %s", be->c->name, be->text,
-	    (events & BEV_EVENT_TIMEOUT) ? "timed out" :
-	    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	bufferevent_free(bev);
-	s->side[SIDE_BACKEND].bev = NULL;
+	log_debug("relay: connect to %s (%s) failed: %s", be->c->name,
+	    be->text, why);
+	if (b->fd >= 0)
+		evutil_closesocket(b->fd);
+	b->fd = -1;
+}
+
+static void
+relay_connect_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay_session *s = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	event_free(s->cev);
+	s->cev = NULL;
+	if (what & EV_TIMEOUT) {
+		relay_connect_failed(s, "timed out");
+	} else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 ||
+	    err != 0) {
+		relay_connect_failed(s, strerror(err != 0 ? err : errno));
+	} else {
+		relay_connected(s);
+		return;
+	}
 	relay_try_next(s);
 }
 
@@ -981,156 +1206,38 @@ static void
 relay_try_next(struct relay_session *s)
 {
 	struct relay_table *t = s->t;
-	struct bufferevent *bev;
+	struct relay_side *b = &s->side[SIDE_BACKEND];
 
 	while (s->next < s->ncand) {
 		struct relay_backend *be;
+		int fd;
 
 		s->trying = s->cand[s->next++];
 		be = &t->be[s->trying];
-		bev = bufferevent_socket_new(s->th->base, -1,
-		    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
-		if (bev == NULL) {
+		fd = socket(be->ss.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			log_warn("relay: socket");
+			break;
+		}
+		b->fd = fd;
+		if (connect(fd, (struct sockaddr *)&be->ss, be->sslen) == 0) {
+			relay_connected(s);
+			return;
+		}
+		if (errno != EINPROGRESS) {
+			relay_connect_failed(s, strerror(errno));
+			continue;
+		}
+		s->cev = event_new(s->th->base, fd, EV_WRITE, relay_connect_cb,
+		    s);
+		if (s->cev == NULL || event_add(s->cev, &t->connect_tv) != 0) {
 			log_warnx("relay: out of memory");
 			break;
 		}
-		bufferevent_setcb(bev, NULL, NULL, relay_connect_cb, s);
-		bufferevent_set_timeouts(bev, NULL, &t->connect_tv);
-		s->side[SIDE_BACKEND].bev = bev;
-		/* Callbacks are deferred: a failure is reported later, from
-		 * the loop, never from inside this call. */
-		if (bufferevent_socket_connect(bev, (struct sockaddr *)&be->ss,
-		    (int)be->sslen) == 0)
-			return;
-		CNT_ADD(&be->c->failed, 1);
-		log_debug("relay: connect to %s (%s): %s", be->c->name, be->text,
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-		bufferevent_free(bev);
-		s->side[SIDE_BACKEND].bev = NULL;
+		return;
 	}
 	relay_unavailable(s);
-}
-
-/*
- * Write side y's output to its socket now, unless the bufferevent is
- * already waiting to (EV_WRITE on). Whatever does not fit is left to the
- * bufferevent: EV_WRITE on until relay_write_cb() sees it drained.
- * \retval true  the session was freed (write error on the last open side)
- */
-static bool
-relay_flush(struct relay_session *s, int y)
-{
-	struct relay_side *o = &s->side[y];
-	struct evbuffer *out = bufferevent_get_output(o->bev);
-
-	int n, e;
-
-	if (o->wpending)
-		return false;
-	/* A bufferevent keeps its output's start frozen; only its own write
-	 * callback thaws it, as here. */
-	evbuffer_unfreeze(out, 1);
-	n = evbuffer_write_atmost(out, bufferevent_getfd(o->bev),
-	    RELAY_MAX_READ);
-	e = errno;
-	evbuffer_freeze(out, 1);
-	if (n < 0 && e != EAGAIN && e != EWOULDBLOCK && e != EINTR) {
-		log_debug("relay: write: %s", strerror(e));
-		relay_side_kill(s, y);
-		return relay_session_check(s);
-	}
-	if (evbuffer_get_length(out) > 0) {
-		o->wpending = true;
-		bufferevent_enable(o->bev, EV_WRITE);
-	}
-	return false;
-}
-
-/*
- * Move what side x read to the other side and write it.
- * \retval true  the session was freed
- */
-static bool
-relay_forward(struct relay_session *s, int x)
-{
-	struct bufferevent *bev = s->side[x].bev;
-	struct relay_side *o = &s->side[!x];
-	struct evbuffer *in = bufferevent_get_input(bev), *out;
-	size_t len = evbuffer_get_length(in);
-
-	if (len == 0)
-		return false;
-	event_base_gettimeofday_cached(s->th->base, &s->last);
-	if (o->bev == NULL || o->shut || s->backend < 0) {
-		evbuffer_drain(in, len);
-		return false;
-	}
-	out = bufferevent_get_output(o->bev);
-	evbuffer_add_buffer(out, in);
-	o->mark += len;
-	if (x == SIDE_CLIENT)
-		CNT_ADD(&s->t->be[s->backend].c->bytes_in, len);
-	else
-		CNT_ADD(&s->t->be[s->backend].c->bytes_out, len);
-	if (relay_flush(s, !x))
-		return true;
-	if (evbuffer_get_length(out) >= RELAY_HIGH_WATER && !s->side[x].paused) {
-		/* Back-pressure: resume when the output drains to half. */
-		bufferevent_setwatermark(o->bev, EV_WRITE, RELAY_HIGH_WATER / 2,
-		    0);
-		bufferevent_disable(bev, EV_READ);
-		s->side[x].paused = true;
-	}
-	return false;
-}
-
-static void
-relay_read_cb(struct bufferevent *bev, void *arg)
-{
-	struct relay_session *s = arg;
-
-	relay_forward(s, relay_side_of(s, bev));
-}
-
-/* bev's output drained to its low watermark (0, or half of the high water
- * mark while the other side is paused). */
-static void
-relay_write_cb(struct bufferevent *bev, void *arg)
-{
-	struct relay_session *s = arg;
-	int y = relay_side_of(s, bev);
-	struct relay_side *o = &s->side[!y];
-
-	if (o->paused) {
-		o->paused = false;
-		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-		if (o->bev != NULL && !o->eof)
-			bufferevent_enable(o->bev, EV_READ);
-	}
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0) {
-		bufferevent_disable(bev, EV_WRITE);
-		s->side[y].wpending = false;
-	}
-	if (s->side[0].eof || s->side[1].eof)
-		relay_session_check(s);
-}
-
-static void
-relay_event_cb(struct bufferevent *bev, short events, void *arg)
-{
-	struct relay_session *s = arg;
-	int x = relay_side_of(s, bev);
-
-	if (events & BEV_EVENT_EOF) {
-		/* Whatever arrived with the EOF goes on before the shutdown. */
-		if (relay_forward(s, x))
-			return;
-		s->side[x].eof = true;
-		bufferevent_disable(bev, EV_READ);
-	} else if (events & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
-		relay_side_kill(s, x);
-	}
-	relay_session_check(s);
 }
 
 static void
@@ -1181,6 +1288,7 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	s->th = th;
 	s->t = t;			/* the reference moves to the session */
 	s->backend = s->trying = -1;
+	s->side[SIDE_CLIENT].fd = s->side[SIDE_BACKEND].fd = -1;
 	s->src = src;
 	memcpy(&s->peer, sa, (size_t)salen < sizeof(s->peer) ?
 	    (size_t)salen : sizeof(s->peer));
@@ -1190,22 +1298,19 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		s->local.ss_family = AF_UNSPEC;
 	TAILQ_INSERT_TAIL(&th->sessions, s, entry);
 	th->nsessions++;
-	event_base_gettimeofday_cached(th->base, &s->last);
+	relay_progress(s);
 	relay_nodelay(fd);
 
-	s->side[SIDE_CLIENT].bev = bufferevent_socket_new(th->base, fd,
-	    BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
 	s->timer = evtimer_new(th->base, relay_idle_cb, s);
-	if (s->side[SIDE_CLIENT].bev == NULL || s->timer == NULL) {
-		if (s->side[SIDE_CLIENT].bev == NULL)
-			evutil_closesocket(fd);
+	s->side[SIDE_BACKEND].out = evbuffer_new();
+	if (relay_side_open(s, &s->side[SIDE_CLIENT], fd) != 0 ||
+	    s->timer == NULL || s->side[SIDE_BACKEND].out == NULL) {
 		log_warnx("relay: out of memory");
 		relay_session_free(s);
 		return;
 	}
-	/* Nothing to write yet; relay_flush() writes directly. */
-	bufferevent_disable(s->side[SIDE_CLIENT].bev, EV_WRITE);
 	evtimer_add(s->timer, &t->idle_tv);
+	/* The client is read once a backend is connected. */
 	s->ncand = relay_order(th, t, s->cand);
 	relay_try_next(s);
 }
@@ -1314,6 +1419,7 @@ relay_thread_free(struct relay_thread *th)
 			close(th->stop_pipe[i]);
 	if (th->base != NULL)
 		event_base_free(th->base);
+	free(th->buf);
 }
 
 static void
@@ -1397,6 +1503,8 @@ relay_thread_init(struct relay *r, struct relay_thread *th)
 		th->rng[0] = (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
 		th->rng[1] = ((uint64_t)getpid() << 8 | (uint64_t)(th - r->th)) | 1;
 	}
+	if ((th->buf = malloc(RELAY_MAX_READ)) == NULL)
+		return -1;
 	if ((th->base = event_base_new()) == NULL) {
 		log_warnx("relay: event_base_new failed");
 		return -1;

@@ -28,6 +28,7 @@
 #include "dnsd/conf.h"
 #include "dnsd/dashboard.h"
 #include "dnsd/log.h"
+#include "dnsd/rrl.h"
 #include "dnsd/status.h"
 #include "dnsd/world.h"
 #include "probes/probe.h"
@@ -1020,6 +1021,33 @@ metrics_relay(const struct model *m, struct evbuffer *b)
 		for (mp = &(m)->pools[i], j = 0; j < mp->nservers; j++)	\
 			if ((ms = &mp->servers[j]) != NULL)
 
+/* Response rate limiting and TCP abuse counters (dnsd/rrl.h). */
+static void
+metrics_rrl(struct evbuffer *b)
+{
+	struct rrl_stats rs;
+
+	rrl_stats_get(&rs);
+	prom_family(b, "mxspread_rrl_limited_total", "counter",
+	    "UDP responses over the rate limit (slipped + dropped).");
+	evbuffer_add_printf(b, "mxspread_rrl_limited_total %llu\n",
+	    (unsigned long long)rs.limited);
+	prom_family(b, "mxspread_rrl_responses_total", "counter",
+	    "Rate-limited UDP responses, by what was done with them.");
+	evbuffer_add_printf(b, "mxspread_rrl_responses_total"
+	    "{action=\"slipped\"} %llu\n", (unsigned long long)rs.slipped);
+	evbuffer_add_printf(b, "mxspread_rrl_responses_total"
+	    "{action=\"dropped\"} %llu\n", (unsigned long long)rs.dropped);
+	prom_family(b, "mxspread_dns_tcp_closed_total", "counter",
+	    "DNS TCP connections closed by abuse limits, by reason.");
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"per_source_limit\"} %llu\n",
+	    (unsigned long long)rs.tcp_refused);
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"stalled_query\"} %llu\n",
+	    (unsigned long long)rs.tcp_stalled);
+}
+
 static void
 metrics_render(const struct model *m, struct evbuffer *b)
 {
@@ -1079,6 +1107,7 @@ metrics_render(const struct model *m, struct evbuffer *b)
 	    "Queries dropped without an answer.");
 	evbuffer_add_printf(b, "mxspread_dns_dropped_total %llu\n",
 	    (unsigned long long)m->stats.dropped);
+	metrics_rrl(b);
 
 	prom_family(b, "mxspread_pool_servers_up", "gauge",
 	    "Servers of a pool with an effective weight above zero.");

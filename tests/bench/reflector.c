@@ -1,7 +1,8 @@
 /* reflector.c - the floor for tests/bench/dns.sh: a UDP "server" that does
  * no DNS work at all. It receives queries in recvmmsg batches, sets QR and
  * sends each back with sendmmsg, on one thread and one socket, like
- * mxspread's UDP path with the answering left out.
+ * mxspread's UDP path (dnsd/server.c: a thread blocked in
+ * recvmmsg(MSG_WAITFORONE), batches of 32) with the answering left out.
  *
  * usage: reflector ADDR PORT   (runs until SIGTERM/SIGINT)
  */
@@ -9,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +37,8 @@ main(int argc, char *argv[])
 	struct iovec iov[BATCH];
 	struct sockaddr_storage from[BATCH];
 	struct sockaddr_in sin;
-	struct pollfd pfd;
+	struct sigaction sa;
+	struct timeval tmo = { 0, 500000 };
 	int fd, n, i, sent, rcvbuf = 4 * 1024 * 1024;
 
 	if (argc != 3) {
@@ -51,9 +52,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "reflector: bad address %s\n", argv[1]);
 		return 2;
 	}
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
-	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) < 0 ||
+	/* No SA_RESTART: a signal interrupts the blocked recvmmsg(). */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	if ((fd = socket(AF_INET, SOCK_DGRAM, 0)) < 0 ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 		perror("reflector");
 		return 1;
@@ -62,42 +66,35 @@ main(int argc, char *argv[])
 	    sizeof(rcvbuf)) != 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
 		    sizeof(rcvbuf));
-	pfd.fd = fd;
-	pfd.events = POLLIN;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
 	while (!stop) {
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		for (;;) {
-			for (i = 0; i < BATCH; i++) {
-				iov[i].iov_base = buf[i];
-				iov[i].iov_len = BUFSZ;
-				memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-				msgs[i].msg_hdr.msg_name = &from[i];
-				msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-				msgs[i].msg_hdr.msg_iov = &iov[i];
-				msgs[i].msg_hdr.msg_iovlen = 1;
-			}
-			n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
-			if (n <= 0)
-				break;
-			for (i = 0; i < n; i++) {
-				if (msgs[i].msg_len >= 3)
-					buf[i][2] |= 0x80;	/* QR */
-				iov[i].iov_len = msgs[i].msg_len;
-			}
-			for (sent = 0; sent < n; ) {
-				int r = sendmmsg(fd, msgs + sent,
-				    (unsigned)(n - sent), MSG_DONTWAIT);
+		for (i = 0; i < BATCH; i++) {
+			iov[i].iov_base = buf[i];
+			iov[i].iov_len = BUFSZ;
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, msgs, BATCH, MSG_WAITFORONE, NULL);
+		if (n <= 0)
+			continue;	/* timeout or signal: check stop */
+		for (i = 0; i < n; i++) {
+			if (msgs[i].msg_len >= 3)
+				buf[i][2] |= 0x80;	/* QR */
+			iov[i].iov_len = msgs[i].msg_len;
+		}
+		for (sent = 0; sent < n; ) {
+			int r = sendmmsg(fd, msgs + sent,
+			    (unsigned)(n - sent), MSG_DONTWAIT);
 
-				if (r <= 0) {
-					if (r < 0 && errno == EINTR)
-						continue;
-					break;
-				}
-				sent += r;
-			}
-			if (n < BATCH)
+			if (r <= 0) {
+				if (r < 0 && errno == EINTR)
+					continue;
 				break;
+			}
+			sent += r;
 		}
 	}
 	close(fd);

@@ -6,7 +6,8 @@
 # on them.
 # Usage: tests/bench/relay.sh [BUILD_DIR]
 # Env: RELAY_BENCH_MSGS (20000), RELAY_BENCH_SESS (50), RELAY_BENCH_BULK (300
-# messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3).
+# messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3), RELAY_BENCH_ONLY
+# (scenarios to run, default "new-conn long-lived bulk").
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
@@ -18,6 +19,7 @@ MSGS=${RELAY_BENCH_MSGS:-20000}
 SESS=${RELAY_BENCH_SESS:-50}
 BULK=${RELAY_BENCH_BULK:-300}
 REPS=${RELAY_BENCH_REPS:-3}
+ONLY=${RELAY_BENCH_ONLY:-}
 SMALL=500
 BIG=1048576
 
@@ -132,18 +134,20 @@ scenario() {
 	for t in direct relay haproxy; do
 		_sec=$(median < "$T/$_name.$t")
 		eval "S_$t=$_sec"
-		echo "$t $_sec $1 $3" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s\n",
-		    $1, $2, $3 / $2, $3 * $4 / $2 / 1e6 }'
+		echo "$t $_sec $1 $3 $(tr '\n' ' ' < "$T/$_name.$t")" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s  (runs:",
+		    $1, $2, $3 / $2, $3 * $4 / $2 / 1e6
+		    for (i = 5; i <= NF; i++) printf " %s", $i; print ")" }'
 	done
 	echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  ratios: relay/direct %.2f  haproxy/direct %.2f  relay/haproxy %.2f\n",
 	    $1 / $2, $1 / $3, $3 / $2 }'
 }
 
 echo "relay bench: smtp-source -> {direct 2:1 | mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')} -> 2 x smtp-sink"
-echo "  $(nproc) CPUs; relay: one thread; haproxy: default threads; no PROXY header"
-scenario new-conn "$MSGS" "$SESS" "$SMALL"
-scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
-scenario bulk "$BULK" 10 "$BIG" -d
+echo "  $(nproc) CPUs; relay: default threads (CPU count); haproxy: default threads; no PROXY header"
+want() { case " ${ONLY:-new-conn long-lived bulk} " in *" $1 "*) return 0;; esac; return 1; }
+want new-conn && scenario new-conn "$MSGS" "$SESS" "$SMALL"
+want long-lived && scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
+want bulk && scenario bulk "$BULK" 10 "$BIG" -d
 
 stop_pid "$HA_PID"
 stop_pid "$MXS_PID"

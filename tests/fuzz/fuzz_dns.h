@@ -2,8 +2,10 @@
 #ifndef MXS_FUZZ_DNS_H
 #define MXS_FUZZ_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <ldns/ldns.h>
 #include <urcu.h>
@@ -40,6 +42,31 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	}
 	ldns_pkt_free(qp);
 	ldns_pkt_free(rp);
+}
+
+/* A query for a wire name: RD, IN, with an OPT (4096, DO) when edns. */
+static inline size_t
+fuzz_dns_query(uint8_t *q, const uint8_t *name, size_t nlen, uint16_t type,
+    bool edns)
+{
+	size_t o = 0;
+
+	q[o++] = 0xbe; q[o++] = 0xef;
+	q[o++] = 0x01; q[o++] = 0x00;			/* RD */
+	q[o++] = 0; q[o++] = 1;				/* QDCOUNT */
+	memset(q + o, 0, 4); o += 4;
+	q[o++] = 0; q[o++] = edns ? 1 : 0;		/* ARCOUNT */
+	memcpy(q + o, name, nlen); o += nlen;
+	q[o++] = (uint8_t)(type >> 8); q[o++] = (uint8_t)type;
+	q[o++] = 0; q[o++] = 1;
+	if (edns) {
+		static const uint8_t opt[11] = { 0, 0, 41, 0x10, 0, 0, 0,
+		    0x80, 0, 0, 0 };
+
+		memcpy(q + o, opt, sizeof(opt));
+		o += sizeof(opt);
+	}
+	return o;
 }
 
 /* Register the calling thread with liburcu once (several harnesses share

@@ -5,12 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <urcu.h>
 
 #include "dnsd/answer.h"
 #include "dnsd/log.h"
 #include "dnsd/policy.h"
+#include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "tests/fuzz/fuzz.h"
@@ -26,7 +30,10 @@
  * the preference range, and a pool too big for 512 bytes).
  * The input is one query exactly as received; it is answered three times:
  * UDP (4096-byte buffer) and TCP with the real policies, UDP again with the
- * default config-order seam.
+ * default config-order seam. The UDP response then goes through response
+ * rate limiting as the server sends it (rate 1, slip 2, from one of 512
+ * sources picked by the query ID, a clock advancing every 256 inputs), and
+ * a slipped response must be a well-formed TC=1 answer too.
  */
 static const char fq_zone_main[] =
     "$ORIGIN mail.example.com.\n"
@@ -239,6 +246,48 @@ fuzz_query_init(void)
 	return 0;
 }
 
+static void
+fq_rrl(const uint8_t *q, size_t qlen, uint8_t *r, size_t rlen)
+{
+	static time_t now = 1000;
+	static unsigned count;
+	struct conf_rrl cfg = fq_world->conf->rrl;
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	const struct sockaddr *from;
+	size_t n;
+
+	if (rlen == 0 || qlen < 2)
+		return;
+	if (++count % 256 == 0)
+		now++;
+	cfg.enabled = true;
+	cfg.rate = 1;
+	cfg.slip = 2;
+	cfg.window = 2;
+	cfg.nexempt = 0;
+	if (q[1] & 1) {
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_addr.s6_addr[0] = 0x20;
+		s6.sin6_addr.s6_addr[1] = 0x01;
+		s6.sin6_addr.s6_addr[6] = q[0];
+		s6.sin6_addr.s6_addr[15] = q[1];
+		from = (const struct sockaddr *)&s6;
+	} else {
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		s4.sin_addr.s_addr = htonl(0xc6336400u | q[0]);
+		from = (const struct sockaddr *)&s4;
+	}
+	n = rrl_check(&cfg, fq_world, from, r, rlen, now);
+	FUZZ_CHECK(n <= rlen);
+	if (n > 0 && n < rlen) {
+		FUZZ_CHECK(r[2] & 0x02);		/* TC */
+		fuzz_dns_check(q, qlen, r, n, rlen, ANSWER_UDP);
+	}
+}
+
 int
 fuzz_query_one(const uint8_t *data, size_t size)
 {
@@ -258,6 +307,7 @@ fuzz_query_one(const uint8_t *data, size_t size)
 	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
 	rcu_read_unlock();
 	fuzz_dns_check(data, size, fq_buf + 65535 - udp, n, udp, ANSWER_UDP);
+	fq_rrl(data, size, fq_buf + 65535 - udp, n);
 
 	rcu_read_lock();
 	n = answer_query(fq_world, fq_thread, data, size, fq_buf, tcp,

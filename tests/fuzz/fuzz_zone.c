@@ -81,50 +81,6 @@ fuzz_zone_init(void)
 	return 0;
 }
 
-/* Does an $INCLUDE in the input name something outside our directory? */
-static bool
-fz_unsafe(const uint8_t *data, size_t size)
-{
-	static const char inc[] = "$include";
-	size_t i;
-	bool has_inc = false;
-
-	for (i = 0; i + sizeof(inc) - 1 <= size; i++)
-		if (strncasecmp((const char *)data + i, inc,
-		    sizeof(inc) - 1) == 0) {
-			has_inc = true;
-			break;
-		}
-	if (!has_inc)
-		return false;
-	return memchr(data, '/', size) != NULL ||
-	    memchr(data, '\\', size) != NULL;
-}
-
-static size_t
-fz_query(uint8_t *q, const uint8_t *name, size_t nlen, uint16_t type,
-    bool edns)
-{
-	size_t o = 0;
-
-	q[o++] = 0xbe; q[o++] = 0xef;
-	q[o++] = 0x01; q[o++] = 0x00;			/* RD */
-	q[o++] = 0; q[o++] = 1;				/* QDCOUNT */
-	memset(q + o, 0, 4); o += 4;
-	q[o++] = 0; q[o++] = edns ? 1 : 0;		/* ARCOUNT */
-	memcpy(q + o, name, nlen); o += nlen;
-	q[o++] = (uint8_t)(type >> 8); q[o++] = (uint8_t)type;
-	q[o++] = 0; q[o++] = 1;
-	if (edns) {
-		static const uint8_t opt[11] = { 0, 0, 41, 0x10, 0, 0, 0,
-		    0x80, 0, 0, 0 };
-
-		memcpy(q + o, opt, sizeof(opt));
-		o += sizeof(opt);
-	}
-	return o;
-}
-
 static void
 fz_ask(struct world *w, struct zone *z)
 {
@@ -149,7 +105,7 @@ fz_ask(struct world *w, struct zone *z)
 		for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
 			bool edns = (k & 1) != 0;
 
-			qlen = fz_query(q, node->name, node->namelen, types[k],
+			qlen = fuzz_dns_query(q, node->name, node->namelen, types[k],
 			    edns);
 			rcu_read_lock();
 			n = answer_query(w, fz_thread, q, qlen,
@@ -172,7 +128,7 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 	struct world w;
 	struct zone *z, *zones[1];
 
-	if (fz_unsafe(data, size))
+	if (fuzz_unsafe_include(data, size, "$include"))
 		return 0;
 	fuzz_write("inc.zone", fz_inc, strlen(fz_inc));
 	fuzz_write("z.zone", data, size);

@@ -242,11 +242,12 @@ def zone_corpus():
         ("big-txt", HEAD + SOA + "t TXT " + " ".join('"%s"' % ("x" * 255) for _ in range(4)) + "\n"),
     ]
     write("zone", z)
-    write_dict("zone", ["$ORIGIN", "$TTL", "$INCLUDE", "$GENERATE", "DYNMX", "DYNA", "inbound",
+    ZONE_WORDS[:] = ["$ORIGIN", "$TTL", "$INCLUDE", "$GENERATE", "DYNMX", "DYNA", "inbound",
                         "outpool", "SOA", "NS", "MX", "A", "AAAA", "CNAME", "TXT", "SRV", "PTR",
                         "DNAME", "CAA", "TYPE", "\\#", "IN", "CH", "@", "*", "(", ")", ";",
                         "mail.example.com.", "inc.zone", "mx1", "mx2", "relay", "192.0.2.1",
-                        "2001:db8::1", "\\065", "\"", "1w", "1h"])
+                        "2001:db8::1", "\\065", "\"", "1w", "1h"]
+    write_dict("zone", ZONE_WORDS)
 
 
 # ---------------------------------------------------------------- conf
@@ -295,14 +296,59 @@ def conf_corpus():
         ("durations", pool('{ name = "p"; probe = { type = "smtp"; interval = 0.05; timeout = 10; rise = 0; fall = 101; }; servers = ( { name = "a"; address = [ "192.0.2.1" ]; } ); }')),
     ]
     write("conf", c)
-    write_dict("conf", ["listen", "workers", "edns_payload", "zones", "origin", "template", "pools", "name",
+    CONF_WORDS[:] = ["listen", "workers", "edns_payload", "zones", "origin", "template", "pools", "name",
                         "policy", "weighted", "equal", "failover", "probe", "load", "type", "smtp", "tcp",
                         "http", "agent", "none", "servers", "address", "weight", "tier", "host",
                         "relay", "relay_host", "all_down", "min_up", "max_mx", "max_addrs", "pref_base",
                         "pref_step", "ttl_degraded", "load_format", "load_key", "json", "prometheus",
                         "status", "token_file", "serial", "auto", "proxy_protocol", "v1", "v2",
                         "= ", "; ", "( ", " )", "{ ", " }", "[ ", " ]", "\"", "\"127.0.0.1:53\"",
-                        "\"[::1]:53\"", "\"192.0.2.1\"", "\"2001:db8::1\"", "true", "false", "@include"])
+                        "\"[::1]:53\"", "\"192.0.2.1\"", "\"2001:db8::1\"", "true", "false", "@include"]
+    write_dict("conf", CONF_WORDS)
+
+
+# ---------------------------------------------------------------- world
+CONF_WORDS = []
+ZONE_WORDS = []
+
+
+def world_corpus():
+    zones1 = 'zones = ( { origin = "mail.example.com."; template = "t.zone"; } );\n'
+    zones2 = ('zones = ( { origin = "mail.example.com."; template = "t.zone"; },'
+              ' { origin = "sub.mail.example.com."; template = "t.zone"; },'
+              ' { origin = "example.org."; template = "t.zone"; serial = "auto"; } );\n')
+    s2 = '{ name = "mx1"; address = [ "192.0.2.11", "2001:db8::11" ]; weight = 3; }, { name = "mx2"; address = [ "192.0.2.12" ]; tier = 1; }'
+    many = ", ".join('{ name = "s%d"; address = [ "10.0.0.%d", "2001:db8::%x" ]; weight = %d; tier = %d; }' % (i, i + 1, i + 1, i * 7 % 10 + 1, i % 3) for i in range(24))
+    pools = [
+        ('weighted', '{ name = "inbound"; servers = ( %s ); }' % s2),
+        ('relay', '{ name = "inbound"; relay_host = "relay"; servers = ( %s ); }' % s2),
+        ('relay-abs', '{ name = "inbound"; relay_host = "relay.example.net."; all_down = "relay"; servers = ( %s ); }' % s2),
+        ('equal', '{ name = "inbound"; policy = "equal"; max_mx = 1; max_addrs = 1; servers = ( %s ); }' % s2),
+        ('failover', '{ name = "inbound"; policy = "failover"; min_up = 3; servers = ( %s ); }' % many),
+        ('many', '{ name = "inbound"; max_mx = 64; max_addrs = 64; servers = ( %s ); }' % many),
+        ('prefs', '{ name = "inbound"; pref_base = 0; pref_step = 0; ttl_degraded = 1; servers = ( %s ); }' % s2),
+        ('prefs-top', '{ name = "inbound"; max_mx = 2; pref_base = 65533; pref_step = 1; relay_host = "r"; servers = ( %s ); }' % s2),
+        ('hosts', '{ name = "inbound"; servers = ( { name = "a"; host = "smtp"; address = [ "192.0.2.1" ]; },'
+                  ' { name = "b"; host = "x.sub.mail.example.com."; address = [ "::1" ]; }, { name = "c"; host = "mail.example.com."; address = [ "192.0.2.3" ]; },'
+                  ' { name = "d"; host = "relay"; address = [ "192.0.2.4" ]; } ); }'),
+        ('two', '{ name = "inbound"; servers = ( %s ); }, { name = "other"; servers = ( { name = "mx1"; address = [ "192.0.2.99" ]; } ); }' % s2),
+    ]
+    tmpls = [
+        ('dyn', HEAD + SOA + "@ 30 DYNMX inbound\nsmtp 30 DYNA inbound\n"),
+        ('full', HEAD + SOA + "@ 30 DYNMX inbound\nsmtp 30 DYNA inbound\nrelay A 192.0.2.99\nwww CNAME smtp\n*.wild DYNMX inbound\n"
+                 "sub NS ns.sub\nns.sub A 192.0.2.54\na.b.c TXT \"ent\"\n"),
+        ('two', HEAD + SOA + "@ DYNMX inbound\nother DYNMX other\nother DYNA other\n"),
+        ('noorigin', "$TTL 60\n@ SOA ns1 h 1 2 3 4 5\n@ NS ns1\nns1 A 192.0.2.1\n@ DYNMX inbound\n@ DYNA inbound\n"),
+    ]
+    files = []
+    for pi, (pn, pb) in enumerate(pools):
+        for ti, (tn, tb) in enumerate(tmpls):
+            if (tn == "two") != (pn == "two") or ((pi + ti) % 2 and tn != "full"):
+                continue
+            zones = zones2 if tn == "noorigin" else zones1
+            files.append(("%s-%s" % (pn, tn), 'listen = [ "127.0.0.1:5353" ];\n' + zones + "pools = ( " + pb + " );\n%%\n" + tb))
+    write("world", files)
+    write_dict("world", CONF_WORDS + ZONE_WORDS + ["\n%%\n"])
 
 
 # ---------------------------------------------------------------- probes
@@ -354,6 +400,7 @@ if __name__ == "__main__":
     query_corpus()
     zone_corpus()
     conf_corpus()
+    world_corpus()
     probe_corpora()
     for h in sorted(os.listdir(CORPUS)):
         d = os.path.join(CORPUS, h)

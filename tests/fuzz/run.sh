@@ -66,7 +66,7 @@ done
 max_len() {
 	case "$1" in
 	query) echo 1024;;
-	zone|conf) echo 8192;;
+	zone|conf|world) echo 8192;;
 	agent) echo 600;;
 	*) echo 4096;;
 	esac

@@ -48,6 +48,29 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: tcp_idle_timeout: must be between 0.1 and 3600 seconds, got 0\n" },
 	{ "tcp_max_connections_neg", "tcp_max_connections = -1;\n",
 	  "t.conf:1: tcp_max_connections: must be between 1 and 1000000, got -1\n" },
+	{ "tcp_max_per_source_neg", "tcp_max_per_source = -1;\n",
+	  "t.conf:1: tcp_max_per_source: must be between 0 and 1000000, got -1\n" },
+	{ "rrl_not_group", "rrl = 5;\n",
+	  "t.conf:1: rrl: expected a group { ... }, got an integer\n" },
+	{ "rrl_rate_zero", "rrl = {\n rate = 0; };\n",
+	  "t.conf:2: rrl.rate: must be between 1 and 1000000, got 0\n" },
+	{ "rrl_slip_big", "rrl = { slip = 101; };\n",
+	  "t.conf:1: rrl.slip: must be between 0 and 100, got 101\n" },
+	{ "rrl_window_zero", "rrl = { window = 0; };\n",
+	  "t.conf:1: rrl.window: must be between 1 and 3600, got 0\n" },
+	{ "rrl_ipv4_prefix", "rrl = { ipv4_prefix = 33; };\n",
+	  "t.conf:1: rrl.ipv4_prefix: must be between 8 and 32, got 33\n" },
+	{ "rrl_ipv6_prefix", "rrl = { ipv6_prefix = 8; };\n",
+	  "t.conf:1: rrl.ipv6_prefix: must be between 16 and 128, got 8\n" },
+	{ "rrl_enabled_int", "rrl = { enabled = 1; };\n",
+	  "t.conf:1: rrl.enabled: expected true or false, got an integer\n" },
+	{ "rrl_unknown_key", "rrl = { ratelimit = 5; };\n",
+	  "t.conf:1: unknown key 'ratelimit' in rrl (did you mean 'rate'?)\n" },
+	{ "rrl_exempt_bad", "rrl = { exempt = [ \"127.0.0.1/8\",\n \"10.0.0.300\", \"::1/129\" ]; };\n",
+	  "t.conf:2: rrl.exempt: '10.0.0.300' is not an IPv4 or IPv6 prefix (e.g. \"192.0.2.0/24\")\n"
+	  "t.conf:2: rrl.exempt: '::1/129': bad prefix length (0..32 for IPv4, 0..128 for IPv6)\n" },
+	{ "rrl_exempt_int", "rrl = { exempt = 5; };\n",
+	  "t.conf:1: rrl.exempt: expected an array of prefixes [ \"192.0.2.0/24\", ... ], got an integer\n" },
 	{ "version_bind_int", "version_bind = 5;\n",
 	  "t.conf:1: version_bind: expected a string, got an integer\n" },
 	{ "version_bind_long",
@@ -384,6 +407,16 @@ test_example(void **state)
 	assert_int_equal(conf->edns_payload, 1232);
 	assert_true(conf->tcp_idle_timeout == 10.0);
 	assert_int_equal(conf->tcp_max_connections, 1000);
+	assert_int_equal(conf->tcp_max_per_source, 64);
+	assert_true(conf->rrl.enabled);
+	assert_int_equal(conf->rrl.rate, 100);
+	assert_int_equal(conf->rrl.slip, 2);
+	assert_int_equal(conf->rrl.window, 15);
+	assert_int_equal(conf->rrl.ipv4_prefix, 24);
+	assert_int_equal(conf->rrl.ipv6_prefix, 56);
+	assert_int_equal(conf->rrl.nexempt, 2);
+	assert_string_equal(conf->rrl.exempt[0].text, "127.0.0.0/8");
+	assert_string_equal(conf->rrl.exempt[1].text, "::1/128");
 	assert_null(conf->version_bind);
 	assert_null(conf->id_server);
 	assert_null(conf->user);

@@ -30,6 +30,7 @@
 #include "tests/fuzz/fuzz_agent.c"
 #include "tests/fuzz/fuzz_httpload.c"
 #include "tests/fuzz/fuzz_smtpreply.c"
+#include "tests/fuzz/fuzz_world.c"
 
 typedef int fuzz_one_fn(const uint8_t *, size_t);
 
@@ -46,6 +47,7 @@ static const struct harness harnesses[] = {
 	{ "agent", fuzz_agent_init, fuzz_agent_one },
 	{ "httpload", fuzz_httpload_init, fuzz_httpload_one },
 	{ "smtpreply", fuzz_smtpreply_init, fuzz_smtpreply_one },
+	{ "world", fuzz_world_init, fuzz_world_one },
 };
 
 #define REGRESS(harness, name, ...)					\
@@ -165,6 +167,7 @@ main(void)
 		SEEDS(agent, 3),
 		SEEDS(httpload, 4),
 		SEEDS(smtpreply, 5),
+		SEEDS(world, 6),
 	};
 
 	return cmocka_run_group_tests(tests, setup_all, NULL);

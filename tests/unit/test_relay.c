@@ -9,6 +9,9 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
+#include <fcntl.h>
+#include <time.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,8 +202,8 @@ accept_within(int lfd, int ms)
 struct fixture {
 	struct conf        conf;
 	struct conf_pool   pool;
-	struct conf_server servers[2];
-	struct conf_ip     ips[2];
+	struct conf_server servers[3];
+	struct conf_ip     ips[3];
 	struct conf_sockaddr listen;
 	unsigned           rport, bport;
 };
@@ -215,7 +218,7 @@ fixture_init(struct fixture *f, enum conf_proxy proxy, unsigned per_source,
 	memset(f, 0, sizeof(*f));
 	f->rport = free_port("127.0.0.1");
 	f->bport = free_port("127.0.0.3");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		snprintf(f->servers[i].name, sizeof(f->servers[i].name), "mx%d", i + 1);
 		f->ips[i].family = AF_INET;
 		snprintf(f->ips[i].text, sizeof(f->ips[i].text), "127.0.0.%d", i + 2);
@@ -430,6 +433,242 @@ test_relay_graceful_stop(void **state)
 	close(lfd);
 }
 
+/* Accept on whichever of l2 (127.0.0.2) and l3 (127.0.0.3) the relay
+ * connects to within 5 s; 2 or 3, or 0 when the client read a 421. The
+ * relay is asked for a session from 127.0.0.1; all sockets are closed. */
+static int
+route(const struct fixture *f, int l2, int l3)
+{
+	struct pollfd p[3];
+	char line[256];
+	int c, b, i, which = -1;
+
+	c = connect_from("127.0.0.1", "127.0.0.1", f->rport);
+	p[0].fd = l2;
+	p[1].fd = l3;
+	p[2].fd = c;
+	for (i = 0; i < 3; i++)
+		p[i].events = POLLIN;
+	if (poll(p, 3, 5000) > 0) {
+		if (p[0].revents & POLLIN) {
+			which = 2;
+			b = accept(l2, NULL, NULL);
+			close(b);
+		} else if (p[1].revents & POLLIN) {
+			which = 3;
+			b = accept(l3, NULL, NULL);
+			close(b);
+		} else {
+			read_line(c, line, sizeof(line));
+			if (strncmp(line, "421 4.3.2 ", 10) == 0)
+				which = 0;
+		}
+	}
+	close(c);
+	return which;
+}
+
+/* Publish a pool state for conf's first pool: server i up iff bit i. */
+static void
+publish_conf(const struct conf *conf, unsigned up_mask)
+{
+	struct pstate *ps = pstate_new(conf);
+	size_t i;
+
+	assert_non_null(ps);
+	for (i = 0; i < ps->pools[0].nservers; i++)
+		ps->pools[0].servers[i].up = (up_mask >> i) & 1;
+	pstate_pool_update(&ps->pools[0], &conf->pools[0]);
+	pstate_publish(ps);
+}
+
+/* Reload with the pool's servers reordered: until a pool state for the
+ * new config is published, the old one is read by server name (the
+ * fence), then the new one by its own positions. A pool state with
+ * another number of servers is never indexed (421). A session open
+ * across reloads keeps working even after its server is removed, and
+ * counters follow the server name. */
+static void
+test_relay_reload(void **state)
+{
+	struct fixture f, g, h;
+	struct relay_stats st;
+	struct relay_backend_stats be[3];
+	char buf[16];
+	int l2, l3, c0, b0, k;
+
+	fixture_init(&f, CONF_PROXY_NONE, 0, 30);
+	l2 = listen_on("127.0.0.2", f.bport);
+	l3 = listen_on("127.0.0.3", f.bport);
+	publish(&f, 2);				/* mx1 down, mx2 up */
+	assert_int_equal(relay_start(&f.conf), 0);
+	c0 = connect_from("127.0.0.1", "127.0.0.1", f.rport);
+	b0 = accept_within(l3, 5000);		/* stays open throughout */
+	assert_true(b0 >= 0);
+	for (k = 0; k < 5; k++)
+		assert_int_equal(route(&f, l2, l3), 3);
+
+	/* g: the same servers, reversed (mx2 first) */
+	g = f;
+	g.servers[0] = f.servers[1];
+	g.servers[1] = f.servers[0];
+	g.servers[0].addrs = &g.ips[1];
+	g.servers[1].addrs = &g.ips[0];
+	g.pool.servers = g.servers;
+	g.conf.pools = &g.pool;
+	g.conf.relay.listen = &g.listen;
+	relay_reload(&g.conf);
+	/* still the old layout published: mx2 (up) must be chosen */
+	for (k = 0; k < 10; k++)
+		assert_int_equal(route(&f, l2, l3), 3);
+	publish_conf(&g.conf, 1);		/* new layout: mx2 up, mx1 down */
+	for (k = 0; k < 5; k++)
+		assert_int_equal(route(&f, l2, l3), 3);
+	publish_conf(&g.conf, 2);		/* mx2 down, mx1 up */
+	for (k = 0; k < 5; k++)
+		assert_int_equal(route(&f, l2, l3), 2);
+
+	/* a pool state with three servers: not this table's layout */
+	h = g;
+	h.pool.servers = h.servers;
+	h.pool.nservers = 3;
+	h.conf.pools = &h.pool;
+	publish_conf(&h.conf, 7);
+	assert_int_equal(route(&f, l2, l3), 0);
+	publish_conf(&g.conf, 3);
+	assert_int_equal(route(&f, l2, l3) > 0, 1);
+
+	assert_int_equal(relay_get_stats(&st, be, 3), 2);
+	assert_string_equal(be[0].name, "mx2");
+	assert_string_equal(be[1].name, "mx1");
+	assert_true(be[0].total >= 1 + 5 + 10 + 5);	/* counted by name */
+	assert_true(be[1].total >= 5);
+	assert_int_equal(be[0].active, 1);		/* c0 <-> b0 */
+
+	/* h: only mx1 (mx2, c0's backend, is gone) */
+	h = f;
+	h.pool.servers = h.servers;
+	h.pool.nservers = 1;
+	h.conf.pools = &h.pool;
+	relay_reload(&h.conf);
+	publish_conf(&h.conf, 1);
+	assert_int_equal(route(&f, l2, l3), 2);
+	assert_int_equal(relay_get_stats(&st, be, 3), 1);
+	assert_string_equal(be[0].name, "mx1");
+
+	/* the old session still copies both ways */
+	assert_int_equal(write(b0, "220 x\r\n", 7), 7);
+	assert_int_equal(read_n(c0, buf, 7), 7);
+	assert_memory_equal(buf, "220 x\r\n", 7);
+	assert_int_equal(write(c0, "QUIT\r\n", 6), 6);
+	assert_int_equal(read_n(b0, buf, 6), 6);
+	assert_memory_equal(buf, "QUIT\r\n", 6);
+	close(b0);
+	assert_int_equal(read_n(c0, buf, 1), 0);
+	close(c0);
+
+	/* the relay section removed: it keeps running as it was */
+	h.conf.relay.enabled = false;
+	relay_reload(&h.conf);
+	assert_int_equal(route(&f, l2, l3), 2);
+	relay_stop(1.0);
+	close(l2);
+	close(l3);
+}
+
+/* A slow reader: the client reads a trickle while the backend sends all
+ * it can. Reading from the backend stays paused by back-pressure for
+ * longer than idle_timeout (1 s), but bytes keep flowing to the client:
+ * that is progress, the session must not be closed; everything arrives
+ * once the client reads at full speed. */
+static void
+test_relay_idle_slow_reader(void **state)
+{
+	struct fixture f;
+	struct relay_stats st;
+	struct sockaddr_in src = sin4("127.0.0.1", 0), dst;
+	unsigned char *chunk, in[4096];
+	uint64_t sent = 0, got = 0;
+	int lfd, c, b, one = 1, small = 4096, i;
+	struct timespec t0, now;
+	bool ok = true;
+
+	fixture_init(&f, CONF_PROXY_NONE, 0, 1);
+	publish(&f, 2);
+	lfd = listen_on("127.0.0.3", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+	dst = sin4("127.0.0.1", f.rport);
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	assert_int_equal(bind(c, (void *)&src, sizeof(src)), 0);
+	assert_int_equal(connect(c, (void *)&dst, sizeof(dst)), 0);
+	b = accept_within(lfd, 5000);
+	assert_true(b >= 0);
+	setsockopt(b, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	assert_int_equal(fcntl(b, F_SETFL, O_NONBLOCK), 0);
+	chunk = malloc(65536);
+	assert_non_null(chunk);
+
+	/* 3 s: the backend writes whenever it can; the client reads 2 KiB
+	 * every 100 ms (20 KiB/s). Content: byte k is k % 251. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < 30; i++) {
+		ssize_t n;
+
+		for (;;) {
+			size_t k;
+
+			for (k = 0; k < 65536; k++)
+				chunk[k] = (unsigned char)((sent + k) % 251);
+			n = write(b, chunk, 65536);
+			if (n <= 0)
+				break;
+			sent += (uint64_t)n;
+		}
+		usleep(100000);
+		n = read(c, in, 2048);
+		if (n <= 0) {
+			ok = false;	/* closed under a slow reader */
+			break;
+		}
+		for (size_t k = 0; k < (size_t)n; k++)
+			if (in[k] != (got + k) % 251)
+				ok = false;
+		got += (uint64_t)n;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	assert_true(ok);
+	assert_true(now.tv_sec - t0.tv_sec >= 2);
+	assert_true(sent > got + 512 * 1024);	/* the reader was behind */
+	/* the backend is done; the client reads the rest at full speed */
+	assert_int_equal(fcntl(b, F_SETFL, 0), 0);
+	shutdown(b, SHUT_WR);
+	for (;;) {
+		size_t n = read_n(c, in, sizeof(in));
+
+		for (size_t k = 0; k < n; k++)
+			if (in[k] != (got + k) % 251)
+				ok = false;
+		got += n;
+		if (n < sizeof(in))
+			break;
+	}
+	assert_true(ok);
+	relay_get_stats(&st, NULL, 0);
+	if (got != sent)
+		fprintf(stderr, "got %llu sent %llu idle_timeouts %llu active %llu\n",
+		    (unsigned long long)got, (unsigned long long)sent,
+		    (unsigned long long)st.idle_timeouts,
+		    (unsigned long long)st.active);
+	assert_int_equal(got, sent);
+	assert_int_equal(st.idle_timeouts, 0);
+	free(chunk);
+	close(b);
+	close(c);
+	relay_stop(1.0);
+	close(lfd);
+}
+
 int
 main(void)
 {
@@ -440,6 +679,8 @@ main(void)
 		cmocka_unit_test(test_relay_unavailable),
 		cmocka_unit_test(test_relay_limits_idle),
 		cmocka_unit_test(test_relay_graceful_stop),
+		cmocka_unit_test(test_relay_reload),
+		cmocka_unit_test(test_relay_idle_slow_reader),
 	};
 	int rv;
 

@@ -1,0 +1,121 @@
+/* rrl.h - response rate limiting (UDP) and per-source TCP connection caps.
+ *
+ * RRL, as NSD, Knot and BIND do it: every UDP response is charged to an
+ * account keyed by (client prefix, response class, name):
+ *
+ *   positive answer (NOERROR, answer section not empty)  qname + qtype
+ *   NODATA and referrals (NOERROR, empty answer)          zone
+ *   NXDOMAIN                                              zone
+ *   errors (FORMERR, SERVFAIL, NOTIMP, REFUSED, ...)      rcode
+ *
+ * with client prefixes of rrl.ipv4_prefix (/24) and rrl.ipv6_prefix (/56)
+ * bits. An account earns rrl.rate credits per second, holds at most one
+ * second of credit (the burst) and at most rrl.window seconds of debt (as
+ * BIND's "window": a source that flooded stays limited until its rate has
+ * been below the limit for that long). A response that finds the account
+ * in debt is "limited": every rrl.slip-th limited response is sent as a
+ * minimal TC=1 response (header + question; a legitimate resolver whose
+ * address is being forged retries over TCP), the others are dropped.
+ * slip = 0 never slips, slip = 1 always does. TCP is never limited, and
+ * nor are sources inside rrl.exempt (default 127.0.0.0/8 and ::1).
+ *
+ * The accounts live in one table shared by every worker thread: a fixed
+ * array of 64-bit words (16-bit key tag, 16-bit second, 32-bit balance)
+ * updated with compare-and-swap, so the query path takes no lock and never
+ * allocates. Two keys that meet in one bucket evict each other (the newer
+ * starts with full credit), as in NSD and Knot; the table is sized so that
+ * this stays rare: RRL_BUCKETS * 8 bytes, touched only where used.
+ *
+ * The same file keeps the per-source TCP connection counts used by the
+ * DNS TCP listener (tcp_max_per_source) and the stalled-query rule (a
+ * partial query must be complete within tcp_idle_timeout of its first
+ * byte, so a client trickling one byte a second cannot hold a connection
+ * forever by resetting the idle timer).
+ */
+#ifndef MXS_RRL_H
+#define MXS_RRL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <sys/socket.h>
+
+#include "dnsd/conf.h"
+
+struct world;
+
+#define RRL_BUCKETS      (1u << 17)	/* accounts (1 MB when all touched) */
+#define RRL_CONN_SLOTS   (1u << 14)	/* per-source TCP counters */
+
+/* Counters since start (all threads). limited = slipped + dropped. */
+struct rrl_stats {
+	uint64_t limited;		/* responses over the rate */
+	uint64_t slipped;		/* of those, sent TC=1 */
+	uint64_t dropped;		/* of those, not sent */
+	uint64_t tcp_refused;		/* TCP connections over tcp_max_per_source */
+	uint64_t tcp_stalled;		/* TCP connections closed with a stalled query */
+};
+
+/*
+ * Charge one UDP response to its account and apply the limit.
+ * \param w      the current world (its conf->rrl; zones name NXDOMAIN and
+ *               NODATA accounts); NULL: no limit
+ * \param from   the client address (AF_INET or AF_INET6)
+ * \param resp   the response built by answer_query(); rewritten in place
+ *               into the minimal TC=1 form when slipped
+ * \param rlen   its length
+ * \retval rlen  send it unchanged (not limited, exempt, RRL off)
+ * \retval <rlen send the first bytes of resp: the TC=1 slip response
+ * \retval 0     drop it
+ */
+size_t rrl_udp(const struct world *w, const struct sockaddr *from,
+    uint8_t *resp, size_t rlen);
+
+/*
+ * The same decision with an explicit configuration and clock (unit tests).
+ * now is in seconds, any monotonic origin.
+ */
+size_t rrl_check(const struct conf_rrl *cfg, const struct world *w,
+    const struct sockaddr *from, uint8_t *resp, size_t rlen, time_t now);
+
+/* 1 if addr is inside one of cfg's exempt prefixes. */
+int rrl_exempt(const struct conf_rrl *cfg, const struct sockaddr *addr);
+
+/* Forget every account and counter (tests). Not safe while workers run. */
+void rrl_reset(void);
+
+/* Counters summed over every thread (status endpoint). */
+void rrl_stats_get(struct rrl_stats *out);
+
+/*
+ * Count one TCP connection from addr against max per source address.
+ * \retval >=0  the slot to give back with rrl_tcp_release() on close
+ * \retval -1   over the cap (counted in tcp_refused): close it
+ * max 0 means no cap (still returns -1 only never; returns RRL_CONN_NONE).
+ */
+#define RRL_CONN_NONE (-2)
+int rrl_tcp_acquire(const struct sockaddr *addr, unsigned max);
+void rrl_tcp_release(int slot);
+
+/*
+ * The stalled-query rule, called after each read of a TCP connection.
+ * \param since    per-connection state, 0 initially (monotonic seconds at
+ *                 which the current partial query stopped progressing)
+ * \param before   input bytes pending before processing the read
+ * \param after    input bytes still pending after processing
+ * \param limit    seconds a partial query may take (tcp_idle_timeout)
+ * \retval 1       stalled for longer than limit: close the connection
+ *                 (counted in tcp_stalled)
+ * \retval 0       keep it
+ */
+int rrl_tcp_stalled(time_t *since, size_t before, size_t after, double limit);
+
+/*
+ * Before closing a timed-out TCP connection: when answers are still queued
+ * (pending bytes in user space, or unsent in the kernel), make close() send
+ * a reset, so the kernel frees them at once instead of holding them (and
+ * the connection) for a client that never reads. \retval 1 reset armed
+ */
+int rrl_tcp_abort(int fd, size_t pending);
+
+#endif

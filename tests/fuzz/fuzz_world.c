@@ -1,0 +1,209 @@
+/* fuzz_world.c - libFuzzer harness: a config and a template together, loaded, compiled and queried. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/conf.h"
+#include "dnsd/log.h"
+#include "dnsd/policy.h"
+#include "dnsd/world.h"
+#include "probes/pstate.h"
+#include "zones/zone.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_dns.h"
+
+/*
+ * Where fuzz_zone keeps the config fixed, this one fuzzes both: pools with
+ * any policy, caps, preferences, relay hosts and host names meet any
+ * template. Input: the config text, a line "%%", the template text. Every
+ * configured zone (up to FW_MAX_ZONES) is loaded from that one template,
+ * whatever path the config names. The world is built as world_load()
+ * builds it, a pool state is published in which every third server is
+ * down and every fifth drained, and every node is asked MX, A, AAAA and
+ * ANY over UDP and TCP with both order functions; responses are checked
+ * as in fuzz_query.
+ */
+#define FW_MAX_ZONES 3
+#define FW_MAX_NODES 32
+
+static struct answer_thread *fw_thread;
+static uint8_t *fw_buf;
+static const char *fw_path;
+static answer_order_fn fw_default_order;
+
+int
+fuzz_world_init(void)
+{
+	if (fw_thread != NULL)
+		return 0;
+	log_init(LOG_LVL_ERR, 0, "fuzz_world");
+	fuzz_rcu_register();
+	fw_path = fuzz_tmp_path("w.zone");
+	if ((fw_thread = answer_thread_new()) == NULL ||
+	    (fw_buf = malloc(65535)) == NULL)
+		abort();
+	fw_default_order = answer_order;
+	return 0;
+}
+
+static void
+fw_publish(const struct conf *conf)
+{
+	struct pstate *ps;
+	size_t i, j;
+
+	if ((ps = pstate_new(conf)) == NULL)
+		abort();
+	for (i = 0; i < ps->npools; i++) {
+		struct pstate_pool *pp = &ps->pools[i];
+
+		for (j = 0; j < pp->nservers; j++) {
+			if (j % 3 == 1)
+				pp->servers[j].up = false;
+			if (j % 5 == 4)
+				pp->servers[j].admin = PSTATE_ADMIN_DRAIN;
+			if (j % 4 == 2)
+				pp->servers[j].load_factor = 0.5;
+		}
+		pstate_pool_update(pp, &conf->pools[i]);
+	}
+	pstate_publish(ps);
+}
+
+static void
+fw_ask(const struct world *w)
+{
+	static const uint16_t types[] = { 15, 1, 28, 255 };
+	uint8_t q[512];
+	size_t zi, i, k, qlen, n;
+
+	for (zi = 0; zi < w->nzones; zi++) {
+		const struct zone *z = w->zones[zi];
+
+		for (i = 0; i < z->nnodes && i < FW_MAX_NODES; i++) {
+			const struct zone_node *node = z->nodes[i];
+
+			for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
+				answer_order = (k & 1) ? fw_default_order :
+				    policy_order;
+				qlen = fuzz_dns_query(q, node->name,
+				    node->namelen, types[k], k >= 2);
+				rcu_read_lock();
+				n = answer_query(w, fw_thread, q, qlen,
+				    fw_buf + 65535 - 4096, 4096, ANSWER_UDP);
+				rcu_read_unlock();
+				fuzz_dns_check(q, qlen, fw_buf + 65535 - 4096,
+				    n, 4096, ANSWER_UDP);
+				rcu_read_lock();
+				n = answer_query(w, fw_thread, q, qlen, fw_buf,
+				    65535, ANSWER_TCP);
+				rcu_read_unlock();
+				fuzz_dns_check(q, qlen, fw_buf, n, 65535,
+				    ANSWER_TCP);
+			}
+		}
+	}
+	answer_order = fw_default_order;
+}
+
+int
+fuzz_world_one(const uint8_t *data, size_t size)
+{
+	static const char sep[] = "\n%%\n";
+	const uint8_t *tmpl = NULL;
+	struct world w;
+	struct zone *zones[FW_MAX_ZONES];
+	struct conf *conf;
+	char *text;
+	size_t i, clen = size;
+	bool ok = true;
+
+	for (i = 0; i + sizeof(sep) - 1 <= size; i++)
+		if (memcmp(data + i, sep, sizeof(sep) - 1) == 0) {
+			clen = i + 1;
+			tmpl = data + i + sizeof(sep) - 1;
+			break;
+		}
+	if (tmpl == NULL)
+		return 0;
+	if (fuzz_unsafe_include(data, size, "@include") ||
+	    fuzz_unsafe_include(data, size, "$include"))
+		return 0;
+	if ((text = malloc(clen + 1)) == NULL)
+		return 0;
+	memcpy(text, data, clen);
+	text[clen] = '\0';
+	conf = conf_load_string(text, "fuzz_world.conf", fuzz_devnull());
+	free(text);
+	if (conf == NULL)
+		return 0;
+	fuzz_write("w.zone", tmpl, size - (size_t)(tmpl - data));
+	memset(&w, 0, sizeof(w));
+	w.conf = conf;
+	w.zones = zones;
+	for (i = 0; i < conf->nzones && i < FW_MAX_ZONES; i++) {
+		struct zone *z;
+		char *path;
+
+		/* The template is ours, whatever the config says. */
+		if ((path = strdup(fw_path)) == NULL)
+			abort();
+		free(conf->zones[i].template);
+		conf->zones[i].template = path;
+		if ((z = zone_load(conf, &conf->zones[i], fuzz_devnull())) ==
+		    NULL) {
+			ok = false;
+			break;
+		}
+		zones[w.nzones++] = z;
+		if (answer_compile_zone(z, conf, fuzz_devnull()) != 0) {
+			ok = false;
+			break;
+		}
+		FUZZ_CHECK(zone_render(z, conf, fuzz_devnull()) == 0);
+	}
+	if (ok && w.nzones > 0) {
+		/* world_load sorts longest origin first; so do we. */
+		size_t a, b;
+
+		for (a = 0; a < w.nzones; a++)
+			for (b = a + 1; b < w.nzones; b++)
+				if (zones[b]->origin_len > zones[a]->origin_len) {
+					struct zone *t = zones[a];
+
+					zones[a] = zones[b];
+					zones[b] = t;
+				}
+		fw_publish(conf);
+		fw_ask(&w);
+	}
+	for (i = 0; i < w.nzones; i++)
+		zone_free(zones[i]);
+	conf_free(conf);
+	return 0;
+}
+
+#ifndef FUZZ_TEST
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return fuzz_world_init();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_world_one(data, size);
+}
+#endif
