@@ -1,5 +1,5 @@
 # mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
-# Targets: all test run deps asan fuzz bench install uninstall clean
+# Targets: all test abuse run deps asan fuzz bench install uninstall clean
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -36,7 +36,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/mxspread
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all test unit integration run deps asan fuzz bench install uninstall clean check-deps
+.PHONY: all test unit integration abuse run deps asan fuzz bench install uninstall clean check-deps
 
 all: $(BIN) mxspread
 
@@ -72,6 +72,12 @@ unit: all $(UNIT_BINS)
 
 integration: all $(TOOL_BINS)
 	@sh tests/run.sh $(BUILD) integration
+
+# Attacks (slowloris on DNS/TCP, relay, status; floods; RRL) against a
+# loopback daemon, each asserting a normal client is still served; prints
+# the figures. Also part of `make test`.
+abuse: all
+	@sh tests/abuse/run.sh $(BUILD)
 
 run: deps all
 	@sh tests/demo.sh $(BUILD)

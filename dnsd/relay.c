@@ -38,11 +38,12 @@
 
 enum { SIDE_CLIENT = 0, SIDE_BACKEND = 1 };
 
-/* Counters of one server, by name: shared by every table naming it, so
- * they survive reloads; freed with the relay. Atomics: written by every
- * relay thread, read by relay_get_stats(). */
+/* Counters of one server, by pool and name: shared by every table naming
+ * it, so they survive reloads; freed with the relay. Atomics: written by
+ * every relay thread, read by relay_get_stats(). */
 struct relay_counters {
 	struct relay_counters *next;		/* r->counters, under r->mtx */
+	char                   pool[CONF_NAME_MAX + 1];
 	char                   name[CONF_NAME_MAX + 1];
 	uint64_t               active, total, failed, bytes_in, bytes_out;
 };
@@ -445,17 +446,19 @@ relay_table_get(struct relay *r)
 	return t;
 }
 
-/* The counters named name, created if absent; call under r->mtx. */
+/* The counters of server name in pool, created if absent; call under
+ * r->mtx. The pair is a server's identity across reloads. */
 static struct relay_counters *
-relay_counters_get(struct relay *r, const char *name)
+relay_counters_get(struct relay *r, const char *pool, const char *name)
 {
 	struct relay_counters *c;
 
 	for (c = r->counters; c != NULL; c = c->next)
-		if (strcmp(c->name, name) == 0)
+		if (strcmp(c->name, name) == 0 && strcmp(c->pool, pool) == 0)
 			return c;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
+	snprintf(c->pool, sizeof(c->pool), "%s", pool);
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->next = r->counters;
 	r->counters = c;
@@ -532,7 +535,7 @@ relay_table_new(struct relay *r, const struct conf *conf,
 
 		be->psidx = (long)j;
 		be->fence_idx = -1;
-		be->c = relay_counters_get(r, sv->name);
+		be->c = relay_counters_get(r, poolname, sv->name);
 		for (k = 0; k < sv->naddrs && ip == NULL; k++)
 			if (sv->addrs[k].family == AF_INET)
 				ip = &sv->addrs[k];
@@ -607,7 +610,7 @@ relay_table_fence(struct relay_table *nt, const struct relay_table *old)
 		nt->fence_nservers = 0;		/* no old health either */
 	for (j = 0; j < nt->nbe; j++) {
 		for (k = 0; k < old->nbe; k++) {
-			if (old->be[k].c != nt->be[j].c)	/* same name */
+			if (old->be[k].c != nt->be[j].c)	/* same pool, name */
 				continue;
 			nt->be[j].fence_idx = oldfence ? old->be[k].fence_idx :
 			    old->be[k].psidx;
@@ -1265,7 +1268,12 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	}
 	if (t->max_conn == 0)
 		CNT_ADD(&r->active, 1);
-	if ((src = relay_src_acquire(r, sa, t->max_per_source, &over)) == NULL) {
+	/* Without a per-source limit nothing is counted (a reload that sets
+	 * one counts only the sessions that start after it). */
+	src = NULL;
+	over = false;
+	if (t->max_per_source > 0 &&
+	    (src = relay_src_acquire(r, sa, t->max_per_source, &over)) == NULL) {
 		CNT_SUB(&r->active, 1);
 		if (over)
 			relay_reject(t, fd, sa, &r->rej_src,
@@ -1294,12 +1302,14 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	    (size_t)salen : sizeof(s->peer));
 	s->peerlen = (socklen_t)salen;
 	s->locallen = sizeof(s->local);
-	if (getsockname(fd, (struct sockaddr *)&s->local, &s->locallen) < 0)
+	/* Only the PROXY header needs the address the client connected to;
+	 * TCP_NODELAY is inherited from the listening socket. */
+	if (t->proxy != CONF_PROXY_NONE &&
+	    getsockname(fd, (struct sockaddr *)&s->local, &s->locallen) < 0)
 		s->local.ss_family = AF_UNSPEC;
 	TAILQ_INSERT_TAIL(&th->sessions, s, entry);
 	th->nsessions++;
 	relay_progress(s);
-	relay_nodelay(fd);
 
 	s->timer = evtimer_new(th->base, relay_idle_cb, s);
 	s->side[SIDE_BACKEND].out = evbuffer_new();
@@ -1469,6 +1479,7 @@ relay_listen(struct relay_thread *th, const struct conf_sockaddr *a)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* One listening socket per thread; the kernel spreads connections. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	relay_nodelay(fd);	/* accepted sockets inherit it */
 	if (a->ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
@@ -1493,6 +1504,7 @@ static int
 relay_thread_init(struct relay *r, struct relay_thread *th)
 {
 	struct timeval sec = { 1, 0 };
+	struct event_config *cfg;
 	size_t i;
 
 	th->r = r;
@@ -1505,7 +1517,16 @@ relay_thread_init(struct relay *r, struct relay_thread *th)
 	}
 	if ((th->buf = malloc(RELAY_MAX_READ)) == NULL)
 		return -1;
-	if ((th->base = event_base_new()) == NULL) {
+	/* Only this thread touches its base (stop: a pipe): no locks. The
+	 * changelist folds the event changes of one loop pass into one
+	 * epoll_ctl() per socket (no socket of ours is dup()ed). */
+	if ((cfg = event_config_new()) == NULL)
+		return -1;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_NOLOCK |
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	th->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (th->base == NULL) {
 		log_warnx("relay: event_base_new failed");
 		return -1;
 	}
@@ -1547,7 +1568,7 @@ relay_start(const struct conf *conf)
 	struct sigaction sa;
 	sigset_t all, old;
 	unsigned i;
-	int rv;
+	int rv = 0;
 
 	pthread_mutex_lock(&relay_mtx);
 	r = relay_cur;

@@ -14,15 +14,21 @@
  * the threads, striped locks) the client gets "421 4.7.0 ...". Every 421
  * is logged on one line.
  *
- * Bytes are copied with two paired bufferevents (libevent sample/le-proxy.c):
- * when one side's output holds more than RELAY_HIGH_WATER bytes, reading
- * from the other side stops until it drains to half. An EOF from one side
- * is flushed to the other, followed by shutdown(SHUT_WR) there; the other
+ * Bytes are copied with plain events on the two sockets (not bufferevents:
+ * libevent 2.1's evbuffer_read() reads 4 KiB at a time after an ioctl).
+ * A readable side is read once, up to 128 KiB, into the thread's buffer
+ * and written straight to the other socket; only what that socket does not
+ * take is queued in its output evbuffer, and while one is queued further
+ * reads go into it. When a side's output holds more than RELAY_HIGH_WATER
+ * bytes, reading from the other side stops until it drains to half
+ * (libevent sample/le-proxy.c's watermarks). An EOF from one side is
+ * flushed to the other, followed by shutdown(SHUT_WR) there; the other
  * direction stays open until it also ends. A session that makes no
- * progress in either direction (no byte read, no queued byte written) for
- * idle_timeout seconds is closed; a stalled write is noticed by the idle
- * timer, so such a session goes between idle_timeout and twice that after
- * its last byte.
+ * progress in either direction (no byte read or written by the relay, no
+ * byte leaving a socket's send queue, SIOCOUTQ) for idle_timeout seconds
+ * is closed; the send queue is looked at when the idle timer fires, so a
+ * session whose reader stopped goes between idle_timeout and twice that
+ * after its last byte moved. Sockets have TCP_NODELAY.
  *
  * The relay copies what it needs from the config (settings, backend
  * addresses and names) into a reference-counted table; the conf may be

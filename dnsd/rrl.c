@@ -18,6 +18,7 @@ enum {
 	RRL_C_EMPTY,		/* NODATA, referral: by zone */
 	RRL_C_NXDOMAIN,		/* by zone */
 	RRL_C_ERROR,		/* by rcode */
+	RRL_C_WILDCARD,		/* synthesized from a wildcard: by zone + qtype */
 };
 
 static uint64_t rrl_table[RRL_BUCKETS];		/* tag:16 | sec:16 | balance:32 */
@@ -81,6 +82,8 @@ prefix_match(const struct conf_prefix *p, const uint8_t *a)
 static size_t
 addr_bytes(const struct sockaddr *sa, const uint8_t **a, int *fam)
 {
+	*a = NULL;
+	*fam = AF_UNSPEC;
 	if (sa->sa_family == AF_INET) {
 		*a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
 		*fam = AF_INET;
@@ -127,8 +130,8 @@ qname_len(const uint8_t *resp, size_t rlen, uint8_t *lc)
 		if (off >= rlen || off - 12 >= 255)
 			return 0;
 		l = resp[off];
-		if (l > 63)
-			return 0;	/* compressed or an extended label */
+		if (l > 63 || off - 12 + (size_t)l + 1 > 255)
+			return 0;	/* compressed, extended, or too long */
 		if (lc != NULL) {
 			lc[off - 12] = l;
 			for (k = 1; k <= l && off + k < rlen; k++) {
@@ -175,9 +178,22 @@ rrl_key(const struct conf_rrl *cfg, const struct world *w,
 	ancount = resp[6] << 8 | resp[7];
 	nlen = qname_len(resp, rlen, lc);
 	if (rcode == 0 && ancount > 0 && nlen > 0) {
-		cls = RRL_C_POSITIVE;
-		h = h_bytes(h, &cls, 1);
-		h = h_bytes(h, lc, nlen);
+		const struct zone *z = w != NULL ?
+		    world_zone_for(w, lc, nlen) : NULL;
+
+		/* A name that is not in the zone but answered: a wildcard.
+		 * Random names under it share one account, or a flood of
+		 * them would each find a fresh one. */
+		if (z != NULL && z->htab != NULL &&
+		    zone_find(z, lc, nlen, zone_hash(lc, nlen)) == NULL) {
+			cls = RRL_C_WILDCARD;
+			h = h_bytes(h, &cls, 1);
+			h = h_bytes(h, z->origin, z->origin_len);
+		} else {
+			cls = RRL_C_POSITIVE;
+			h = h_bytes(h, &cls, 1);
+			h = h_bytes(h, lc, nlen);
+		}
 		h = h_bytes(h, resp + 12 + nlen, 2);	/* qtype */
 	} else if ((rcode == 0 || rcode == 3) && nlen > 0) {
 		const struct zone *z = w != NULL ?
@@ -237,14 +253,13 @@ rrl_charge(const struct conf_rrl *cfg, uint64_t h, time_t now)
 	return 0;	/* heavy contention on one bucket: let it through */
 }
 
-size_t
-rrl_check(const struct conf_rrl *cfg, const struct world *w,
+/* rrl_check() for a source known not to be exempt. */
+static size_t
+rrl_apply(const struct conf_rrl *cfg, const struct world *w,
     const struct sockaddr *from, uint8_t *resp, size_t rlen, time_t now)
 {
 	size_t nlen;
 
-	if (!cfg->enabled || rlen < 12 || rrl_exempt(cfg, from))
-		return rlen;
 	pthread_once(&rrl_once, rrl_seed_init);
 	if (!rrl_charge(cfg, rrl_key(cfg, w, from, resp, rlen), now))
 		return rlen;
@@ -266,15 +281,26 @@ rrl_check(const struct conf_rrl *cfg, const struct world *w,
 }
 
 size_t
+rrl_check(const struct conf_rrl *cfg, const struct world *w,
+    const struct sockaddr *from, uint8_t *resp, size_t rlen, time_t now)
+{
+	if (!cfg->enabled || rlen < 12 || rrl_exempt(cfg, from))
+		return rlen;
+	return rrl_apply(cfg, w, from, resp, rlen, now);
+}
+
+size_t
 rrl_udp(const struct world *w, const struct sockaddr *from, uint8_t *resp,
     size_t rlen)
 {
 	struct timespec ts;
 
-	if (w == NULL || !w->conf->rrl.enabled)
+	/* The exempt test first: loopback and friends pay no clock read. */
+	if (w == NULL || !w->conf->rrl.enabled || rlen < 12 ||
+	    rrl_exempt(&w->conf->rrl, from))
 		return rlen;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return rrl_check(&w->conf->rrl, w, from, resp, rlen, ts.tv_sec);
+	return rrl_apply(&w->conf->rrl, w, from, resp, rlen, ts.tv_sec);
 }
 
 void

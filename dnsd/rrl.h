@@ -4,6 +4,7 @@
  * account keyed by (client prefix, response class, name):
  *
  *   positive answer (NOERROR, answer section not empty)  qname + qtype
+ *   the same, synthesized from a wildcard                 zone + qtype
  *   NODATA and referrals (NOERROR, empty answer)          zone
  *   NXDOMAIN                                              zone
  *   errors (FORMERR, SERVFAIL, NOTIMP, REFUSED, ...)      rcode

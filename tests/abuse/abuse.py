@@ -541,6 +541,46 @@ def metrics(port):
     return out
 
 
+def udp_flood(a, src, make):
+    """About 2000 queries a second from src for a.secs seconds, then 1 s
+    for the last answers. Returns (sent, full answers, TC=1, seconds)."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+    s.setblocking(False)
+    sent = full = tc = 0
+    t0 = time.time()
+
+    def count(d):
+        h = header(d)
+        return (1, 0) if h and h['tc'] else (0, 1) if h else (0, 0)
+    while time.time() < t0 + a.secs:
+        for _ in range(20):
+            try:
+                s.sendto(make(), ('127.0.0.1', a.port))
+                sent += 1
+            except BlockingIOError:
+                pass
+        time.sleep(0.01)
+        while True:
+            try:
+                t, f = count(s.recv(65535))
+            except BlockingIOError:
+                break
+            tc += t
+            full += f
+    end = time.time() + 1
+    while time.time() < end:
+        r, _, _ = select.select([s], [], [], 0.2)
+        if r:
+            t, f = count(s.recv(65535))
+            tc += t
+            full += f
+    secs = time.time() - t0
+    s.close()
+    return sent, full, tc, secs
+
+
 def rrl(a):
     """A flood from a non-exempt source is limited; others are not."""
     rss = Rss(a.pid)
@@ -550,44 +590,8 @@ def rrl(a):
     other = Normal('127.0.0.1', a.port, '127.0.1.5', a.name, tcp=False,
                    period=0.2)
     other.start()
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(('127.0.0.66', 0))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-    s.setblocking(False)
-    sent = full = tc = 0
-    t0 = time.time()
-    pkt = query(a.name, 15, edns=True)
-    # Paced: about 2000 queries a second, for a.secs seconds.
-    while time.time() < t0 + a.secs:
-        for _ in range(20):
-            try:
-                s.sendto(pkt, ('127.0.0.1', a.port))
-                sent += 1
-            except BlockingIOError:
-                pass
-        time.sleep(0.01)
-        while True:
-            try:
-                d = s.recv(65535)
-            except BlockingIOError:
-                break
-            h = header(d)
-            if h and h['tc']:
-                tc += 1
-            elif h:
-                full += 1
-    end = time.time() + 1
-    while time.time() < end:
-        r, _, _ = select.select([s], [], [], 0.2)
-        if not r:
-            continue
-        h = header(s.recv(65535))
-        if h and h['tc']:
-            tc += 1
-        elif h:
-            full += 1
-    secs = time.time() - t0
-    s.close()
+    sent, full, tc, secs = udp_flood(a, '127.0.0.66',
+                                     lambda: query(a.name, 15, edns=True))
     limited = sent - full
     figure('rrl: flood from 127.0.0.66: %d queries in %.1f s, %d full answers '
            '(rate %d/s), %d TC=1 slips, %d dropped'
@@ -611,6 +615,17 @@ def rrl(a):
             tcp_ok += 1
     figure('rrl: TCP queries from the limited source answered %d/10' % tcp_ok)
     check(tcp_ok == 10, 'rrl: TCP is not limited')
+    # Random names (NXDOMAIN): one account for the zone, not one per name.
+    zone = a.zone.rstrip('.')
+    nsent, nfull, ntc, nsecs = udp_flood(
+        a, '127.0.0.67', lambda: query('%s.%s' % (rand_label(12), zone), 1))
+    figure('rrl: random-name NXDOMAIN flood from 127.0.0.67: %d queries, '
+           '%d full answers, %d TC=1' % (nsent, nfull, ntc))
+    check(nfull <= a.rate * (nsecs + 2),
+          'rrl: random NXDOMAIN names share one account (%d full answers)'
+          % nfull)
+    limited += nsent - nfull
+    tc += ntc
     # The exempt source is not limited either.
     ex = Normal('127.0.0.1', a.port, '127.0.0.1', a.name, tcp=False, period=0)
     ex.start()

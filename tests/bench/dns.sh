@@ -7,6 +7,7 @@
 #   BENCH_DURATION  seconds per run (default 10)
 #   BENCH_ROUNDS    rounds over all servers (default 3)
 #   BENCH_RECORDS   records of the big zone for the RSS figure (100000)
+#   BENCH_DYN       0 skips the dynamic-answer part (dns_dyn.sh)
 #
 # Method (see ../shared/BENCH-NOTES.md): every server runs in the foreground
 # from a private temp dir on its own loopback address, pinned to CPU 0 with
@@ -15,6 +16,8 @@
 # average and max latency, and the server's CPU time per query, from
 # utime+stime in /proc/PID/stat (all its threads) over the run divided by
 # the queries completed. Medians per server and ratios are printed at the end.
+# Then dns_dyn.sh (same run): DYNMX and DYNA answers beside static ones,
+# gdnsd's DYNA and PowerDNS LUA records, over a live probed pool.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${1:-build}
@@ -26,33 +29,10 @@ HZ=$(getconf CLK_TCK)
 
 [ -x "$MXSPREAD" ] || { echo "dns.sh: $MXSPREAD not built (make all)"; exit 1; }
 
-# ---- packages: installed only when missing, no service started.
-missing=""
-for p in dnsperf nsd knot gdnsd; do
-	dpkg-query -W -f='${Status}\n' $p 2>/dev/null | grep -q 'ok installed' ||
-	    missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "dns.sh: missing packages:$missing (run as root)"; exit 1
-	fi
-	echo "installing$missing"
-	had_policy=0
-	[ -e /usr/sbin/policy-rc.d ] && had_policy=1
-	if [ $had_policy = 0 ]; then
-		printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
-		chmod 755 /usr/sbin/policy-rc.d
-	fi
-	apt-get update -qq || true
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-	rc=$?
-	[ $had_policy = 0 ] && rm -f /usr/sbin/policy-rc.d
-	[ $rc = 0 ] || exit 1
-	# A package may still have started its service: stop it.
-	for s in nsd knot gdnsd; do
-		command -v systemctl >/dev/null 2>&1 && systemctl stop $s 2>/dev/null
-	done
-fi
+# ---- packages: installed only when missing, no service started
+# (policy-rc.d guard; see dyn_deps.sh).
+sh "$ROOT/tests/bench/dyn_deps.sh" dnsperf nsd knot gdnsd pdns-server \
+    pdns-backend-bind || exit 1
 
 D=$(mktemp -d /tmp/mxs-bench.XXXXXX)
 PIDS=""
@@ -150,7 +130,7 @@ start() {	# NAME CMD...: start pinned to CPU 0, record the PID
 start mxspread "$MXSPREAD" -c "$D/mxs/mxspread.conf"
 
 A_GDNSD=127.0.0.3; P_GDNSD=$(free_port $A_GDNSD)
-mkdir -p "$D/gdnsd/zones"
+mkdir -p "$D/gdnsd/zones" "$D/gdnsd/run" "$D/gdnsd/state"
 cp "$D/plain.zone" "$D/gdnsd/zones/$Z"
 cat > "$D/gdnsd/config" <<EOF
 options => {
@@ -158,6 +138,8 @@ options => {
   dns_port => $P_GDNSD
   udp_threads => 1
   tcp_threads => 1
+  run_dir => $D/gdnsd/run
+  state_dir => $D/gdnsd/state
 }
 EOF
 start gdnsd gdnsd -c "$D/gdnsd" start
@@ -329,4 +311,19 @@ if wait_up $A_BIG $P_BIG $Z; then
 else
 	echo "mxspread did not load the $RECORDS-record zone:"; tail -5 "$D/big.log"
 fi
-exit 0
+kill $PID_big $PID_mxspread 2>/dev/null
+
+# ---- dynamic answers (issue 5): DYNMX and DYNA beside static answers,
+# gdnsd's DYNA and PowerDNS LUA records (BENCH_DYN=0 skips).
+dynrc=0
+if [ "${BENCH_DYN:-1}" != 0 ]; then
+	echo
+	sh "$ROOT/tests/bench/dns_dyn.sh" "$BUILD" || dynrc=$?
+fi
+
+# Nothing of ours (or a package's service) may be left on port 53 or 25.
+if command -v ss >/dev/null 2>&1; then
+	left=$(ss -Hlntu 2>/dev/null | awk '$5 ~ /:(53|25)$/')
+	[ -z "$left" ] || { echo "dns.sh: WARNING: listening on port 53/25:"; echo "$left"; }
+fi
+exit $dynrc

@@ -7,7 +7,9 @@
 # Usage: tests/bench/relay.sh [BUILD_DIR]
 # Env: RELAY_BENCH_MSGS (20000), RELAY_BENCH_SESS (50), RELAY_BENCH_BULK (300
 # messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3), RELAY_BENCH_ONLY
-# (scenarios to run, default "new-conn long-lived bulk").
+# (scenarios to run, default "new-conn long-lived bulk"), RELAY_BENCH_BASELINE
+# (another mxspread binary, e.g. a previous build: run as a second relay,
+# "baseline", in the same alternation, for before/after figures).
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
@@ -20,6 +22,9 @@ SESS=${RELAY_BENCH_SESS:-50}
 BULK=${RELAY_BENCH_BULK:-300}
 REPS=${RELAY_BENCH_REPS:-3}
 ONLY=${RELAY_BENCH_ONLY:-}
+BASE=${RELAY_BENCH_BASELINE:-}
+TARGETS="direct relay haproxy"
+[ -n "$BASE" ] && TARGETS="direct relay baseline haproxy"
 SMALL=500
 BIG=1048576
 
@@ -67,6 +72,16 @@ relay = { listen = [ "127.0.0.1:$RP" ]; pool = "inbound"; port = $BP;
 EOF
 bg "$MXSPREAD" -c "$T/mxs.conf" 2> "$T/mxs.log"
 MXS_PID=$LASTPID
+BASE_PID=""
+if [ -n "$BASE" ]; then
+	[ -x "$BASE" ] || { echo "relay bench: no baseline binary $BASE"; exit 1; }
+	BRP=$(free_port); BDP=$(free_port)
+	sed -e "s/127.0.0.1:$RP/127.0.0.1:$BRP/" -e "s/127.0.0.1:$DP/127.0.0.1:$BDP/" \
+	    "$T/mxs.conf" > "$T/base.conf"
+	bg "$BASE" -c "$T/base.conf" 2> "$T/base.log"
+	BASE_PID=$LASTPID
+	wait_tcp 127.0.0.1 "$BRP" || { cat "$T/base.log"; echo "baseline relay did not start"; exit 1; }
+fi
 
 # --- HAProxy, TCP mode, same weights --------------------------------------
 cat > "$T/haproxy.cfg" <<EOF
@@ -92,6 +107,21 @@ wait_tcp 127.0.0.1 "$HP" || { echo "haproxy did not start"; exit 1; }
 
 now() { date +%s.%N; }
 
+# cpu PID: user + system CPU ticks the process used so far (0 for none).
+TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu() {
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+pid_of() {
+	case $1 in
+	relay) echo "$MXS_PID" ;;
+	baseline) echo "$BASE_PID" ;;
+	haproxy) echo "$HA_PID" ;;
+	*) echo "" ;;
+	esac
+}
+
 # run TARGET MSGS SESS LEN [-d]: seconds for smtp-source to finish.
 # TARGET "direct" splits messages and sessions 2:1 over the two backends.
 run() {
@@ -112,6 +142,9 @@ run() {
 	haproxy)
 		"$SOURCE" $_d -s "$_s" -m "$_m" -l "$_l" -f s@bench.test \
 		    -t u@bench.test "127.0.0.1:$HP" ;;
+	baseline)
+		"$SOURCE" $_d -s "$_s" -m "$_m" -l "$_l" -f s@bench.test \
+		    -t u@bench.test "127.0.0.1:$BRP" ;;
 	esac
 	_t1=$(now)
 	echo "$_t0 $_t1" | awk '{ printf "%.3f\n", $2 - $1 }'
@@ -123,23 +156,32 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 scenario() {
 	_name=$1; shift
 	for _rep in $(seq 1 "$REPS"); do
-		for t in direct relay haproxy; do
+		for t in $TARGETS; do
+			_c0=$(cpu "$(pid_of "$t")")
 			run "$t" "$@" >> "$T/$_name.$t"
+			_c1=$(cpu "$(pid_of "$t")")
+			echo "$_c0 $_c1 $TICK" | awk '{ printf "%.2f\n", ($2 - $1) / $3 }' \
+			    >> "$T/$_name.$t.cpu"
 			sleep 1	# let TIME_WAIT and queues settle between runs
 		done
 	done
 	set -- "$@" ""
 	_long=${4:-}
 	echo "== $_name: $1 x $3 B, $2 sessions${_long:+, -d (one connection per session)}; median of $REPS"
-	for t in direct relay haproxy; do
+	for t in $TARGETS; do
 		_sec=$(median < "$T/$_name.$t")
 		eval "S_$t=$_sec"
 		echo "$t $_sec $1 $3 $(tr '\n' ' ' < "$T/$_name.$t")" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s  (runs:",
 		    $1, $2, $3 / $2, $3 * $4 / $2 / 1e6
 		    for (i = 5; i <= NF; i++) printf " %s", $i; print ")" }'
+		_cpu=$(median < "$T/$_name.$t.cpu")
+		[ "$t" = direct ] || echo "$_cpu $1 $3" | awk '{ printf "  %8s CPU %6.2f s (proxy process, median)  %7.1f us/msg  %6.2f ms/MB\n",
+		    "", $1, $1 * 1e6 / $2, $1 * 1e3 / ($2 * $3 / 1e6) }'
 	done
 	echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  ratios: relay/direct %.2f  haproxy/direct %.2f  relay/haproxy %.2f\n",
 	    $1 / $2, $1 / $3, $3 / $2 }'
+	[ -n "$BASE" ] && echo "$S_direct $S_baseline $S_haproxy $S_relay" | awk '{ printf "  baseline: baseline/direct %.2f  baseline/haproxy %.2f  relay/baseline %.2f\n",
+	    $1 / $2, $3 / $2, $2 / $4 }'
 }
 
 echo "relay bench: smtp-source -> {direct 2:1 | mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')} -> 2 x smtp-sink"
@@ -150,6 +192,7 @@ want long-lived && scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
 want bulk && scenario bulk "$BULK" 10 "$BIG" -d
 
 stop_pid "$HA_PID"
+[ -n "$BASE_PID" ] && stop_pid "$BASE_PID"
 stop_pid "$MXS_PID"
 grep -E "warning|error" "$T/mxs.log" | head -5
 exit 0

@@ -64,8 +64,8 @@ fuzz_devnull(void)
 }
 
 /* A private temporary directory for the process, removed at exit (files
- * the harness registered with fuzz_tmp_file() first). */
-#define FUZZ_TMP_FILES 8
+ * made with fuzz_tmp_path() first). */
+#define FUZZ_TMP_FILES 16
 static char fuzz_tmp_dir[64];
 static char fuzz_tmp_paths[FUZZ_TMP_FILES][128];
 static int fuzz_tmp_n;

@@ -16,8 +16,10 @@
 /*
  * What every answer_query() result keeps, whatever the query: nothing for
  * a response (QR=1); otherwise a header with the query's ID and QR set,
- * within the buffer, parseable by ldns, and over UDP no more than 512 bytes
- * unless the client sent EDNS with a larger size.
+ * within the buffer, parseable by ldns, over UDP no more than 512 bytes
+ * unless the client sent EDNS with a larger size, over TCP never TC=1;
+ * and a response with one question (other than FORMERR) echoes the
+ * query's question byte for byte (qname case preserved).
  */
 static inline void
 fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
@@ -34,6 +36,18 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	FUZZ_CHECK(qlen >= 2 && r[0] == q[0] && r[1] == q[1]);
 	FUZZ_CHECK(r[2] & 0x80);
 	FUZZ_CHECK(ldns_wire2pkt(&rp, r, rlen) == LDNS_STATUS_OK);
+	if (transport == ANSWER_TCP)
+		FUZZ_CHECK((r[2] & 0x02) == 0);
+	if (r[4] == 0 && r[5] == 1 && (r[3] & 0x0F) != 1) {
+		size_t o = 12;
+
+		while (o < qlen && q[o] != 0 && q[o] < 64)
+			o += (size_t)q[o] + 1;
+		if (o + 5 <= qlen && q[o] == 0) {
+			FUZZ_CHECK(rlen >= o + 5);
+			FUZZ_CHECK(memcmp(r + 12, q + 12, o + 5 - 12) == 0);
+		}
+	}
 	if (transport == ANSWER_UDP && rlen > 512) {
 		FUZZ_CHECK(ldns_pkt_edns(rp));
 		if (ldns_wire2pkt(&qp, q, qlen) == LDNS_STATUS_OK &&

@@ -36,14 +36,15 @@ for f in dnsd/*.c probes/*.c zones/*.c; do
 	OBJS="$OBJS $B/${f%.c}.o"
 done
 echo "fuzz: building objects in $B/"
+mkdir -p "$B"
 if ! MAKEFLAGS= $MAKE --no-print-directory -j"$JOBS" BUILD="$B" CC="$CLANG" \
     CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" \
-    WARN="-Wall -Wno-unused-parameter" $OBJS > "$B.build.log" 2>&1; then
-	cat "$B.build.log"
+    WARN="-Wall -Wno-unused-parameter" $OBJS > "$B/build.log" 2>&1; then
+	cat "$B/build.log"
 	echo "fuzz: build failed" >&2
 	exit 1
 fi
-rm -f "$B.build.log"
+rm -f "$B/build.log"
 
 if [ $# -gt 0 ]; then
 	HARNESSES="$*"
