@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1818,6 +1819,46 @@ get32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * serial = "auto": the load time in seconds, but strictly greater than the
+ * serial this process gave the same zone before (two reloads in one second,
+ * or a clock stepped back), so secondaries and caches always see a change.
+ * RFC 1982 arithmetic: "greater" wraps at 2^32.
+ */
+struct auto_serial {
+	struct auto_serial *next;
+	uint32_t            last;
+	char                origin[CONF_DNAME_MAX + 2];
+};
+static struct auto_serial *auto_serials;
+static pthread_mutex_t     auto_serial_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t
+auto_serial_next(const char *origin)
+{
+	struct auto_serial *a;
+	uint32_t serial = (uint32_t)time(NULL);
+
+	pthread_mutex_lock(&auto_serial_lock);
+	for (a = auto_serials; a != NULL; a = a->next)
+		if (strcmp(a->origin, origin) == 0)
+			break;
+	if (a == NULL && (a = calloc(1, sizeof(*a))) != NULL) {
+		snprintf(a->origin, sizeof(a->origin), "%s", origin);
+		a->last = serial - 1;
+		a->next = auto_serials;
+		auto_serials = a;
+	}
+	if (a != NULL) {
+		/* serial <= last in RFC 1982 terms: take last + 1 */
+		if ((int32_t)(serial - a->last) <= 0)
+			serial = a->last + 1;
+		a->last = serial;
+	}
+	pthread_mutex_unlock(&auto_serial_lock);
+	return serial;
+}
+
 static void
 finish_soa(struct loader *L)
 {
@@ -1834,7 +1875,7 @@ finish_soa(struct loader *L)
 	if ((off = soa_serial_off(rd, rdlen)) == 0)
 		return;
 	if (L->cz->serial_auto) {
-		serial = (uint32_t)time(NULL);
+		serial = auto_serial_next(L->cz->origin);
 		rd[off] = (uint8_t)(serial >> 24);
 		rd[off + 1] = (uint8_t)(serial >> 16);
 		rd[off + 2] = (uint8_t)(serial >> 8);

@@ -465,6 +465,21 @@ test_serial_auto(void **state)
 	assert_int_equal((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3], z->serial);
 	assert_int_equal(z->neg_ttl, 60);
+
+	/* Reloads within the same second still get strictly larger serials. */
+	for (int i = 0; i < 3; i++) {
+		struct zone *z2;
+		uint32_t prev = z->serial;
+
+		cz.serial_auto = true;
+		z2 = load_text(BASE, &errs);
+		cz.serial_auto = false;
+		free(errs);
+		assert_non_null(z2);
+		assert_true((int32_t)(z2->serial - prev) > 0);
+		zone_free(z);
+		z = z2;
+	}
 	zone_free(z);
 }
 
