@@ -9,7 +9,8 @@
 # messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3), RELAY_BENCH_ONLY
 # (scenarios to run, default "new-conn long-lived bulk"), RELAY_BENCH_BASELINE
 # (another mxspread binary, e.g. a previous build: run as a second relay,
-# "baseline", in the same alternation, for before/after figures).
+# "baseline", in the same alternation, for before/after figures),
+# RELAY_BENCH_THREADS (relay.threads for mxspread; default: unset, CPU count).
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
@@ -68,7 +69,7 @@ pools = ( { name = "inbound";
                         { name = "mx2"; address = [ "127.0.0.3" ]; weight = $W2; } ); } );
 relay = { listen = [ "127.0.0.1:$RP" ]; pool = "inbound"; port = $BP;
           proxy_protocol = "none"; policy = "weighted"; max_connections = 4096;
-          max_per_source = 0; hostname = "relay.test"; };
+          max_per_source = 0; hostname = "relay.test";${RELAY_BENCH_THREADS:+ threads = $RELAY_BENCH_THREADS;} };
 EOF
 bg "$MXSPREAD" -c "$T/mxs.conf" 2> "$T/mxs.log"
 MXS_PID=$LASTPID
@@ -76,7 +77,7 @@ BASE_PID=""
 if [ -n "$BASE" ]; then
 	[ -x "$BASE" ] || { echo "relay bench: no baseline binary $BASE"; exit 1; }
 	BRP=$(free_port); BDP=$(free_port)
-	sed -e "s/127.0.0.1:$RP/127.0.0.1:$BRP/" -e "s/127.0.0.1:$DP/127.0.0.1:$BDP/" \
+	sed -e "s/127.0.0.1:$RP/127.0.0.1:$BRP/" -e "s/127.0.0.1:$DP/127.0.0.1:$BDP/" -e "s/ threads = [0-9]*;//" \
 	    "$T/mxs.conf" > "$T/base.conf"
 	bg "$BASE" -c "$T/base.conf" 2> "$T/base.log"
 	BASE_PID=$LASTPID
@@ -185,7 +186,7 @@ scenario() {
 }
 
 echo "relay bench: smtp-source -> {direct 2:1 | mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')} -> 2 x smtp-sink"
-echo "  $(nproc) CPUs; relay: default threads (CPU count); haproxy: default threads; no PROXY header"
+echo "  $(nproc) CPUs; relay: ${RELAY_BENCH_THREADS:-default (CPU count)} threads; haproxy: default threads; no PROXY header"
 want() { case " ${ONLY:-new-conn long-lived bulk} " in *" $1 "*) return 0;; esac; return 1; }
 want new-conn && scenario new-conn "$MSGS" "$SESS" "$SMALL"
 want long-lived && scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
