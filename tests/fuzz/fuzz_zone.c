@@ -57,7 +57,7 @@ static const char *fz_path;
 int
 fuzz_zone_init(void)
 {
-	char text[2048];
+	char text[4096];
 	struct pstate *ps;
 
 	if (fz_conf_loaded != NULL)
@@ -65,7 +65,8 @@ fuzz_zone_init(void)
 	log_init(LOG_LVL_ERR, 0, "fuzz_zone");
 	fuzz_rcu_register();
 	fz_path = fuzz_tmp_path("z.zone");
-	snprintf(text, sizeof(text), fz_conf, fz_path);
+	if (snprintf(text, sizeof(text), fz_conf, fz_path) >= (int)sizeof(text))
+		abort();
 	if ((fz_conf_loaded = conf_load_string(text, "fuzz_zone.conf",
 	    stderr)) == NULL)
 		abort();
