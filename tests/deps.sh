@@ -9,7 +9,7 @@ libldns-dev libevent-dev libcurl4-openssl-dev libcmocka-dev libconfig-dev
 liburcu-dev libjansson-dev libssl-dev
 ldnsutils knot-dnsutils dnsutils nsd
 python3 openssl curl procps iproute2 psmisc
-postfix swaks chromium prometheus unbound dnsperf man-db groff-base"
+postfix swaks chromium prometheus unbound dnsperf man-db groff-base valgrind"
 
 missing=""
 for p in $PKGS; do
