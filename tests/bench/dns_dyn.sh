@@ -426,8 +426,10 @@ sleep 6		# rise 2 x interval 2 s: the pool is up (not fail-open)
 echo
 echo "user-space instructions per query (callgrind, mxspread, $N queries per phase):"
 for q in static smx dynmx sa dyna; do
+	lines=$(wc -l < "$D/q.$q")
 	callgrind_control -z $PID_vg > /dev/null 2>&1
-	taskset -c 1 dnsperf -s $A_MXS -p $P_VG -d "$D/q.$q" -n $N -c 1 -q 20 \
+	taskset -c 1 dnsperf -s $A_MXS -p $P_VG -d "$D/q.$q" \
+	    -n $(((N + lines - 1) / lines)) -c 1 -q 20 \
 	    -t 5 > "$D/dnsperf.vg" 2>&1
 	callgrind_control -d $q $PID_vg > /dev/null 2>&1
 	sleep 0.5
