@@ -391,41 +391,54 @@ get_num(struct cctx *c, const config_setting_t *g, const char *pfx,
 	return 1;
 }
 
+/* Key of libconfig type want: -1 another type (printed: "expected
+ * what"), 0 absent, 1 present (*out is the setting). */
 static int
-get_bool(struct cctx *c, const config_setting_t *g, const char *pfx,
-    const char *key, bool *out)
+get_typed(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, int want, const char *what, const config_setting_t **out)
 {
 	const config_setting_t *s = config_setting_get_member(g, key);
 
 	if (s == NULL)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
-		cerr(c, s, "%s%s: expected true or false, got %s", pfx, key,
+	if (config_setting_type(s) != want) {
+		cerr(c, s, "%s%s: expected %s, got %s", pfx, key, what,
 		    type_word(s));
 		return -1;
 	}
-	*out = config_setting_get_bool(s) != 0;
+	*out = s;
 	return 1;
 }
 
-/* String key; the setting is returned in *sp for further messages. */
+static int
+get_bool(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, bool *out)
+{
+	const config_setting_t *s;
+	int r;
+
+	if ((r = get_typed(c, g, pfx, key, CONFIG_TYPE_BOOL, "true or false",
+	    &s)) == 1)
+		*out = config_setting_get_bool(s) != 0;
+	return r;
+}
+
+/* String key; the setting is returned in *sp for further messages (NULL
+ * unless the key is a string). */
 static int
 get_strs(struct cctx *c, const config_setting_t *g, const char *pfx,
     const char *key, size_t maxlen, const char **out,
     const config_setting_t **sp)
 {
-	const config_setting_t *s = config_setting_get_member(g, key);
+	const config_setting_t *s = NULL;
 	const char *v;
+	int r;
 
+	r = get_typed(c, g, pfx, key, CONFIG_TYPE_STRING, "a string", &s);
 	if (sp != NULL)
 		*sp = s;
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		cerr(c, s, "%s%s: expected a string, got %s", pfx, key,
-		    type_word(s));
-		return -1;
-	}
+	if (r != 1)
+		return r;
 	v = config_setting_get_string(s);
 	if (v[0] == '\0') {
 		cerr(c, s, "%s%s: must not be empty", pfx, key);
@@ -485,22 +498,34 @@ get_enum(struct cctx *c, const config_setting_t *g, const char *pfx,
 	return -1;
 }
 
+/* A string or an array/list of them: the element count (1 for a
+ * string), or -1 for any other type. */
+static int
+strlist_len(const config_setting_t *s)
+{
+	if (config_setting_type(s) == CONFIG_TYPE_STRING)
+		return 1;
+	if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	    config_setting_type(s) == CONFIG_TYPE_LIST)
+		return config_setting_length(s);
+	return -1;
+}
+
+/* Element i of such a setting (the string itself for a string). */
+static const config_setting_t *
+strlist_elem(const config_setting_t *s, int i)
+{
+	return config_setting_type(s) == CONFIG_TYPE_STRING ? s :
+	    config_setting_get_elem(s, (unsigned)i);
+}
+
 /* Group key: -1 wrong type (printed), 0 absent, 1 present. */
 static int
 get_group(struct cctx *c, const config_setting_t *g, const char *pfx,
     const char *key, const config_setting_t **out)
 {
-	const config_setting_t *s = config_setting_get_member(g, key);
-
-	if (s == NULL)
-		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
-		cerr(c, s, "%s%s: expected a group { ... }, got %s", pfx, key,
-		    type_word(s));
-		return -1;
-	}
-	*out = s;
-	return 1;
+	return get_typed(c, g, pfx, key, CONFIG_TYPE_GROUP, "a group { ... }",
+	    out);
 }
 
 /* List of groups "( { ... }, ... )". */
@@ -675,23 +700,9 @@ parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
 		if (*end != '\0' || errno != 0 || n < 1 || n > 65535)
 			return -2;
 	}
-	if (ip.family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&sa->ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)n);
-		sin->sin_addr = ip.u.v4;
-		sa->len = sizeof(*sin);
-		snprintf(sa->text, sizeof(sa->text), "%s:%lu", ip.text, n);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&sa->ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)n);
-		sin6->sin6_addr = ip.u.v6;
-		sa->len = sizeof(*sin6);
-		snprintf(sa->text, sizeof(sa->text), "[%s]:%lu", ip.text, n);
-	}
+	sa->len = conf_ip_sockaddr(&ip, (uint16_t)n, &sa->ss);
+	snprintf(sa->text, sizeof(sa->text), ip.family == AF_INET ? "%s:%lu" :
+	    "[%s]:%lu", ip.text, n);
 	return 0;
 }
 
@@ -744,12 +755,7 @@ get_sockaddrs(struct cctx *c, const config_setting_t *g, const char *pfx,
 
 	if (s == NULL)
 		return 0;
-	if (config_setting_type(s) == CONFIG_TYPE_STRING)
-		n = 1;
-	else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
-	    config_setting_type(s) == CONFIG_TYPE_LIST)
-		n = config_setting_length(s);
-	else {
+	if ((n = strlist_len(s)) < 0) {
 		cerr(c, s, "%s%s: expected an array of \"address:port\" strings, "
 		    "got %s", pfx, key, type_word(s));
 		return -1;
@@ -767,8 +773,7 @@ get_sockaddrs(struct cctx *c, const config_setting_t *g, const char *pfx,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
-		    config_setting_get_elem(s, i);
+		e = strlist_elem(s, i);
 		if (sockaddr_elem(c, e, pfx, key, defport, &sa[i]) != 0) {
 			bad = 1;
 			continue;
@@ -946,19 +951,13 @@ static void
 parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "address"), *e;
-	int i, j, n, scalar;
+	int i, j, n;
 
 	if (s == NULL) {
 		cerr(c, g, "missing required key 'address' in server");
 		return;
 	}
-	scalar = config_setting_type(s) == CONFIG_TYPE_STRING;
-	if (scalar)
-		n = 1;
-	else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
-	    config_setting_type(s) == CONFIG_TYPE_LIST)
-		n = config_setting_length(s);
-	else {
+	if ((n = strlist_len(s)) < 0) {
 		cerr(c, s, "address: expected a string or an array of strings, "
 		    "got %s", type_word(s));
 		return;
@@ -972,7 +971,7 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		e = scalar ? s : config_setting_get_elem(s, i);
+		e = strlist_elem(s, i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			cerr(c, e, "address: expected a string, got %s",
 			    type_word(e));
@@ -1348,12 +1347,7 @@ parse_rrl(struct cctx *c, const config_setting_t *g, struct conf_rrl *r)
 	get_uint(c, g, "rrl.", "ipv6_prefix", 16, 128, &r->ipv6_prefix);
 	if ((s = config_setting_get_member(g, "exempt")) == NULL)
 		return;
-	if (config_setting_type(s) == CONFIG_TYPE_STRING)
-		n = 1;
-	else if (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
-	    config_setting_type(s) == CONFIG_TYPE_LIST)
-		n = config_setting_length(s);
-	else {
+	if ((n = strlist_len(s)) < 0) {
 		cerr(c, s, "rrl.exempt: expected an array of prefixes "
 		    "[ \"192.0.2.0/24\", ... ], got %s", type_word(s));
 		return;
@@ -1365,8 +1359,7 @@ parse_rrl(struct cctx *c, const config_setting_t *g, struct conf_rrl *r)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s :
-		    config_setting_get_elem(s, (unsigned)i);
+		e = strlist_elem(s, i);
 		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
 			cerr(c, e, "rrl.exempt: expected a string, got %s",
 			    type_word(e));
@@ -1751,6 +1744,28 @@ conf_pool_find(const struct conf *conf, const char *name, size_t *idx)
 			return &conf->pools[i];
 		}
 	return NULL;
+}
+
+socklen_t
+conf_ip_sockaddr(const struct conf_ip *ip, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ip->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		sin->sin_addr = ip->u.v4;
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		sin6->sin6_addr = ip->u.v6;
+		return sizeof(*sin6);
+	}
 }
 
 const char *

@@ -242,6 +242,17 @@ void conf_free(struct conf *conf);
 const struct conf_pool *conf_pool_find(const struct conf *conf,
     const char *name, size_t *idx);
 
+/*
+ * Fill *ss (zeroed first) with the address ip and port (host order).
+ * \param ip      an address of the config (AF_INET or AF_INET6)
+ * \param port    port in host byte order
+ * \param ss      written; the caller owns it
+ * \retval sizeof(struct sockaddr_in)   ip is AF_INET
+ * \retval sizeof(struct sockaddr_in6)  otherwise (AF_INET6)
+ */
+socklen_t conf_ip_sockaddr(const struct conf_ip *ip, uint16_t port,
+    struct sockaddr_storage *ss);
+
 const char *conf_policy_name(enum conf_policy p);
 const char *conf_probe_type_name(enum conf_probe_type t);
 

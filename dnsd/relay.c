@@ -547,21 +547,7 @@ relay_table_new(struct relay *r, const struct conf *conf,
 			    be->c == NULL ? "out of memory" : "no address");
 			goto fail;
 		}
-		if (ip->family == AF_INET) {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&be->ss;
-
-			s4->sin_family = AF_INET;
-			s4->sin_addr = ip->u.v4;
-			s4->sin_port = htons(t->port);
-			be->sslen = sizeof(*s4);
-		} else {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&be->ss;
-
-			s6->sin6_family = AF_INET6;
-			s6->sin6_addr = ip->u.v6;
-			s6->sin6_port = htons(t->port);
-			be->sslen = sizeof(*s6);
-		}
+		be->sslen = conf_ip_sockaddr(ip, t->port, &be->ss);
 		relay_addr_text((struct sockaddr *)&be->ss, be->text,
 		    sizeof(be->text));
 	}

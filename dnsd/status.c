@@ -1500,6 +1500,20 @@ admin_path(const char *path, char *pool, char *server, char *action)
 	return true;
 }
 
+/* The fixed paths: GET (and HEAD) or POST only, else 405. */
+static const struct {
+	const char *path;
+	bool        post;
+	void      (*handle)(struct evhttp_request *);
+} status_routes[] = {
+	{ "/",            false, handle_dashboard },
+	{ "/index.html",  false, handle_dashboard },
+	{ "/status.json", false, handle_status },
+	{ "/metrics",     false, handle_metrics },
+	{ "/healthz",     false, handle_healthz },
+	{ "/api/reload",  true,  handle_reload },
+};
+
 static void
 status_request(struct evhttp_request *req, void *arg)
 {
@@ -1508,36 +1522,22 @@ status_request(struct evhttp_request *req, void *arg)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
 	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	size_t i;
 
 	(void)arg;
 	if (path == NULL || *path == '\0')
 		path = "/";
-	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
-		if (!get)
-			reply_405(req, STATUS_ALLOW_GET);
+	for (i = 0; i < sizeof(status_routes) / sizeof(status_routes[0]); i++) {
+		if (strcmp(path, status_routes[i].path) != 0)
+			continue;
+		if (status_routes[i].post ? cmd != EVHTTP_REQ_POST : !get)
+			reply_405(req, status_routes[i].post ?
+			    STATUS_ALLOW_POST : STATUS_ALLOW_GET);
 		else
-			handle_dashboard(req);
-	} else if (strcmp(path, "/status.json") == 0) {
-		if (!get)
-			reply_405(req, STATUS_ALLOW_GET);
-		else
-			handle_status(req);
-	} else if (strcmp(path, "/metrics") == 0) {
-		if (!get)
-			reply_405(req, STATUS_ALLOW_GET);
-		else
-			handle_metrics(req);
-	} else if (strcmp(path, "/healthz") == 0) {
-		if (!get)
-			reply_405(req, STATUS_ALLOW_GET);
-		else
-			handle_healthz(req);
-	} else if (strcmp(path, "/api/reload") == 0) {
-		if (cmd != EVHTTP_REQ_POST)
-			reply_405(req, STATUS_ALLOW_POST);
-		else
-			handle_reload(req);
-	} else if (strncmp(path, "/api/pools/", 11) == 0 &&
+			status_routes[i].handle(req);
+		return;
+	}
+	if (strncmp(path, "/api/pools/", 11) == 0 &&
 	    admin_path(path, pool, server, action)) {
 		if (cmd != EVHTTP_REQ_POST)
 			reply_405(req, STATUS_ALLOW_POST);

@@ -634,21 +634,7 @@ eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
 	p->port = eng_default_port(cp);
 	if (p->ops == NULL || ip == NULL)
 		return 0;
-	if (ip->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&p->ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr = ip->u.v4;
-		sin->sin_port = htons(p->port);
-		p->sslen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&p->ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = ip->u.v6;
-		sin6->sin6_port = htons(p->port);
-		p->sslen = sizeof(*sin6);
-	}
+	p->sslen = conf_ip_sockaddr(ip, p->port, &p->ss);
 	tv = tv_of(cp->timeout > 0 ? cp->timeout : 3.0);
 	if ((p->tmo_tv = event_base_init_common_timeout(e->base, &tv)) == NULL)
 	{

@@ -2,7 +2,8 @@
 # Run the test suite: cmocka unit tests, then the black-box integration
 # tests (each tests/integration/t_*.sh: exit 0 pass, 77 skip, else fail).
 # Then the abuse suite (tests/abuse/a_*.sh, about 80 s: attacks while a
-# normal client is served; tests/abuse/run.sh also prints their figures).
+# normal client is served; run alone, `abuse`, it also prints their
+# figures: tests/abuse/run.sh and make abuse do that).
 # Usage: tests/run.sh BUILD_DIR [unit|integration|abuse] [PATTERN]
 BUILD=${1:-build}
 WHAT=${2:-all}
@@ -30,43 +31,43 @@ if [ "$WHAT" = all ] || [ "$WHAT" = unit ]; then
 	done
 fi
 
-if [ "$WHAT" = all ] || [ "$WHAT" = integration ]; then
-	for t in "$ROOT"/tests/integration/t_*.sh; do
+# run_scripts KIND TIMEOUT SCRIPT...: run each sh script (filtered by
+# PATTERN) with a timeout, log to $OUT/<name>.log, count pass/fail/skip.
+run_scripts() {
+	kind=$1; tmo=$2; shift 2
+	for t in "$@"; do
 		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
 		[ -n "$PATTERN" ] && case "$name" in *$PATTERN*) ;; *) continue;; esac
 		start=$(date +%s)
-		timeout -k 10 600 sh "$t" > "$OUT/$name.log" 2>&1
+		timeout -k 10 "$tmo" sh "$t" > "$OUT/$name.log" 2>&1
 		rc=$?
 		secs=$(( $(date +%s) - start ))
 		if [ $rc = 0 ]; then
-			pass=$((pass + 1)); echo "PASS integration/$name (${secs}s)"
+			pass=$((pass + 1)); echo "PASS $kind/$name (${secs}s)"
 		elif [ $rc = 77 ]; then
-			skip=$((skip + 1)); echo "SKIP integration/$name: $(tail -1 "$OUT/$name.log")"
+			skip=$((skip + 1)); echo "SKIP $kind/$name: $(tail -1 "$OUT/$name.log")"
 		else
-			fail=$((fail + 1)); failed="$failed integration/$name"
-			echo "FAIL integration/$name (rc=$rc, ${secs}s)"; tail -40 "$OUT/$name.log"
+			fail=$((fail + 1)); failed="$failed $kind/$name"
+			echo "FAIL $kind/$name (rc=$rc, ${secs}s)"; tail -40 "$OUT/$name.log"
 		fi
 	done
+}
+
+if [ "$WHAT" = all ] || [ "$WHAT" = integration ]; then
+	run_scripts integration 600 "$ROOT"/tests/integration/t_*.sh
 fi
 
 if [ "$WHAT" = all ] || [ "$WHAT" = abuse ]; then
+	run_scripts abuse 300 "$ROOT"/tests/abuse/a_*.sh
+fi
+
+# The abuse suite alone (tests/abuse/run.sh, make abuse): its figures.
+if [ "$WHAT" = abuse ]; then
+	echo "figures:"
 	for t in "$ROOT"/tests/abuse/a_*.sh; do
-		[ -f "$t" ] || continue
 		name=$(basename "$t" .sh)
-		[ -n "$PATTERN" ] && case "$name" in *$PATTERN*) ;; *) continue;; esac
-		start=$(date +%s)
-		timeout -k 10 300 sh "$t" > "$OUT/$name.log" 2>&1
-		rc=$?
-		secs=$(( $(date +%s) - start ))
-		if [ $rc = 0 ]; then
-			pass=$((pass + 1)); echo "PASS abuse/$name (${secs}s)"
-		elif [ $rc = 77 ]; then
-			skip=$((skip + 1)); echo "SKIP abuse/$name: $(tail -1 "$OUT/$name.log")"
-		else
-			fail=$((fail + 1)); failed="$failed abuse/$name"
-			echo "FAIL abuse/$name (rc=$rc, ${secs}s)"; tail -40 "$OUT/$name.log"
-		fi
+		[ -f "$OUT/$name.log" ] && sed -n 's/^figure: /  /p' "$OUT/$name.log"
 	done
 fi
 

@@ -33,6 +33,33 @@
 #endif
 
 /*
+ * FUZZ_ENTRY(init_fn, one_fn), at the end of each harness, without a
+ * semicolon: the libFuzzer entry points, calling init_fn() once at
+ * start-up and one_fn(data, size) per input. Empty under FUZZ_TEST.
+ */
+#ifdef FUZZ_TEST
+#define FUZZ_ENTRY(init_fn, one_fn)
+#else
+#define FUZZ_ENTRY(init_fn, one_fn)					\
+int LLVMFuzzerInitialize(int *argc, char ***argv);			\
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);		\
+									\
+int									\
+LLVMFuzzerInitialize(int *argc, char ***argv)				\
+{									\
+	(void)argc;							\
+	(void)argv;							\
+	return init_fn();						\
+}									\
+									\
+int									\
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)		\
+{									\
+	return one_fn(data, size);					\
+}
+#endif
+
+/*
  * libconfig 1.5 leaks the string token it was reading when a parse fails
  * (config_read_string on `""` loses 1 byte, on `listen = [0"x" ` the 64
  * bytes of its scanner's string buffer): not ours to fix, and bounded by

@@ -95,21 +95,4 @@ fuzz_conf_one(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef FUZZ_TEST
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return fuzz_conf_init();
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_conf_one(data, size);
-}
-#endif
+FUZZ_ENTRY(fuzz_conf_init, fuzz_conf_one)

@@ -58,6 +58,22 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	ldns_pkt_free(rp);
 }
 
+/* answer_query() under the RCU read lock into resp (resplen bytes), then
+ * fuzz_dns_check() of the response; returns its length. */
+static inline size_t
+fuzz_dns_ask(const struct world *w, struct answer_thread *t,
+    const uint8_t *q, size_t qlen, uint8_t *resp, size_t resplen,
+    int transport)
+{
+	size_t n;
+
+	rcu_read_lock();
+	n = answer_query(w, t, q, qlen, resp, resplen, transport);
+	rcu_read_unlock();
+	fuzz_dns_check(q, qlen, resp, n, resplen, transport);
+	return n;
+}
+
 /* A query for a wire name: RD, IN, with an OPT (4096, DO) when edns. */
 static inline size_t
 fuzz_dns_query(uint8_t *q, const uint8_t *name, size_t nlen, uint16_t type,

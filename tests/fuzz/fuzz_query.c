@@ -302,43 +302,17 @@ fuzz_query_one(const uint8_t *data, size_t size)
 		rcu_read_unlock();
 
 	answer_order = policy_order;
-	rcu_read_lock();
-	n = answer_query(fq_world, fq_thread, data, size,
+	n = fuzz_dns_ask(fq_world, fq_thread, data, size,
 	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
-	rcu_read_unlock();
-	fuzz_dns_check(data, size, fq_buf + 65535 - udp, n, udp, ANSWER_UDP);
 	fq_rrl(data, size, fq_buf + 65535 - udp, n);
 
-	rcu_read_lock();
-	n = answer_query(fq_world, fq_thread, data, size, fq_buf, tcp,
+	(void)fuzz_dns_ask(fq_world, fq_thread, data, size, fq_buf, tcp,
 	    ANSWER_TCP);
-	rcu_read_unlock();
-	fuzz_dns_check(data, size, fq_buf, n, tcp, ANSWER_TCP);
 
 	answer_order = fq_default_order;
-	rcu_read_lock();
-	n = answer_query(fq_world, fq_thread, data, size,
+	n = fuzz_dns_ask(fq_world, fq_thread, data, size,
 	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
-	rcu_read_unlock();
-	fuzz_dns_check(data, size, fq_buf + 65535 - udp, n, udp, ANSWER_UDP);
 	return 0;
 }
 
-#ifndef FUZZ_TEST
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return fuzz_query_init();
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_query_one(data, size);
-}
-#endif
+FUZZ_ENTRY(fuzz_query_init, fuzz_query_one)

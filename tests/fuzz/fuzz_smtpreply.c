@@ -51,21 +51,4 @@ fuzz_smtpreply_one(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef FUZZ_TEST
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return fuzz_smtpreply_init();
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_smtpreply_one(data, size);
-}
-#endif
+FUZZ_ENTRY(fuzz_smtpreply_init, fuzz_smtpreply_one)

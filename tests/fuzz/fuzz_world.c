@@ -81,7 +81,7 @@ fw_ask(const struct world *w)
 {
 	static const uint16_t types[] = { 15, 1, 28, 255 };
 	uint8_t q[512];
-	size_t zi, i, k, qlen, n;
+	size_t zi, i, k, qlen;
 
 	for (zi = 0; zi < w->nzones; zi++) {
 		const struct zone *z = w->zones[zi];
@@ -94,18 +94,10 @@ fw_ask(const struct world *w)
 				    policy_order;
 				qlen = fuzz_dns_query(q, node->name,
 				    node->namelen, types[k], k >= 2);
-				rcu_read_lock();
-				n = answer_query(w, fw_thread, q, qlen,
+				(void)fuzz_dns_ask(w, fw_thread, q, qlen,
 				    fw_buf + 65535 - 4096, 4096, ANSWER_UDP);
-				rcu_read_unlock();
-				fuzz_dns_check(q, qlen, fw_buf + 65535 - 4096,
-				    n, 4096, ANSWER_UDP);
-				rcu_read_lock();
-				n = answer_query(w, fw_thread, q, qlen, fw_buf,
+				(void)fuzz_dns_ask(w, fw_thread, q, qlen, fw_buf,
 				    65535, ANSWER_TCP);
-				rcu_read_unlock();
-				fuzz_dns_check(q, qlen, fw_buf, n, 65535,
-				    ANSWER_TCP);
 			}
 		}
 	}
@@ -189,21 +181,4 @@ fuzz_world_one(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifndef FUZZ_TEST
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return fuzz_world_init();
-}
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	return fuzz_world_one(data, size);
-}
-#endif
+FUZZ_ENTRY(fuzz_world_init, fuzz_world_one)

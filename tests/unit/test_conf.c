@@ -784,6 +784,34 @@ test_names(void **state)
 	conf_free(NULL);
 }
 
+/* conf_ip_sockaddr: family, address and port (network order), length,
+ * the rest of the storage zeroed. */
+static void
+test_ip_sockaddr(void **state)
+{
+	struct conf_ip ip4 = { .family = AF_INET }, ip6 = { .family = AF_INET6 };
+	struct sockaddr_storage ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.7", &ip4.u.v4), 1);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::25", &ip6.u.v6), 1);
+	memset(&ss, 0xa5, sizeof(ss));
+	assert_int_equal(conf_ip_sockaddr(&ip4, 2525, &ss), sizeof(*sin));
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(ntohs(sin->sin_port), 2525);
+	assert_memory_equal(&sin->sin_addr, &ip4.u.v4, sizeof(ip4.u.v4));
+	assert_true(((const uint8_t *)&ss)[sizeof(ss) - 1] == 0);
+	memset(&ss, 0xa5, sizeof(ss));
+	assert_int_equal(conf_ip_sockaddr(&ip6, 53, &ss), sizeof(*sin6));
+	assert_int_equal(sin6->sin6_family, AF_INET6);
+	assert_int_equal(ntohs(sin6->sin6_port), 53);
+	assert_memory_equal(&sin6->sin6_addr, &ip6.u.v6, sizeof(ip6.u.v6));
+	assert_int_equal(sin6->sin6_flowinfo, 0);
+	assert_int_equal(sin6->sin6_scope_id, 0);
+}
+
 int
 main(void)
 {
@@ -794,6 +822,7 @@ main(void)
 		cmocka_unit_test(test_shared_server),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ip_sockaddr),
 		cmocka_unit_test(test_multi_error),
 		cmocka_unit_test(test_bad_distinct),
 	};
