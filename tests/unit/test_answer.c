@@ -16,6 +16,7 @@
 #include "dnsd/policy.h"
 #include "dnsd/wire.h"
 #include "dnsd/world.h"
+#include "probes/pstate.h"
 #include "zones/zone.h"
 
 static const char *zone_text =
@@ -1001,6 +1002,203 @@ test_stats(void **state)
 	assert_int_equal(answer_first_pref(99, 0), 0);
 }
 
+/*
+ * Fast paths of dynamic answers (DYNMX at the qname, DYNA) against the
+ * general path: the same bytes for the same policy RNG seed, over pools of
+ * every policy, server states, all_down modes, ttl_degraded, truncation,
+ * owners at and away from the qname (CNAME, wildcard), every transport.
+ */
+extern bool answer_dyn_fast_enabled;
+
+static struct policy_rng eq_rng;
+
+static size_t
+order_seeded(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    unsigned *flags)
+{
+	(void)rng;
+	return policy_order(cp, pp, &eq_rng, idx, pref, max, flags);
+}
+
+static const char *eq_zone_head =
+    "$ORIGIN example.net.\n"
+    "$TTL 3600\n"
+    "@ SOA ns1 hostmaster 1 3600 600 86400 60\n"
+    "@ NS ns1\n"
+    "ns1 A 192.0.2.53\n"
+    "dyn 30 DYNMX inbound\n"
+    "smtp 30 DYNA inbound\n"
+    "aalias CNAME smtp\n"
+    "mxalias CNAME dyn\n"
+    "*.wdyn 30 DYNA inbound\n"
+    "*.wmx 30 DYNMX inbound\n"
+    "big 300 DYNMX big\n"
+    "biga 300 DYNA big\n"
+    "rdyn 60 DYNMX relayp\n"
+    "rsmtp 60 DYNA relayp\n";
+
+static void
+eq_conf(char *buf, size_t sz)
+{
+	size_t n;
+
+	n = (size_t)snprintf(buf, sz,
+	    "listen = [ \"127.0.0.1:5353\" ];\n"
+	    "zones = ( { origin = \"example.net.\"; template = \"t.zone\"; } );\n"
+	    "pools = ( { name = \"inbound\"; policy = \"weighted\"; max_addrs = 3;\n"
+	    "  ttl_degraded = 10; all_down = \"all\";\n"
+	    "  servers = ( { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; weight = 3; },\n"
+	    "              { name = \"mx2\"; address = [ \"192.0.2.12\" ]; weight = 2; },\n"
+	    "              { name = \"mx3\"; address = [ \"2001:db8::13\", \"2001:db8::14\", \"192.0.2.13\" ]; },\n"
+	    "              { name = \"mx4\"; host = \"mx4.other.org.\"; address = [ \"192.0.2.14\" ]; } ); },\n"
+	    "  { name = \"relayp\"; policy = \"failover\"; relay_host = \"relay.other.org.\";\n"
+	    "  all_down = \"relay\"; ttl_degraded = 5; max_mx = 2;\n"
+	    "  servers = ( { name = \"r1\"; address = [ \"192.0.2.21\" ]; tier = 1; },\n"
+	    "              { name = \"r2\"; address = [ \"192.0.2.22\", \"2001:db8::22\" ]; tier = 2; },\n"
+	    "              { name = \"r3\"; address = [ \"2001:db8::23\" ]; tier = 2; } ); },\n"
+	    "  { name = \"big\"; policy = \"equal\"; max_mx = 40; max_addrs = 64;\n"
+	    "  servers = (\n");
+	for (int i = 0; i < 40 && n < sz; i++)
+		n += (size_t)snprintf(buf + n, sz - n,
+		    "    { name = \"server-with-a-rather-long-name-%02d\"; address = "
+		    "[ \"192.0.2.%d\", \"2001:db8::%x\", \"2001:db8::1:%x\" ]; }%s\n",
+		    i, 100 + i, i + 1, i + 1, i < 39 ? "," : "");
+	if (n < sz)
+		snprintf(buf + n, sz - n, "  ); } );\n");
+}
+
+/* States of the servers of every pool: 0 up, 1 first down, 2 first drained,
+ * 3 all down, 4 all drained, 5 every other one down. */
+static void
+eq_publish(const struct conf *conf, int mode)
+{
+	struct pstate *ps = pstate_new(conf);
+
+	assert_non_null(ps);
+	for (size_t p = 0; p < ps->npools; p++) {
+		struct pstate_pool *pp = &ps->pools[p];
+
+		for (size_t i = 0; i < pp->nservers; i++) {
+			struct pstate_server *sv = &pp->servers[i];
+
+			if ((mode == 1 && i == 0) || mode == 3 ||
+			    (mode == 5 && i % 2 == 1))
+				sv->up = false;
+			if ((mode == 2 && i == 0) || mode == 4)
+				sv->admin = PSTATE_ADMIN_DRAIN;
+		}
+		pstate_pool_update(pp, &conf->pools[p]);
+	}
+	pstate_publish(ps);
+}
+
+static uint64_t
+eq_first_total(const struct conf *conf)
+{
+	uint64_t sum = 0;
+
+	for (size_t p = 0; p < conf->npools; p++)
+		for (size_t i = 0; i < conf->pools[p].nservers; i++)
+			sum += answer_first_pref(p, i);
+	return sum;
+}
+
+static void
+test_dynamic_fast_equal(void **state)
+{
+	static const char *names[] = { "dyn.example.net.", "DYN.Example.NET.",
+	    "smtp.example.net.", "SMTP.example.net.", "aalias.example.net.",
+	    "mxalias.example.net.", "x.wdyn.example.net.", "Y.Z.wdyn.example.net.",
+	    "a.wmx.example.net.", "big.example.net.", "biga.example.net.",
+	    "rdyn.example.net.", "rsmtp.example.net." };
+	static const uint16_t types[] = { LDNS_RR_TYPE_MX, LDNS_RR_TYPE_A,
+	    LDNS_RR_TYPE_AAAA };
+	static const int edns[] = { -1, 0, 1232, 4096 };
+	static uint8_t r1[65536], r2[65536];
+	answer_order_fn saved = answer_order;
+	char dir[64], path[256], *conf = malloc(32768);
+	struct world *w;
+	struct answer_thread *t;
+	size_t nq = 0, ntc = 0, nan = 0, ndeg = 0;
+
+	(void)state;
+	assert_non_null(conf);
+	strcpy(dir, "/tmp/mxs-answer-eq-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "t.zone", eq_zone_head);
+	eq_conf(conf, 32768);
+	write_file(dir, "t.conf", conf);
+	free(conf);
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	w = world_load(path, stderr);
+	assert_non_null(w);
+	t = answer_thread_new();
+	assert_non_null(t);
+	answer_order = order_seeded;
+	for (int mode = 0; mode < 6; mode++) {
+		eq_publish(w->conf, mode);
+		for (size_t ni = 0; ni < sizeof(names) / sizeof(names[0]); ni++)
+		for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++)
+		for (size_t ei = 0; ei < sizeof(edns) / sizeof(edns[0]); ei++)
+		for (int tr = ANSWER_UDP; tr <= ANSWER_TCP; tr++)
+		for (uint64_t seed = 1; seed <= 3; seed++) {
+			uint8_t q[600];
+			size_t ql = mkquery(q, names[ni], types[ti],
+			    LDNS_RR_CLASS_IN, edns[ei], 0, false);
+			uint64_t f0 = eq_first_total(w->conf), f1, f2;
+			size_t l1, l2;
+
+			policy_rng_seed(&eq_rng, seed);
+			answer_dyn_fast_enabled = true;
+			l1 = answer_query(w, t, q, ql, r1, sizeof(r1), tr);
+			f1 = eq_first_total(w->conf);
+			policy_rng_seed(&eq_rng, seed);
+			answer_dyn_fast_enabled = false;
+			l2 = answer_query(w, t, q, ql, r2, sizeof(r2), tr);
+			answer_dyn_fast_enabled = true;
+			f2 = eq_first_total(w->conf);
+			if (l1 != l2 || memcmp(r1, r2, l1) != 0)
+				fail_msg("mode %d %s type %u edns %d transport %d "
+				    "seed %llu: fast %zu bytes, general %zu",
+				    mode, names[ni], types[ti], edns[ei], tr,
+				    (unsigned long long)seed, l1, l2);
+			assert_true(l1 > WIRE_HDR_LEN);
+			assert_int_equal(f1 - f0, f2 - f1);
+			nq++;
+			if (r1[2] & 0x02)
+				ntc++;
+			if (r1[6] != 0 || r1[7] != 0)
+				nan++;
+			/* ttl_degraded applied: a 10 s or 5 s TTL somewhere */
+			if (mode != 0 && tr == ANSWER_TCP && edns[ei] == 4096 &&
+			    ni == 2 && types[ti] == LDNS_RR_TYPE_A) {
+				ldns_pkt *p = NULL;
+
+				assert_int_equal(ldns_wire2pkt(&p, r1, l1),
+				    LDNS_STATUS_OK);
+				if (ldns_pkt_ancount(p) > 0 && ldns_rr_ttl(
+				    ldns_rr_list_rr(ldns_pkt_answer(p), 0)) == 10)
+					ndeg++;
+				ldns_pkt_free(p);
+			}
+		}
+	}
+	/* the comparisons covered truncated and non-empty answers */
+	assert_true(ntc > 0);
+	assert_true(nan > nq / 2);
+	assert_true(ndeg > 0);
+	eq_publish(w->conf, 0);
+	answer_order = saved;
+	answer_thread_free(t);
+	world_free(w);
+	snprintf(path, sizeof(path), "%s/t.zone", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/t.conf", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -1031,6 +1229,7 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_dynamic_fast_equal),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
