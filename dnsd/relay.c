@@ -739,6 +739,38 @@ relay_order(struct relay_thread *th, struct relay_table *t, int *cand)
 
 /* ---------------------------------------------------------- sessions */
 
+/*
+ * Every 421 is logged, but at most RELAY_LOG_421 lines per second per relay
+ * thread: a flood of rejected connections must not flood the log. The rest
+ * are counted and summarised with the next line logged; the counters on the
+ * status endpoint stay exact.
+ */
+#define RELAY_LOG_421 10
+
+static __thread time_t   log421_sec;
+static __thread unsigned log421_n, log421_dropped;
+
+static bool
+relay_log421_ok(void)
+{
+	time_t now = time(NULL);
+
+	if (now != log421_sec) {
+		if (log421_dropped > 0)
+			log_warnx("relay: %u more 421 replies not logged "
+			    "(over %d a second)", log421_dropped, RELAY_LOG_421);
+		log421_sec = now;
+		log421_n = 0;
+		log421_dropped = 0;
+	}
+	if (log421_n < RELAY_LOG_421) {
+		log421_n++;
+		return true;
+	}
+	log421_dropped++;
+	return false;
+}
+
 static void
 relay_reject(struct relay_table *t, evutil_socket_t fd,
     const struct sockaddr *sa, uint64_t *counter, const char *why)
@@ -750,7 +782,8 @@ relay_reject(struct relay_table *t, evutil_socket_t fd,
 
 	CNT_ADD(counter, 1);
 	relay_addr_text(sa, peer, sizeof(peer));
-	log_warnx("relay: 421 %s to %s: %s", code, peer, why);
+	if (relay_log421_ok())
+		log_warnx("relay: 421 %s to %s: %s", code, peer, why);
 	n = snprintf(line, sizeof(line), "421 %s %s %s\r\n", code, t->hostname,
 	    text);
 	/* A fresh connection: the socket buffer is empty, the line fits. */
@@ -1102,8 +1135,9 @@ relay_unavailable(struct relay_session *s)
 
 	CNT_ADD(&th->r->unavail, 1);
 	relay_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
-	log_warnx("relay: 421 4.3.2 to %s: no backend reachable (%u tried)",
-	    peer, s->next);
+	if (relay_log421_ok())
+		log_warnx("relay: 421 4.3.2 to %s: no backend reachable "
+		    "(%u tried)", peer, s->next);
 	s->side[SIDE_BACKEND].eof = s->side[SIDE_BACKEND].shut = true;
 	s->side[SIDE_CLIENT].eof = true;
 	evbuffer_add_printf(s->side[SIDE_CLIENT].out,

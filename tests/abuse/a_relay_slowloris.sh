@@ -28,5 +28,13 @@ $ABUSE relay-slowloris --port "$RP" --pid "$MXS_PID" --sources 3 --conns 40 \
 n=$(grep -c "^msg " "$T/sink.log")
 echo "figure: relay-slowloris: $n messages reached the backend"
 [ "$n" -ge 5 ] || fail "normal messages did not reach the backend"
+# Every rejection is counted, but the log holds at most 10 such lines per
+# second per relay thread (one thread per CPU by default).
+logged=$(grep -c "relay: 421 4.7.0" "$T/mxs.log")
+worst=$(grep "relay: 421 4.7.0" "$T/mxs.log" | cut -c1-19 | sort | uniq -c |
+    sort -rn | awk 'NR == 1 { print $1 }')
+echo "figure: relay-slowloris: 60 rejections, $logged logged (at most ${worst:-0} in one second)"
+[ "$logged" -ge 1 ] || fail "no 421 logged"
+[ "${worst:-0}" -le $((10 * $(nproc))) ] || fail "421 log lines not rate-limited"
 abuse_stop
 ok "relay slowloris survived"
