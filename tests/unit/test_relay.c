@@ -47,6 +47,22 @@ sin6(const char *a, unsigned port)
 	return s;
 }
 
+/* The relay ends sessions on its own threads: wait (at most 3 s) until
+ * the number of active sessions is n; the caller then asserts it. */
+static void
+wait_active(uint64_t n)
+{
+	struct relay_stats st;
+	int k;
+
+	for (k = 0; k < 300; k++) {
+		relay_get_stats(&st, NULL, 0);
+		if (st.active == n)
+			return;
+		usleep(10000);
+	}
+}
+
 static void
 test_proxy_v1(void **state)
 {
@@ -307,7 +323,7 @@ test_relay_failover_v2(void **state)
 		assert_int_equal(read_n(c, buf, 1), 0);
 		close(c);
 	}
-	usleep(100000);
+	wait_active(0);
 	assert_int_equal(relay_get_stats(&st, be, 2), 2);
 	assert_true(st.running);
 	assert_int_equal(st.accepted, 4);
@@ -393,7 +409,7 @@ test_relay_limits_idle(void **state)
 	assert_string_equal(line, "");
 	relay_get_stats(&st, NULL, 0);
 	assert_true(st.idle_timeouts >= 1);
-	usleep(300000);
+	wait_active(0);
 	relay_get_stats(&st, NULL, 0);
 	assert_int_equal(st.active, 0);
 	assert_int_equal(st.idle_timeouts, 3);
@@ -538,7 +554,14 @@ test_relay_reload(void **state)
 	publish_conf(&g.conf, 3);
 	assert_int_equal(route(&f, l2, l3) > 0, 1);
 
-	assert_int_equal(relay_get_stats(&st, be, 3), 2);
+	/* The relay ends the routed test sessions on its own threads: wait
+	 * (at most 3 s) until only c0 <-> b0 is still active. */
+	for (k = 0; k < 300; k++) {
+		assert_int_equal(relay_get_stats(&st, be, 3), 2);
+		if (be[0].active == 1)
+			break;
+		usleep(10000);
+	}
 	assert_string_equal(be[0].name, "mx2");
 	assert_string_equal(be[1].name, "mx1");
 	assert_true(be[0].total >= 1 + 5 + 10 + 5);	/* counted by name */
