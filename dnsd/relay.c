@@ -66,9 +66,9 @@ struct relay_backend {
  *
  * The fence: a reload installs the new table before the probe engine
  * publishes a pool state for the new config. Until then the visible pool
- * state still has the old layout; it is recognised by pointer, generation
- * and content (fence_ps, fence_gen, fence_copy) and read through
- * fence_idx. Any other snapshot has the new layout; the first thread that
+ * state still has the old layout; it is recognised by pointer and
+ * generation (fence_ps, fence_gen: pstate_publish() makes the pair unique)
+ * and read through fence_idx. Any other snapshot has the new layout; the first thread that
  * sees one clears the fence for good.
  */
 struct relay_table {
@@ -90,8 +90,7 @@ struct relay_table {
 	const struct pstate   *fence_ps;	/* identity only, never dereferenced */
 	uint64_t               fence_gen;
 	size_t                 fence_pool_index;
-	size_t                 fence_nservers;
-	struct pstate_server  *fence_copy;	/* the old layout's servers */
+	size_t                 fence_nservers;	/* 0: no old health to read */
 
 	size_t                 nbe;
 	struct relay_backend   be[];
@@ -428,7 +427,6 @@ relay_table_unref(struct relay_table *t)
 	if (t == NULL)
 		return;
 	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		free(t->fence_copy);
 		free(t);
 	}
 }
@@ -562,15 +560,13 @@ fail:
  * Fence nt against the pool-state layout visible now, which is that of
  * old (or of old's own fence, if old never saw a newer snapshot): until a
  * different snapshot appears, nt reads health through fence_idx.
- * \retval 0  fenced (or nothing to fence)   \retval -1  out of memory
  */
-static int
+static void
 relay_table_fence(struct relay_table *nt, const struct relay_table *old)
 {
 	const struct pstate *ps;
 	size_t j, k, opool, on;
 	bool oldfence;
-	int rv = 0;
 
 	rcu_read_lock();
 	ps = pstate_get();
@@ -584,15 +580,7 @@ relay_table_fence(struct relay_table *nt, const struct relay_table *old)
 	nt->fence_gen = ps->gen;
 	nt->fence_pool_index = opool;
 	nt->fence_nservers = on;
-	if (opool < ps->npools && ps->pools[opool].nservers == on && on > 0) {
-		if ((nt->fence_copy = calloc(on, sizeof(*nt->fence_copy))) ==
-		    NULL) {
-			rv = -1;
-			goto out;
-		}
-		memcpy(nt->fence_copy, ps->pools[opool].servers,
-		    on * sizeof(*nt->fence_copy));
-	} else
+	if (opool >= ps->npools || ps->pools[opool].nservers != on)
 		nt->fence_nservers = 0;		/* no old health either */
 	for (j = 0; j < nt->nbe; j++) {
 		for (k = 0; k < old->nbe; k++) {
@@ -606,7 +594,6 @@ relay_table_fence(struct relay_table *nt, const struct relay_table *old)
 	nt->fenced = true;
 out:
 	rcu_read_unlock();
-	return rv;
 }
 
 /*
@@ -629,12 +616,7 @@ relay_weights(struct relay_thread *th, struct relay_table *t, double *w)
 	 * newer snapshot, and so does this load. */
 	if (__atomic_load_n(&t->fenced, __ATOMIC_ACQUIRE)) {
 		ps = pstate_get();
-		if (ps == t->fence_ps && ps != NULL && ps->gen == t->fence_gen &&
-		    (t->fence_nservers == 0 ||
-		    (t->fence_pool_index < ps->npools &&
-		    ps->pools[t->fence_pool_index].nservers == t->fence_nservers &&
-		    memcmp(ps->pools[t->fence_pool_index].servers, t->fence_copy,
-		    t->fence_nservers * sizeof(*t->fence_copy)) == 0)))
+		if (ps == t->fence_ps && ps != NULL && ps->gen == t->fence_gen)
 			old = true;
 		else
 			__atomic_store_n(&t->fenced, false, __ATOMIC_RELEASE);
@@ -1717,14 +1699,13 @@ relay_reload(const struct conf *conf)
 	old = r->table;
 	__atomic_add_fetch(&old->refs, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&r->mtx);
-	if ((nt = relay_table_new(r, conf, old)) == NULL ||
-	    relay_table_fence(nt, old) != 0) {
+	if ((nt = relay_table_new(r, conf, old)) == NULL) {
 		log_warnx("reload: relay keeps its previous backends");
-		relay_table_unref(nt);
 		relay_table_unref(old);
 		pthread_mutex_unlock(&relay_mtx);
 		return;
 	}
+	relay_table_fence(nt, old);
 	pthread_mutex_lock(&r->mtx);
 	r->table = nt;
 	pthread_mutex_unlock(&r->mtx);

@@ -249,8 +249,8 @@ eng_publish_now(struct engine *e)
 		log_warnx("probe: out of memory publishing the pool state");
 		return;
 	}
-	e->work->gen = ps->gen;
 	pstate_publish(ps);
+	e->work->gen = ps->gen;
 }
 
 static void
@@ -965,8 +965,8 @@ probe_engine_start(const struct conf *conf)
 	eng_raise_nofile(nprobes);
 	if ((ps = pstate_clone(e->work)) == NULL)
 		goto oom;
-	e->work->gen = ps->gen;
 	pstate_publish(ps);
+	e->work->gen = ps->gen;
 	if (pthread_create(&e->thr, NULL, eng_thread, e) != 0) {
 		log_warnx("probe: cannot start the engine thread");
 		goto fail;

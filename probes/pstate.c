@@ -6,6 +6,7 @@
 #include "probes/pstate.h"
 
 static struct pstate *pstate_current;
+static uint64_t       pstate_gen;	/* last generation published */
 
 static struct pstate *
 pstate_alloc(size_t npools, const size_t *nservers)
@@ -138,6 +139,10 @@ pstate_publish(struct pstate *ps)
 {
 	struct pstate *old;
 
+	/* Unique for the life of the process, whoever built the snapshot:
+	 * (pointer, gen) identifies a snapshot even after its memory is
+	 * reused by a later one. */
+	ps->gen = __atomic_add_fetch(&pstate_gen, 1, __ATOMIC_RELAXED);
 	old = rcu_xchg_pointer(&pstate_current, ps);
 	if (old != NULL)
 		call_rcu(&old->rcu, pstate_free_rcu);

@@ -58,7 +58,8 @@ struct pstate_pool {
 
 struct pstate {
 	struct rcu_head     rcu;
-	uint64_t            gen;		/* increases with every publish */
+	uint64_t            gen;		/* set by pstate_publish(): unique and
+					   increasing for the process */
 	size_t              npools;
 	struct pstate_pool *pools;
 	/* pools and their servers follow in the same allocation */
@@ -71,7 +72,7 @@ struct pstate {
  */
 struct pstate *pstate_new(const struct conf *conf);
 
-/* A deep copy (one allocation), gen + 1. NULL on out of memory. */
+/* A deep copy (one allocation). NULL on out of memory. */
 struct pstate *pstate_clone(const struct pstate *ps);
 
 void pstate_free(struct pstate *ps);
