@@ -36,41 +36,7 @@ sh "$ROOT/tests/bench/dyn_deps.sh" dnsperf nsd knot gdnsd pdns-server \
 
 D=$(mktemp -d /tmp/mxs-bench.XXXXXX)
 PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null
-	done
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port() {
-	python3 - "$1" <<'PY'
-import socket, sys
-for _ in range(100):
-    t = socket.socket(); t.bind((sys.argv[1], 0)); port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind((sys.argv[1], port))
-    except OSError:
-        t.close(); u.close(); continue
-    t.close(); u.close(); print(port); break
-PY
-}
-
-wait_up() {	# ADDR PORT NAME: until a SOA answer (max 20 s)
-	i=0
-	while [ $i -lt 200 ]; do
-		kdig @"$1" -p "$2" +retry=0 +timeout=1 "$3" SOA 2>/dev/null |
-		    grep -q 'status: NOERROR' && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+. "$ROOT/tests/bench/lib.sh"
 
 # ---- the zone: the example, served by mxspread as is; the others get the
 # plain rendering (`mxspread render`, every server up).
@@ -101,31 +67,9 @@ mxs_conf $A_MXS $P_MXS "$tmpl" > "$D/mxs/mxspread.conf"
 # NXDOMAIN, NODATA.
 dk=$(awk '/_domainkey/ { print $1; exit }' "$D/mxs/$tmpl")
 case $dk in *.) ;; *) dk="$dk.$Z" ;; esac
-{
-	i=0
-	while [ $i -lt 50 ]; do
-		echo "$Z MX"
-		echo "$Z MX"
-		echo "mx1.$Z A"
-		echo "mx2.$Z A"
-		echo "mx1.$Z AAAA"
-		echo "$Z TXT"
-		echo "_dmarc.$Z TXT"
-		echo "$dk TXT"
-		echo "nx$i.$Z A"
-		echo "mx3.$Z AAAA"
-		echo "$Z A"
-		i=$((i + 1))
-	done
-} > "$D/queries"
+static_queries "$Z" "$Z" "$dk" > "$D/queries"
 
 # ---- servers, each on CPU 0.
-start() {	# NAME CMD...: start pinned to CPU 0, record the PID
-	name=$1; shift
-	taskset -c 0 "$@" > "$D/$name.log" 2>&1 &
-	eval "PID_$name=$!"
-	PIDS="$PIDS $!"
-}
 
 start mxspread "$MXSPREAD" -c "$D/mxs/mxspread.conf"
 

@@ -47,51 +47,7 @@ sh "$ROOT/tests/bench/dyn_deps.sh" dnsperf gdnsd pdns-server pdns-backend-bind |
 
 D=$(mktemp -d /tmp/mxs-dynbench.XXXXXX)
 PIDS=""
-cleanup() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-		kill -9 "$p" 2>/dev/null
-	done
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$D"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port() {	# ADDR...: a port free for TCP and UDP on every ADDR
-	python3 - "$@" <<'PY'
-import socket, sys
-for _ in range(100):
-    t = socket.socket(); t.bind((sys.argv[1], 0)); port = t.getsockname()[1]
-    ok = True
-    held = [t]
-    for a in sys.argv[1:]:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            if a == sys.argv[1] and kind == socket.SOCK_STREAM:
-                continue
-            s = socket.socket(socket.AF_INET, kind)
-            held.append(s)
-            try:
-                s.bind((a, port))
-            except OSError:
-                ok = False
-    for s in held:
-        s.close()
-    if ok:
-        print(port); break
-PY
-}
-
-wait_up() {	# ADDR PORT NAME: until a SOA answer (max 20 s)
-	i=0
-	while [ $i -lt 200 ]; do
-		kdig @"$1" -p "$2" +retry=0 +timeout=1 "$3" SOA 2>/dev/null |
-		    grep -q 'status: NOERROR' && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
+. "$ROOT/tests/bench/lib.sh"
 
 n_answers() {	# ADDR PORT NAME TYPE: number of answer records
 	kdig @"$1" -p "$2" +retry=0 +timeout=1 +norec "$3" "$4" 2>/dev/null |
@@ -160,35 +116,13 @@ grep -v "^smtp\.$Z\." "$D/plain.zone" > "$D/peer.zone"
 # ---- query files.
 dk=$(awk '/_domainkey/ { print $1; exit }' "$D/mxs/$tmpl")
 case $dk in *.) ;; *) dk="$dk.$Z" ;; esac
-{
-	i=0
-	while [ $i -lt 50 ]; do
-		echo "mxstatic.$Z MX"
-		echo "mxstatic.$Z MX"
-		echo "mx1.$Z A"
-		echo "mx2.$Z A"
-		echo "mx1.$Z AAAA"
-		echo "$Z TXT"
-		echo "_dmarc.$Z TXT"
-		echo "$dk TXT"
-		echo "nx$i.$Z A"
-		echo "mx3.$Z AAAA"
-		echo "$Z A"
-		i=$((i + 1))
-	done
-} > "$D/q.static"
+static_queries "$Z" "mxstatic.$Z" "$dk" > "$D/q.static"
 echo "$Z MX" > "$D/q.dynmx"
 echo "smtp.$Z A" > "$D/q.dyna"
 echo "mxstatic.$Z MX" > "$D/q.smx"
 echo "astatic.$Z A" > "$D/q.sa"
 
 # ---- servers, each on CPU 0.
-start() {	# NAME CMD...: start pinned to CPU 0, record the PID
-	name=$1; shift
-	taskset -c 0 "$@" > "$D/$name.log" 2>&1 &
-	eval "PID_$name=$!"
-	PIDS="$PIDS $!"
-}
 
 start mxspread "$MXSPREAD" -c "$D/mxs/mxspread.conf"
 
