@@ -17,26 +17,10 @@
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"
+#include "tests/unit/testutil.h"
 
 #define NOW 1000
 
-/* Presentation name ("a.b.") to wire form; returns the length. */
-static size_t
-wire(const char *name, uint8_t *out)
-{
-	size_t n = 0;
-	const char *p = name, *dot;
-
-	while (*p != '\0') {
-		dot = strchr(p, '.');
-		out[n++] = (uint8_t)(dot - p);
-		memcpy(out + n, p, (size_t)(dot - p));
-		n += (size_t)(dot - p);
-		p = dot + 1;
-	}
-	out[n++] = 0;
-	return n;
-}
 
 /*
  * A response as answer_query() builds it: header, question, and ancount

@@ -16,6 +16,7 @@
 #include "dnsd/conf.h"
 #include "dnsd/log.h"
 #include "zones/zone.h"
+#include "tests/unit/testutil.h"
 
 /*
  * The config is built by hand (no conf.c): pool "inbound" (mx1 w3 v4+v6,
@@ -142,24 +143,6 @@ load_text(const char *text, char **errs)
 	return z;
 }
 
-/* Wire form of an absolute lowercase name. */
-static size_t
-wire(const char *s, uint8_t *out)
-{
-	size_t o = 0, l;
-	const char *dot;
-
-	while (*s && strcmp(s, ".") != 0) {
-		dot = strchr(s, '.');
-		l = dot ? (size_t)(dot - s) : strlen(s);
-		out[o++] = (uint8_t)l;
-		memcpy(out + o, s, l);
-		o += l;
-		s += l + (dot ? 1 : 0);
-	}
-	out[o++] = 0;
-	return o;
-}
 
 static struct zone_node *
 find(const struct zone *z, const char *name)
