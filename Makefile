@@ -1,5 +1,15 @@
 # mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
-# Targets: all test abuse run deps asan fuzz bench install uninstall clean
+# Targets: all test layers abuse run deps asan fuzz bench install uninstall clean
+#
+# The build follows the layers of DESIGN.md, one static library each:
+#   layer 0  dnsd/base/   libmxs_base.a    (libconfig)
+#   layer 1  zones/       libmxs_zones.a   (+ ldns)
+#            probes/      libmxs_probes.a  (+ libevent, curl, openssl, urcu, jansson)
+#   layer 2  dnsd/ dnsd/relay/ dnsd/status/  libmxs_dnsd.a
+#   layer 3  dnsd/daemon.c dnsd/render.c dnsd/main.c: the program
+# A unit test links only the layers it names below (UNIT_LAYERS_<test>) and
+# only their external libraries, so a zone test that needed libcurl would
+# fail to link. `make layers` checks the include graph (tests/layers.py).
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -12,22 +22,58 @@ WARN    += -Werror
 endif
 
 BUILD   ?= build
-PKGS    := ldns libevent libevent_pthreads libevent_openssl libcurl libconfig liburcu jansson
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CPPFLAGS += -I. -D_GNU_SOURCE
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP
-LDLIBS  += $(PKG_LIBS) -lssl -lcrypto -pthread -lm
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -pthread -MMD -MP
 
-SRCS     := $(wildcard dnsd/*.c probes/*.c zones/*.c)
-OBJS     := $(SRCS:%.c=$(BUILD)/%.o)
-LIB_OBJS := $(filter-out $(BUILD)/dnsd/main.o,$(OBJS))
-BIN      := $(BUILD)/mxspread
+# External libraries of each layer (pkg-config names; openssl by -l).
+PKGS_base   := libconfig
+PKGS_zones  := ldns
+PKGS_probes := libevent libevent_pthreads libevent_openssl libcurl liburcu jansson
+PKGS_dnsd   := libevent libevent_pthreads liburcu jansson
+PKGS_ALL    := $(sort $(PKGS_base) $(PKGS_zones) $(PKGS_probes) $(PKGS_dnsd))
+EXTRA_base   := -pthread -lm
+EXTRA_zones  :=
+EXTRA_probes := -lssl -lcrypto
+EXTRA_dnsd   :=
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS_ALL) 2>/dev/null)
+# libs_of LAYERS: the external libraries of those layers, in link order.
+libs_of = $(shell pkg-config --libs $(sort $(foreach l,$(1),$(PKGS_$(l)))) 2>/dev/null) \
+          $(foreach l,$(1),$(EXTRA_$(l)))
+
+LAYER3_SRCS := dnsd/daemon.c dnsd/render.c dnsd/main.c
+SRCS_base   := $(wildcard dnsd/base/*.c)
+SRCS_zones  := $(wildcard zones/*.c)
+SRCS_probes := $(wildcard probes/*.c)
+SRCS_dnsd   := $(filter-out $(LAYER3_SRCS),$(wildcard dnsd/*.c dnsd/relay/*.c dnsd/status/*.c))
+SRCS_prog   := $(filter $(LAYER3_SRCS),$(wildcard dnsd/*.c))
+LAYERS      := base zones probes dnsd
+# Link order: higher layers first.
+LINK_ORDER  := dnsd zones probes base
+lib_path     = $(BUILD)/libmxs_$(1).a
+libs_for     = $(foreach l,$(LINK_ORDER),$(if $(filter $(l),$(1)),$(call lib_path,$(l))))
+
+OBJS_prog := $(SRCS_prog:%.c=$(BUILD)/%.o)
+ALL_OBJS  := $(foreach l,$(LAYERS),$(SRCS_$(l):%.c=$(BUILD)/%.o)) $(OBJS_prog)
+BIN       := $(BUILD)/mxspread
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/lib/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tools/%)
+BENCH_BINS := $(BUILD)/bench/probe_bench $(BUILD)/bench/reflector
+
+# The layers each unit test links (default: everything below the program).
+UNIT_LAYERS_test_conf        := base
+UNIT_LAYERS_test_diag        := base
+UNIT_LAYERS_test_base        := base
+UNIT_LAYERS_test_zone        := zones base
+UNIT_LAYERS_test_compile     := zones base
+UNIT_LAYERS_test_probe_parse := probes base
+UNIT_LAYERS_test_probe_live  := probes base
+UNIT_LAYERS_test_admin       := probes base
+UNIT_LAYERS_test_policy      := dnsd probes base
+UNIT_LAYERS_test_proxy       := dnsd probes base
+unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -36,7 +82,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/mxspread
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all test unit integration abuse run deps asan fuzz bench install uninstall clean check-deps
+.PHONY: all test unit integration layers abuse run deps asan fuzz bench bench-bins install uninstall clean check-deps
 
 all: $(BIN) mxspread
 
@@ -44,27 +90,57 @@ all: $(BIN) mxspread
 mxspread: $(BIN)
 	@ln -sf $(BIN) mxspread
 
-$(BIN): $(OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+$(BUILD)/libmxs_%.a:
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(foreach l,$(LAYERS),$(eval $(call lib_path,$(l)): $(SRCS_$(l):%.c=$(BUILD)/%.o)))
+
+$(BIN): $(OBJS_prog) $(call libs_for,$(LAYERS))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS_prog) $(call libs_for,$(LAYERS)) $(call libs_of,$(LAYERS))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
-	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(shell pkg-config --libs cmocka)
+# Unit tests: each links only its own layers and their libraries.
+define unit_rule
+$(BUILD)/tests/$(1): tests/unit/$(1).c $(call libs_for,$(call unit_layers,$(1)))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$(PKG_CFLAGS) $$(LDFLAGS) -o $$@ $$< \
+	    $(call libs_for,$(call unit_layers,$(1))) \
+	    $$(call libs_of,$(call unit_layers,$(1))) $$(shell pkg-config --libs cmocka)
+endef
+$(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))
 
 $(BUILD)/tools/%: tests/lib/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+# Benchmark programs: built by `make test` too, so they cannot rot.
+$(BUILD)/bench/probe_bench: tests/bench/probe_bench.c $(call libs_for,probes base)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(call libs_for,probes base) $(call libs_of,probes base)
+
+$(BUILD)/bench/reflector: tests/bench/reflector.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+bench-bins: $(BENCH_BINS)
+
+# The include graph: every #include points down the layers (DESIGN.md).
+layers:
+	@python3 tests/layers.py
 
 # deps: Debian packages for build and tests, installed only when missing.
 deps:
 	@sh tests/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS)
+	@$(MAKE) --no-print-directory layers
+	@$(MAKE) --no-print-directory all $(UNIT_BINS) $(TOOL_BINS) $(BENCH_BINS)
 	@sh tests/run.sh $(BUILD)
 
 unit: all $(UNIT_BINS)
@@ -99,7 +175,7 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 # Benchmarks print figures; they never assert timings.
-bench: all $(TOOL_BINS)
+bench: all $(TOOL_BINS) $(BENCH_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
 	@sh tests/bench/probes.sh $(BUILD)
 	@sh tests/bench/relay.sh $(BUILD)
@@ -134,4 +210,4 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz mxspread
 
--include $(OBJS:.o=.d) $(UNIT_BINS:%=%.d)
+-include $(ALL_OBJS:.o=.d) $(UNIT_BINS:%=%.d) $(BENCH_BINS:%=%.d)

@@ -92,9 +92,9 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "dnsd/policy.h"
-#include "dnsd/wire.h"
+#include "dnsd/base/wire.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 
@@ -176,7 +176,7 @@ struct answer_thread {
 	struct answer_stats   stats;
 	uint64_t              first[ANS_FP_POOLS][ANS_FP_SERVERS];
 	struct wire_query     q;
-	struct policy_rng     rng;
+	struct rng     rng;
 	uint8_t               tmp[WIRE_NAME_MAX + 1];
 	struct answer_thread *next;
 };
@@ -1058,7 +1058,7 @@ fail:
  */
 static size_t
 answer_order_config(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags)
 {
 	size_t n = 0;
@@ -1846,7 +1846,7 @@ answer_thread_new(void)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		return NULL;
-	policy_rng_init(&t->rng);
+	rng_init(&t->rng);
 	pthread_mutex_lock(&ans_lock);
 	t->next = ans_threads;
 	ans_threads = t;

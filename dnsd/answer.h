@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "zones/zone.h"
 
 struct world;
@@ -81,9 +81,9 @@ void answer_stats_sum(struct answer_stats *out);
  */
 struct conf_pool;
 struct pstate_pool;
-struct policy_rng;
+struct rng;
 typedef size_t (*answer_order_fn)(const struct conf_pool *cp,
-    const struct pstate_pool *pp, struct policy_rng *rng, uint16_t *idx,
+    const struct pstate_pool *pp, struct rng *rng, uint16_t *idx,
     uint16_t *pref, size_t max, unsigned *flags_out);
 extern answer_order_fn answer_order;
 #define ANSWER_ORDER_MAX 256	/* servers per dynamic answer (POLICY_MAX_SERVERS) */

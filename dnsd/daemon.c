@@ -12,11 +12,12 @@
 
 #include <urcu.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/base/conf.h"
 #include "dnsd/answer.h"
 #include "dnsd/daemon.h"
 #include "dnsd/policy.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "dnsd/relay.h"
 #include "dnsd/server.h"
 #include "dnsd/status.h"
@@ -57,12 +58,11 @@ static struct daemon_reload_info reload_last;
 static void
 reload_record(int ok, const char *errors)
 {
-	struct timespec ts;
+	int64_t now = clock_unix_ms();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
 	pthread_mutex_lock(&reload_lock);
 	reload_last.count++;
-	reload_last.time_ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	reload_last.time_ms = now;
 	reload_last.ok = ok;
 	snprintf(reload_last.errors, sizeof(reload_last.errors), "%s",
 	    ok || errors == NULL ? "" : errors);

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "dnsd/daemon.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
+#include "dnsd/base/version.h"
 #include "zones/zone.h"
 
-#define MXS_VERSION "0.1.0"
 
 static void
 usage(FILE *f)

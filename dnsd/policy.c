@@ -9,75 +9,6 @@
 
 #include "dnsd/policy.h"
 
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
-
-	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-	return z ^ (z >> 31);
-}
-
-void
-policy_rng_seed(struct policy_rng *rng, uint64_t seed)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		rng->s[i] = splitmix64(&seed);
-}
-
-void
-policy_rng_init(struct policy_rng *rng)
-{
-	struct timespec ts;
-	uint64_t x;
-	ssize_t r;
-
-	r = getrandom(rng->s, sizeof(rng->s), GRND_NONBLOCK);
-	if (r == (ssize_t)sizeof(rng->s) &&
-	    (rng->s[0] | rng->s[1] | rng->s[2] | rng->s[3]) != 0)
-		return;
-	/* No entropy yet (early boot) or no getrandom: still distinct per
-	 * thread and per start; the answers need spread, not secrecy. */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	x = (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
-	x ^= (uint64_t)syscall(SYS_gettid) << 32;
-	x ^= (uint64_t)(uintptr_t)rng;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	x ^= (uint64_t)ts.tv_nsec * UINT64_C(0x2545f4914f6cdd1d);
-	policy_rng_seed(rng, x);
-}
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
-uint64_t
-policy_rng_next(struct policy_rng *rng)
-{
-	uint64_t *s = rng->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-double
-policy_rng_double(struct policy_rng *rng)
-{
-	return (double)(policy_rng_next(rng) >> 11) * 0x1.0p-53;
-}
-
 static inline bool
 eligible_weight(double w)
 {
@@ -92,7 +23,7 @@ eligible_weight(double w)
  * bit for bit and no drift accumulates.
  */
 static size_t
-draw_weighted(struct policy_rng *rng, uint16_t *ci, double *cw, size_t m,
+draw_weighted(struct rng *rng, uint16_t *ci, double *cw, size_t m,
     size_t want)
 {
 	size_t k, j;
@@ -108,7 +39,7 @@ draw_weighted(struct policy_rng *rng, uint16_t *ci, double *cw, size_t m,
 			break;		/* the last one needs no draw */
 		for (j = k; j < m; j++)
 			sum += cw[j];
-		u = policy_rng_double(rng) * sum;
+		u = rng_double(rng) * sum;
 		for (j = k; j < m; j++) {
 			acc += cw[j];
 			if (u < acc)
@@ -132,7 +63,7 @@ pref_at(const struct conf_pool *cp, size_t rank)
 
 size_t
 policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags_out)
 {
 	uint16_t ci[POLICY_MAX_SERVERS];
@@ -289,7 +220,7 @@ policy_max(const struct conf_pool *cp, bool mx)
 
 int
 policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, const bool *skip)
+    struct rng *rng, const bool *skip)
 {
 	size_t n, i;
 	double sum = 0, acc = 0, u;
@@ -305,7 +236,7 @@ policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
 	}
 	if (!(sum > 0))
 		return -1;
-	u = policy_rng_double(rng) * sum;
+	u = rng_double(rng) * sum;
 	for (i = 0; i < n; i++) {
 		if ((skip != NULL && skip[i]) ||
 		    !eligible_weight(pp->servers[i].eff_weight))

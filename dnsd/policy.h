@@ -68,7 +68,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/rng.h"
 #include "probes/pstate.h"
 
 #define POLICY_MAX_SERVERS 256
@@ -76,24 +77,6 @@
 #define POLICY_F_RELAY   0x01	/* append cp->relay_host as the last MX */
 #define POLICY_F_ALLDOWN 0x02	/* no server was eligible (all_down applied) */
 #define POLICY_F_CAPPED  0x04	/* more servers were eligible than max */
-
-/* xoshiro256** state; one per thread, never shared. */
-struct policy_rng {
-	uint64_t s[4];
-};
-
-/* Deterministic seed (tests): the state is expanded with splitmix64. */
-void policy_rng_seed(struct policy_rng *rng, uint64_t seed);
-
-/* Seed from getrandom(2); if that fails, from the clock, the thread id and
- * the state's address. Never fails. */
-void policy_rng_init(struct policy_rng *rng);
-
-/* \retval next 64 random bits */
-uint64_t policy_rng_next(struct policy_rng *rng);
-
-/* \retval uniform double in [0, 1), 53 random bits */
-double policy_rng_double(struct policy_rng *rng);
 
 /*
  * The servers of one dynamic answer, in answer order.
@@ -111,7 +94,7 @@ double policy_rng_double(struct policy_rng *rng);
  * policy_relay_pref(cp, pref, n).
  */
 size_t policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags_out);
 
 /*
@@ -141,7 +124,7 @@ size_t policy_max(const struct conf_pool *cp, bool mx);
  * \retval -1    no eligible server left
  */
 int policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, const bool *skip);
+    struct rng *rng, const bool *skip);
 
 /*
  * TTL of a dynamic answer.

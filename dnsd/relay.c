@@ -26,12 +26,15 @@
 
 #include <urcu.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/base/log.h"
+#include "dnsd/base/rng.h"
+#include "dnsd/base/sock.h"
+#include "dnsd/base/srclimit.h"
 #include "dnsd/relay.h"
 #include "probes/pstate.h"
 
-#define RELAY_SRC_BUCKETS 4096
-#define RELAY_SRC_LOCKS   64		/* stripes over the buckets */
+#define RELAY_SRC_SLOTS   (1u << 14)	/* per-source counters (srclimit) */
 #define RELAY_MAX_READ    (128 * 1024)	/* per read callback (libevent: 16 KiB) */
 #define RELAY_BACKLOG     1024
 #define RELAY_MAX_THREADS 64
@@ -96,14 +99,6 @@ struct relay_table {
 	struct relay_backend   be[];
 };
 
-/* Open sessions per client address (all threads, striped locks). */
-struct relay_src {
-	struct relay_src *next;
-	unsigned char     key[17];	/* family byte + address */
-	unsigned          count;
-	unsigned          bucket;
-};
-
 struct relay_side {
 	evutil_socket_t     fd;		/* -1 once closed */
 	struct event       *rev, *wev;	/* readable, writable (persistent) */
@@ -126,7 +121,7 @@ struct relay_session {
 	struct relay_side         side[2];
 	struct sockaddr_storage   peer, local;
 	socklen_t                 peerlen, locallen;
-	struct relay_src         *src;
+	int                       src;		/* srclimit slot */
 	struct event             *timer;
 	struct event             *cev;		/* connecting to the backend */
 	struct timeval            last;		/* last progress, either way */
@@ -151,7 +146,7 @@ struct relay_thread {
 	bool                     stopping;
 	TAILQ_HEAD(, relay_session) sessions;
 	unsigned                 nsessions;
-	uint64_t                 rng[2];
+	struct rng               rng;
 	time_t                   mismatch_logged;
 	unsigned char           *buf;		/* RELAY_MAX_READ bytes */
 };
@@ -168,8 +163,7 @@ struct relay {
 	struct conf_sockaddr    *listen;
 	size_t                   nlisten;
 
-	pthread_mutex_t          src_mtx[RELAY_SRC_LOCKS];
-	struct relay_src        *srcs[RELAY_SRC_BUCKETS];
+	struct srclimit          src;		/* sessions per client address */
 
 	/* counters (atomics) */
 	uint64_t                 accepted, active, rej_max, rej_src, unavail,
@@ -187,61 +181,6 @@ static void relay_try_next(struct relay_session *);
 
 /* ------------------------------------------------------------ helpers */
 
-/* xoroshiro128+: each relay thread's own PRNG, seeded from getrandom(). */
-static uint64_t
-relay_rand(struct relay_thread *th)
-{
-	uint64_t s0 = th->rng[0], s1 = th->rng[1], res = s0 + s1;
-
-	s1 ^= s0;
-	th->rng[0] = ((s0 << 55) | (s0 >> 9)) ^ s1 ^ (s1 << 14);
-	th->rng[1] = (s1 << 36) | (s1 >> 28);
-	return res;
-}
-
-/* Uniform in [0, 1). */
-static double
-relay_rand01(struct relay_thread *th)
-{
-	return (double)(relay_rand(th) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-/* Rewrite a v4-mapped IPv6 address as IPv4 (in place, into out). */
-static const struct sockaddr *
-relay_unmap(const struct sockaddr *sa, struct sockaddr_in *out)
-{
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-	if (sa->sa_family != AF_INET6 || !IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		return sa;
-	memset(out, 0, sizeof(*out));
-	out->sin_family = AF_INET;
-	out->sin_port = s6->sin6_port;
-	memcpy(&out->sin_addr, &s6->sin6_addr.s6_addr[12], 4);
-	return (const struct sockaddr *)out;
-}
-
-static void
-relay_addr_text(const struct sockaddr *sa, char *buf, size_t len)
-{
-	struct sockaddr_in m;
-	char a[INET6_ADDRSTRLEN];
-
-	sa = relay_unmap(sa, &m);
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-
-		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
-		snprintf(buf, len, "%s:%u", a, ntohs(s4->sin_port));
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
-		snprintf(buf, len, "[%s]:%u", a, ntohs(s6->sin6_port));
-	} else
-		snprintf(buf, len, "(family %d)", sa->sa_family);
-}
-
 int
 relay_proxy_header(int version, const struct sockaddr *src,
     const struct sockaddr *dst, unsigned char *buf)
@@ -252,8 +191,8 @@ relay_proxy_header(int version, const struct sockaddr *src,
 	struct sockaddr_in m1, m2;
 	int fam;
 
-	src = relay_unmap(src, &m1);
-	dst = relay_unmap(dst, &m2);
+	src = sock_unmap(src, &m1);
+	dst = sock_unmap(dst, &m2);
 	fam = src->sa_family;
 	if ((fam != AF_INET && fam != AF_INET6) || dst->sa_family != fam)
 		fam = AF_UNSPEC;
@@ -320,103 +259,6 @@ relay_proxy_header(int version, const struct sockaddr *src,
 		return (int)(p - buf);
 	}
 	return -1;
-}
-
-static struct timeval
-relay_tv(double secs)
-{
-	struct timeval tv;
-
-	tv.tv_sec = (time_t)secs;
-	tv.tv_usec = (suseconds_t)((secs - (double)tv.tv_sec) * 1e6);
-	return tv;
-}
-
-/* ------------------------------------------------- per-source counting */
-
-static void
-relay_src_key(const struct sockaddr *sa, unsigned char key[17])
-{
-	struct sockaddr_in m;
-
-	memset(key, 0, 17);
-	sa = relay_unmap(sa, &m);
-	key[0] = (unsigned char)sa->sa_family;
-	if (sa->sa_family == AF_INET)
-		memcpy(key + 1, &((const struct sockaddr_in *)sa)->sin_addr, 4);
-	else if (sa->sa_family == AF_INET6)
-		memcpy(key + 1, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
-}
-
-static unsigned
-relay_src_hash(const unsigned char key[17])
-{
-	uint32_t h = 2166136261u;
-	int i;
-
-	for (i = 0; i < 17; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h % RELAY_SRC_BUCKETS;
-}
-
-/*
- * Count one more session from sa, unless that would exceed max (0: no
- * limit). \retval entry  counted; \retval NULL  *over set when over the
- * limit, else out of memory.
- */
-static struct relay_src *
-relay_src_acquire(struct relay *r, const struct sockaddr *sa, unsigned max,
-    bool *over)
-{
-	unsigned char key[17];
-	struct relay_src *e;
-	pthread_mutex_t *m;
-	unsigned h;
-
-	*over = false;
-	relay_src_key(sa, key);
-	h = relay_src_hash(key);
-	m = &r->src_mtx[h % RELAY_SRC_LOCKS];
-	pthread_mutex_lock(m);
-	for (e = r->srcs[h]; e != NULL; e = e->next)
-		if (memcmp(e->key, key, 17) == 0)
-			break;
-	if (e == NULL) {
-		if ((e = calloc(1, sizeof(*e))) == NULL)
-			goto out;
-		memcpy(e->key, key, 17);
-		e->bucket = h;
-		e->next = r->srcs[h];
-		r->srcs[h] = e;
-	}
-	if (max > 0 && e->count >= max) {
-		*over = true;
-		e = NULL;	/* an existing entry: count > 0, stays */
-		goto out;
-	}
-	e->count++;
-out:
-	pthread_mutex_unlock(m);
-	return e;
-}
-
-static void
-relay_src_release(struct relay *r, struct relay_src *src)
-{
-	pthread_mutex_t *m = &r->src_mtx[src->bucket % RELAY_SRC_LOCKS];
-	struct relay_src **pp;
-
-	pthread_mutex_lock(m);
-	if (--src->count == 0) {
-		for (pp = &r->srcs[src->bucket]; *pp != NULL; pp = &(*pp)->next) {
-			if (*pp == src) {
-				*pp = src->next;
-				free(src);
-				break;
-			}
-		}
-	}
-	pthread_mutex_unlock(m);
 }
 
 /* ------------------------------------------------------------- tables */
@@ -494,10 +336,10 @@ relay_table_new(struct relay *r, const struct conf *conf,
 		t->proxy = rc->proxy_protocol;
 		t->policy = rc->policy;
 		t->retries = rc->retries;
-		t->connect_tv = relay_tv(rc->connect_timeout > 0 ?
+		t->connect_tv = clock_tv(rc->connect_timeout > 0 ?
 		    rc->connect_timeout : 5);
 		t->idle = rc->idle_timeout > 0 ? rc->idle_timeout : 300;
-		t->idle_tv = relay_tv(t->idle);
+		t->idle_tv = clock_tv(t->idle);
 		t->max_conn = rc->max_connections;
 		t->max_per_source = rc->max_per_source;
 		if (rc->hostname != NULL)
@@ -546,7 +388,7 @@ relay_table_new(struct relay *r, const struct conf *conf,
 			goto fail;
 		}
 		be->sslen = conf_ip_sockaddr(ip, t->port, &be->ss);
-		relay_addr_text((struct sockaddr *)&be->ss, be->text,
+		sock_addr_text((struct sockaddr *)&be->ss, be->text,
 		    sizeof(be->text));
 	}
 	pthread_mutex_unlock(&r->mtx);
@@ -681,7 +523,7 @@ relay_order(struct relay_thread *th, struct relay_table *t, int *cand)
 			if (w[j] <= 0)
 				continue;
 			key[j] = (double)CNT_GET(&t->be[j].c->active) / w[j];
-			tie[j] = relay_rand01(th);
+			tie[j] = rng_double(&th->rng);
 		}
 		while (n < max) {
 			int best = -1;
@@ -701,7 +543,7 @@ relay_order(struct relay_thread *th, struct relay_table *t, int *cand)
 
 	/* Weighted random order, sampling without replacement. */
 	while (n < max && total > 0) {
-		double u = relay_rand01(th) * total;
+		double u = rng_double(&th->rng) * total;
 		int pick = -1;
 
 		for (j = 0; j < m; j++) {
@@ -729,29 +571,7 @@ relay_order(struct relay_thread *th, struct relay_table *t, int *cand)
  */
 #define RELAY_LOG_421 10
 
-static __thread time_t   log421_sec;
-static __thread unsigned log421_n, log421_dropped;
-
-static bool
-relay_log421_ok(void)
-{
-	time_t now = time(NULL);
-
-	if (now != log421_sec) {
-		if (log421_dropped > 0)
-			log_warnx("relay: %u more 421 replies not logged "
-			    "(over %d a second)", log421_dropped, RELAY_LOG_421);
-		log421_sec = now;
-		log421_n = 0;
-		log421_dropped = 0;
-	}
-	if (log421_n < RELAY_LOG_421) {
-		log421_n++;
-		return true;
-	}
-	log421_dropped++;
-	return false;
-}
+static __thread struct log_rate log421;
 
 static void
 relay_reject(struct relay_table *t, evutil_socket_t fd,
@@ -763,8 +583,8 @@ relay_reject(struct relay_table *t, evutil_socket_t fd,
 	int n;
 
 	CNT_ADD(counter, 1);
-	relay_addr_text(sa, peer, sizeof(peer));
-	if (relay_log421_ok())
+	sock_addr_text(sa, peer, sizeof(peer));
+	if (log_rate_ok(&log421, RELAY_LOG_421, "relay: 421 replies"))
 		log_warnx("relay: 421 %s to %s: %s", code, peer, why);
 	n = snprintf(line, sizeof(line), "421 %s %s %s\r\n", code, t->hostname,
 	    text);
@@ -809,8 +629,7 @@ relay_session_free(struct relay_session *s)
 		event_free(s->timer);
 	if (s->backend >= 0)
 		CNT_SUB(&s->t->be[s->backend].c->active, 1);
-	if (s->src != NULL)
-		relay_src_release(r, s->src);
+	srclimit_release(&r->src, s->src);
 	relay_table_unref(s->t);
 	TAILQ_REMOVE(&th->sessions, s, entry);
 	th->nsessions--;
@@ -930,7 +749,7 @@ relay_idle_cb(evutil_socket_t fd, short what, void *arg)
 	if (!timercmp(&d, &t->idle_tv, <)) {
 		char peer[INET6_ADDRSTRLEN + 16];
 
-		relay_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
+		sock_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
 		log_info("relay: %s idle for %.0f s, closed", peer, t->idle);
 		CNT_ADD(&th->r->idle_to, 1);
 		relay_session_free(s);
@@ -1116,8 +935,8 @@ relay_unavailable(struct relay_session *s)
 	char peer[INET6_ADDRSTRLEN + 16];
 
 	CNT_ADD(&th->r->unavail, 1);
-	relay_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
-	if (relay_log421_ok())
+	sock_addr_text((struct sockaddr *)&s->peer, peer, sizeof(peer));
+	if (log_rate_ok(&log421, RELAY_LOG_421, "relay: 421 replies"))
 		log_warnx("relay: 421 4.3.2 to %s: no backend reachable "
 		    "(%u tried)", peer, s->next);
 	s->side[SIDE_BACKEND].eof = s->side[SIDE_BACKEND].shut = true;
@@ -1253,8 +1072,7 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct relay *r = th->r;
 	struct relay_table *t;
 	struct relay_session *s;
-	struct relay_src *src;
-	bool over;
+	int src;
 
 	CNT_ADD(&r->accepted, 1);
 	if (th->stopping) {
@@ -1272,24 +1090,15 @@ relay_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		CNT_ADD(&r->active, 1);
 	/* Without a per-source limit nothing is counted (a reload that sets
 	 * one counts only the sessions that start after it). */
-	src = NULL;
-	over = false;
-	if (t->max_per_source > 0 &&
-	    (src = relay_src_acquire(r, sa, t->max_per_source, &over)) == NULL) {
+	if ((src = srclimit_acquire(&r->src, sa, t->max_per_source)) == -1) {
 		CNT_SUB(&r->active, 1);
-		if (over)
-			relay_reject(t, fd, sa, &r->rej_src,
-			    "max_per_source reached");
-		else {
-			log_warnx("relay: out of memory, connection closed");
-			evutil_closesocket(fd);
-		}
+		relay_reject(t, fd, sa, &r->rej_src, "max_per_source reached");
 		relay_table_unref(t);
 		return;
 	}
 	if ((s = calloc(1, sizeof(*s) + (t->nbe + 1) * sizeof(int))) == NULL) {
 		CNT_SUB(&r->active, 1);
-		relay_src_release(r, src);
+		srclimit_release(&r->src, src);
 		relay_table_unref(t);
 		log_warnx("relay: out of memory, connection closed");
 		evutil_closesocket(fd);
@@ -1391,7 +1200,7 @@ relay_stop_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(th->base);
 		return;
 	}
-	tv = relay_tv(th->r->grace);
+	tv = clock_tv(th->r->grace);
 	th->deadline_ev = evtimer_new(th->base, relay_deadline_cb, th);
 	if (th->deadline_ev == NULL || evtimer_add(th->deadline_ev, &tv) != 0)
 		relay_deadline_cb(-1, 0, th);
@@ -1445,16 +1254,7 @@ relay_free(struct relay *r)
 		relay_thread_free(&r->th[i]);
 	free(r->th);
 	relay_table_unref(r->table);
-	for (i = 0; i < RELAY_SRC_BUCKETS; i++) {
-		while (r->srcs[i] != NULL) {
-			struct relay_src *e = r->srcs[i];
-
-			r->srcs[i] = e->next;
-			free(e);
-		}
-	}
-	for (i = 0; i < RELAY_SRC_LOCKS; i++)
-		pthread_mutex_destroy(&r->src_mtx[i]);
+	srclimit_free(&r->src);
 	while (r->counters != NULL) {
 		struct relay_counters *c = r->counters;
 
@@ -1470,23 +1270,16 @@ static int
 relay_listen(struct relay_thread *th, const struct conf_sockaddr *a)
 {
 	struct evconnlistener *l;
-	int fd, one = 1;
+	int fd;
 
-	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
+	/* One listening socket per thread; the kernel spreads connections.
+	 * A relay forwards what it got at once: accepted sockets inherit
+	 * TCP_NODELAY. */
+	fd = sock_listen((const struct sockaddr *)&a->ss, a->len, SOCK_STREAM,
+	    SOCK_F_REUSEPORT | SOCK_F_NONBLOCK | SOCK_F_NODELAY, 0);
 	if (fd < 0) {
-		log_warn("relay: socket for %s", a->text);
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* One listening socket per thread; the kernel spreads connections. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-	relay_nodelay(fd);	/* accepted sockets inherit it */
-	if (a->ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) < 0) {
 		log_warn("relay: bind %s", a->text);
-		goto fail;
+		return -1;
 	}
 	l = evconnlistener_new(th->base, relay_accept_cb, th,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, RELAY_BACKLOG, fd);
@@ -1512,11 +1305,7 @@ relay_thread_init(struct relay *r, struct relay_thread *th)
 	th->r = r;
 	th->stop_pipe[0] = th->stop_pipe[1] = -1;
 	TAILQ_INIT(&th->sessions);
-	if (getrandom(th->rng, sizeof(th->rng), 0) != sizeof(th->rng) ||
-	    (th->rng[0] | th->rng[1]) == 0) {
-		th->rng[0] = (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ULL;
-		th->rng[1] = ((uint64_t)getpid() << 8 | (uint64_t)(th - r->th)) | 1;
-	}
+	rng_init(&th->rng);
 	if ((th->buf = malloc(RELAY_MAX_READ)) == NULL)
 		return -1;
 	/* Only this thread touches its base (stop: a pipe): no locks. The
@@ -1584,8 +1373,11 @@ relay_start(const struct conf *conf)
 		return -1;
 	}
 	pthread_mutex_init(&r->mtx, NULL);
-	for (i = 0; i < RELAY_SRC_LOCKS; i++)
-		pthread_mutex_init(&r->src_mtx[i], NULL);
+	if (srclimit_init(&r->src, RELAY_SRC_SLOTS) != 0) {
+		log_warnx("relay: out of memory");
+		free(r);
+		return -1;
+	}
 	if (rc->nlisten == 0) {
 		log_warnx("relay: no listen address");
 		goto fail;

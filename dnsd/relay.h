@@ -53,7 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 /* Reading from one side pauses while the other side's output exceeds this. */
 #define RELAY_HIGH_WATER (256 * 1024)

@@ -4,10 +4,14 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <linux/sockios.h>
 #include <time.h>
 
+#include "dnsd/base/clock.h"
+#include "dnsd/base/hash.h"
+#include "dnsd/base/log.h"
+#include "dnsd/base/rng.h"
+#include "dnsd/base/srclimit.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"
@@ -22,11 +26,11 @@ enum {
 };
 
 static uint64_t rrl_table[RRL_BUCKETS];		/* tag:16 | sec:16 | balance:32 */
-static unsigned rrl_conns[RRL_CONN_SLOTS];	/* open TCP connections */
+static struct srclimit rrl_conns;		/* open TCP connections per source */
 static uint64_t rrl_seed;
 static pthread_once_t rrl_once = PTHREAD_ONCE_INIT;
 
-static uint64_t n_limited, n_slipped, n_dropped, n_tcp_refused, n_tcp_stalled;
+static uint64_t n_limited, n_slipped, n_dropped, n_tcp_stalled;
 
 /* Limited responses seen by this thread: every slip-th one slips. */
 static __thread unsigned rrl_slipctr;
@@ -34,36 +38,13 @@ static __thread unsigned rrl_slipctr;
 static void
 rrl_seed_init(void)
 {
-	uint64_t s;
+	struct rng r;
 
 	/* A secret seed: a flooder cannot aim two keys at one bucket. */
-	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
-		s = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)&s;
-	rrl_seed = s | 1;
-}
-
-/* FNV-1a step per byte; the final mix spreads the bits (murmur3 fmix64). */
-static inline uint64_t
-h_bytes(uint64_t h, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static inline uint64_t
-h_final(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
+	rng_init(&r);
+	rrl_seed = rng_next(&r) | 1;
+	if (srclimit_init(&rrl_conns, RRL_CONN_SLOTS) != 0)
+		log_warnx("rrl: out of memory: no per-source TCP cap");
 }
 
 static int
@@ -172,7 +153,7 @@ rrl_key(const struct conf_rrl *cfg, const struct world *w,
 			pfx[i] = a[i] & (uint8_t)(0xff << (8 - (bits - i * 8)));
 	}
 	pfx[16] = (uint8_t)alen;
-	h = h_bytes(h, pfx, sizeof(pfx));
+	h = hash_bytes(h, pfx, sizeof(pfx));
 
 	rcode = resp[3] & 0x0f;
 	ancount = resp[6] << 8 | resp[7];
@@ -187,30 +168,30 @@ rrl_key(const struct conf_rrl *cfg, const struct world *w,
 		if (z != NULL && z->htab != NULL &&
 		    zone_find(z, lc, nlen, zone_hash(lc, nlen)) == NULL) {
 			cls = RRL_C_WILDCARD;
-			h = h_bytes(h, &cls, 1);
-			h = h_bytes(h, z->origin, z->origin_len);
+			h = hash_bytes(h, &cls, 1);
+			h = hash_bytes(h, z->origin, z->origin_len);
 		} else {
 			cls = RRL_C_POSITIVE;
-			h = h_bytes(h, &cls, 1);
-			h = h_bytes(h, lc, nlen);
+			h = hash_bytes(h, &cls, 1);
+			h = hash_bytes(h, lc, nlen);
 		}
-		h = h_bytes(h, resp + 12 + nlen, 2);	/* qtype */
+		h = hash_bytes(h, resp + 12 + nlen, 2);	/* qtype */
 	} else if ((rcode == 0 || rcode == 3) && nlen > 0) {
 		const struct zone *z = w != NULL ?
 		    world_zone_for(w, lc, nlen) : NULL;
 
 		cls = rcode == 3 ? RRL_C_NXDOMAIN : RRL_C_EMPTY;
-		h = h_bytes(h, &cls, 1);
+		h = hash_bytes(h, &cls, 1);
 		if (z != NULL)
-			h = h_bytes(h, z->origin, z->origin_len);
+			h = hash_bytes(h, z->origin, z->origin_len);
 	} else {
 		uint8_t rc = (uint8_t)rcode;
 
 		cls = RRL_C_ERROR;
-		h = h_bytes(h, &cls, 1);
-		h = h_bytes(h, &rc, 1);
+		h = hash_bytes(h, &cls, 1);
+		h = hash_bytes(h, &rc, 1);
 	}
-	return h_final(h);
+	return hash_final(h);
 }
 
 /* Charge one response to account h: 1 if it is over the rate. */
@@ -293,22 +274,24 @@ size_t
 rrl_udp(const struct world *w, const struct sockaddr *from, uint8_t *resp,
     size_t rlen)
 {
-	struct timespec ts;
-
 	/* The exempt test first: loopback and friends pay no clock read. */
 	if (w == NULL || !w->conf->rrl.enabled || rlen < 12 ||
 	    rrl_exempt(&w->conf->rrl, from))
 		return rlen;
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return rrl_apply(&w->conf->rrl, w, from, resp, rlen, ts.tv_sec);
+	return rrl_apply(&w->conf->rrl, w, from, resp, rlen,
+	    clock_mono_coarse());
 }
 
 void
 rrl_reset(void)
 {
 	memset(rrl_table, 0, sizeof(rrl_table));
-	memset(rrl_conns, 0, sizeof(rrl_conns));
-	n_limited = n_slipped = n_dropped = n_tcp_refused = n_tcp_stalled = 0;
+	pthread_once(&rrl_once, rrl_seed_init);
+	if (rrl_conns.slots != NULL)
+		memset(rrl_conns.slots, 0, (rrl_conns.mask + 1) *
+		    sizeof(*rrl_conns.slots));
+	rrl_conns.refused = 0;
+	n_limited = n_slipped = n_dropped = n_tcp_stalled = 0;
 	rrl_slipctr = 0;
 }
 
@@ -318,7 +301,7 @@ rrl_stats_get(struct rrl_stats *out)
 	out->limited = __atomic_load_n(&n_limited, __ATOMIC_RELAXED);
 	out->slipped = __atomic_load_n(&n_slipped, __ATOMIC_RELAXED);
 	out->dropped = __atomic_load_n(&n_dropped, __ATOMIC_RELAXED);
-	out->tcp_refused = __atomic_load_n(&n_tcp_refused, __ATOMIC_RELAXED);
+	out->tcp_refused = srclimit_refused(&rrl_conns);
 	out->tcp_stalled = __atomic_load_n(&n_tcp_stalled, __ATOMIC_RELAXED);
 }
 
@@ -327,31 +310,14 @@ rrl_stats_get(struct rrl_stats *out)
 int
 rrl_tcp_acquire(const struct sockaddr *addr, unsigned max)
 {
-	const uint8_t *a;
-	unsigned *slot, n;
-	size_t alen;
-	uint64_t h;
-	int fam;
-
-	if (max == 0 || (alen = addr_bytes(addr, &a, &fam)) == 0)
-		return RRL_CONN_NONE;
 	pthread_once(&rrl_once, rrl_seed_init);
-	h = h_final(h_bytes(rrl_seed ^ (uint64_t)alen, a, alen));
-	slot = &rrl_conns[h & (RRL_CONN_SLOTS - 1)];
-	n = __atomic_add_fetch(slot, 1, __ATOMIC_RELAXED);
-	if (n > max) {
-		__atomic_sub_fetch(slot, 1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&n_tcp_refused, 1, __ATOMIC_RELAXED);
-		return -1;
-	}
-	return (int)(slot - rrl_conns);
+	return srclimit_acquire(&rrl_conns, addr, max);
 }
 
 void
 rrl_tcp_release(int slot)
 {
-	if (slot >= 0 && slot < (int)RRL_CONN_SLOTS)
-		__atomic_sub_fetch(&rrl_conns[slot], 1, __ATOMIC_RELAXED);
+	srclimit_release(&rrl_conns, slot);
 }
 
 int
@@ -368,19 +334,18 @@ rrl_tcp_abort(int fd, size_t pending)
 int
 rrl_tcp_stalled(time_t *since, size_t before, size_t after, double limit)
 {
-	struct timespec ts;
+	time_t now = clock_mono_coarse();
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	if (after == 0) {
 		*since = 0;
 		return 0;
 	}
 	if (after < before || *since == 0) {
 		/* Progress (a query was answered), or a new partial query. */
-		*since = ts.tv_sec;
+		*since = now;
 		return 0;
 	}
-	if ((double)(ts.tv_sec - *since) >= limit + 1) {
+	if ((double)(now - *since) >= limit + 1) {
 		__atomic_add_fetch(&n_tcp_stalled, 1, __ATOMIC_RELAXED);
 		return 1;
 	}

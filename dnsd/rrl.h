@@ -41,7 +41,8 @@
 #include <time.h>
 #include <sys/socket.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/srclimit.h"
 
 struct world;
 
@@ -94,7 +95,7 @@ void rrl_stats_get(struct rrl_stats *out);
  * \retval -1   over the cap (counted in tcp_refused): close it
  * max 0 means no cap (still returns -1 only never; returns RRL_CONN_NONE).
  */
-#define RRL_CONN_NONE (-2)
+#define RRL_CONN_NONE SRCLIMIT_NONE
 int rrl_tcp_acquire(const struct sockaddr *addr, unsigned max);
 void rrl_tcp_release(int slot);
 

@@ -18,7 +18,8 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
+#include "dnsd/base/sock.h"
 #include "dnsd/rrl.h"
 #include "dnsd/server.h"
 #include "dnsd/world.h"
@@ -143,35 +144,19 @@ open_socket(const struct listener *l, int udp, int first, int *pktinfo,
     char *err, size_t errlen)
 {
 	const char *proto = udp ? "udp" : "tcp";
-	int fam = l->ss.ss_family, on = 1, fd = -1, type;
+	int fam = l->ss.ss_family, on = 1, fd;
+	unsigned flags = SOCK_F_REUSEPORT;
 
 	/* UDP sockets block: their thread waits in recvmmsg(). */
-	type = udp ? SOCK_DGRAM | SOCK_CLOEXEC :
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
-	if (first) {
-		if ((fd = socket(fam, type, 0)) < 0)
-			goto fail;
-		if (fam == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-			    sizeof(on));
-		if (!udp)
-			(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-			    sizeof(on));
-		if (bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0)
-			goto fail;
-		close(fd);
-	}
-	if ((fd = socket(fam, type, 0)) < 0)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0)
-		goto fail;
-	if (!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-	    sizeof(on)) != 0)
-		goto fail;
-	if (fam == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
-	    sizeof(on)) != 0)
-		goto fail;
+	if (first)
+		flags |= SOCK_F_EXCLUSIVE;
+	if (!udp)
+		flags |= SOCK_F_NONBLOCK | SOCK_F_NODELAY;
 	*pktinfo = 0;
+	fd = sock_listen((const struct sockaddr *)&l->ss, l->len,
+	    udp ? SOCK_DGRAM : SOCK_STREAM, flags, udp ? 0 : 1024);
+	if (fd < 0)
+		goto fail;
 	if (udp) {
 		int rcvbuf = 4 * 1024 * 1024;
 		struct timeval tmo = { 0, 500000 };
@@ -201,13 +186,7 @@ open_socket(const struct listener *l, int udp, int first, int *pktinfo,
 				goto fail;
 			*pktinfo = 1;
 		}
-	} else {
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	}
-	if (bind(fd, (const struct sockaddr *)&l->ss, l->len) != 0)
-		goto fail;
-	if (!udp && listen(fd, 1024) != 0)
-		goto fail;
 	return fd;
 fail:
 	seterr(err, errlen, "listen %s (%s): %s", l->text, proto,

@@ -34,7 +34,7 @@
 
 #include <stddef.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 #define SERVER_BATCH          32	/* UDP messages per recvmmsg/sendmmsg */
 #define SERVER_UDP_BUF        4096	/* bytes per UDP query / response */

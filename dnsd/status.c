@@ -25,9 +25,12 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/conf.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/sock.h"
+#include "dnsd/base/version.h"
 #include "dnsd/dashboard.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "dnsd/rrl.h"
 #include "dnsd/status.h"
 #include "dnsd/world.h"
@@ -38,9 +41,6 @@
 #include "dnsd/daemon.h"
 #include "dnsd/relay.h"
 
-#ifndef MXS_VERSION
-#define MXS_VERSION "0.1.0"
-#endif
 
 #define STATUS_MAX_HEADERS   8192	/* bytes of request line + headers */
 #define STATUS_MAX_BODY      4096	/* admin calls carry no body */
@@ -157,15 +157,6 @@ admin_name(unsigned a)
 	case PSTATE_ADMIN_MAINT: return "maint";
 	default:                 return "enabled";
 	}
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Equal strings in a time that depends only on the length of b (the
@@ -504,7 +495,7 @@ model_build(size_t max_hist)
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
-	m->now_ms = now_ms();
+	m->now_ms = clock_unix_ms();
 	rcu_read_lock();
 	w = world_get();
 	ps = pstate_get();
@@ -1356,7 +1347,7 @@ handle_dashboard(struct evhttp_request *req)
 static void
 handle_healthz(struct evhttp_request *req)
 {
-	if (dns_healthy(now_ms()))
+	if (dns_healthy(clock_unix_ms()))
 		reply_text(req, 200, "OK", "text/plain; charset=utf-8", "ok\n");
 	else
 		reply_text(req, 503, "Service Unavailable",
@@ -1461,7 +1452,7 @@ handle_reload(struct evhttp_request *req)
 {
 	if (!admin_auth(req))
 		return;
-	st.reload_req_ms = now_ms();
+	st.reload_req_ms = clock_unix_ms();
 	st.reload_reqs++;
 	log_info("status: reload requested through the API");
 	if (kill(getpid(), SIGHUP) == -1) {
@@ -1564,7 +1555,7 @@ dns_read(evutil_socket_t fd, short what, void *arg)
 		if (n < 12 || (buf[2] & 0x80) == 0 ||
 		    ((buf[0] << 8) | buf[1]) != st.dns_id)
 			continue;
-		st.dns_ok_ms = now_ms();
+		st.dns_ok_ms = clock_unix_ms();
 		st.dns_rcode = buf[3] & 0x0f;
 	}
 }
@@ -1636,7 +1627,7 @@ dns_check(const struct world *w)
 	q[qlen++] = ZONE_TYPE_SOA;
 	q[qlen++] = 0;
 	q[qlen++] = 1;				/* IN */
-	st.dns_sent_ms = now_ms();
+	st.dns_sent_ms = clock_unix_ms();
 	(void)send(st.dns_fd, q, qlen, 0);
 }
 
@@ -1684,7 +1675,7 @@ status_tick(evutil_socket_t fd, short what, void *arg)
 	st.ticks++;
 	rcu_read_lock();
 	if ((w = world_get()) != NULL && w->conf != NULL) {
-		if (!dns_healthy(now_ms()) || st.ticks % 4 == 0)
+		if (!dns_healthy(clock_unix_ms()) || st.ticks % 4 == 0)
 			dns_check(w);
 		if (st.ticks % 4 == 0)
 			share_sample(w);
@@ -1730,30 +1721,13 @@ status_thread(void *arg)
 static int
 listen_socket(const struct conf_sockaddr *a)
 {
-	int fd, one = 1;
+	int fd;
 
-	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd == -1) {
-		log_warn("status: socket for %s", a->text);
-		return -1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (a->ss.ss_family == AF_INET6)
-		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) == -1) {
+	fd = sock_listen((const struct sockaddr *)&a->ss, a->len, SOCK_STREAM,
+	    SOCK_F_NONBLOCK, 64);
+	if (fd == -1)
 		log_warn("status: cannot listen on %s", a->text);
-		goto fail;
-	}
-	if (listen(fd, 64) == -1) {
-		log_warn("status: listen on %s", a->text);
-		goto fail;
-	}
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }
 
 static void
@@ -1806,7 +1780,7 @@ status_start(const struct conf *conf)
 		log_warn("status: state file name");
 		goto fail;
 	}
-	st.started_ms = now_ms();
+	st.started_ms = clock_unix_ms();
 	if (!addr_is_loopback(&conf->status.listen.ss) &&
 	    conf->status.token_file == NULL) {
 		log_warnx("status: refusing to listen on %s, not a loopback "

@@ -27,7 +27,7 @@
 #ifndef MXS_STATUS_H
 #define MXS_STATUS_H
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 /*
  * Start the endpoint; call after probe_engine_start() and the first

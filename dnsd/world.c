@@ -6,8 +6,8 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"
 

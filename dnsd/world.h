@@ -13,7 +13,7 @@
 
 #include <urcu.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "zones/zone.h"
 
 struct world {

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 struct event_base;
 struct curlev;

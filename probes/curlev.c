@@ -5,7 +5,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "probes/curlev.h"
 
 struct curlev_xfer {

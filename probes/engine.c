@@ -19,7 +19,9 @@
 #include <event2/thread.h>
 #include <openssl/ssl.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/base/log.h"
+#include "dnsd/base/rng.h"
 #include "probes/check.h"
 #include "probes/curlev.h"
 #include "probes/probe.h"
@@ -104,7 +106,7 @@ struct engine {
 	struct event      *tick_ev;
 	struct event      *admin_ev;
 	struct event      *stop_ev;
-	uint64_t           rng;
+	struct rng         rng;
 	unsigned           nramping;
 	/* under probe_lock */
 	struct admin_op   *ops;
@@ -181,48 +183,6 @@ probe_slowstart_factor(double elapsed, double slowstart)
 	return f > 1.0 ? 1.0 : f;
 }
 
-/* ---------------------------------------------------------------- time */
-
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int64_t
-unix_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static struct timeval
-tv_of(double s)
-{
-	struct timeval tv;
-
-	if (s < 0)
-		s = 0;
-	tv.tv_sec = (time_t)s;
-	tv.tv_usec = (suseconds_t)((s - (double)tv.tv_sec) * 1e6);
-	return tv;
-}
-
-static double
-eng_rand(struct engine *e)
-{
-	/* xorshift64*: jitter only, not security */
-	e->rng ^= e->rng >> 12;
-	e->rng ^= e->rng << 25;
-	e->rng ^= e->rng >> 27;
-	return (double)((e->rng * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
-}
-
 /* ---------------------------------------------------------------- publish */
 
 static struct pstate_server *
@@ -279,7 +239,7 @@ eng_history(struct eserver *sv, struct eprobe *p,
 
 	pthread_mutex_lock(&sv->pool->lock);
 	h = &sv->hist[sv->hist_head];
-	h->time_ms = unix_ms();
+	h->time_ms = clock_unix_ms();
 	h->ok = r->ok;
 	h->latency_us = latency > 4000 ? UINT32_MAX : (uint32_t)(latency * 1e6);
 	snprintf(h->reason, sizeof(h->reason), "%.79s", r->reason);
@@ -370,7 +330,7 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 		return;
 	s->up = sv->health.up;
 	s->transitions++;
-	s->since_ms = unix_ms();
+	s->since_ms = clock_unix_ms();
 	if (tr < 0) {
 		log_info("pool %s server %s DOWN: %s (%u consecutive failure%s)",
 		    cp->name, sv->cs->name, reason, sv->health.nfail,
@@ -388,7 +348,7 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 			if (!sv->ramping)
 				pool->eng->nramping++;
 			sv->ramping = true;
-			sv->ramp_start = mono_now();
+			sv->ramp_start = clock_mono();
 			s->slowstart_factor = probe_slowstart_factor(0, cp->slowstart);
 		}
 	}
@@ -409,7 +369,7 @@ eng_check_done(void *arg, const struct check_result *r)
 
 	p->h = NULL;
 	evtimer_del(&p->tmo);
-	eng_apply(p, r, mono_now() - p->started);
+	eng_apply(p, r, clock_mono() - p->started);
 }
 
 static void
@@ -427,7 +387,7 @@ eng_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	check_result_init(&r);
 	check_fail(&r, t < 1 ? "timeout after %.2fs %s" : "timeout after %.1fs %s",
 	    t, why);
-	eng_apply(p, &r, mono_now() - p->started);
+	eng_apply(p, &r, clock_mono() - p->started);
 }
 
 static void
@@ -468,7 +428,7 @@ eng_round_cb(evutil_socket_t fd, short what, void *arg)
 	struct eprobe *p = arg;
 	struct eserver *sv = p->sv;
 	struct engine *e = sv->pool->eng;
-	double now = mono_now(), iv = p->cp->interval;
+	double now = clock_mono(), iv = p->cp->interval;
 	struct timeval tv;
 	bool late = now - p->due > 0.1 * iv, skipped = p->h != NULL;
 
@@ -482,10 +442,10 @@ eng_round_cb(evutil_socket_t fd, short what, void *arg)
 		sv->cnt.skipped += skipped;
 		pthread_mutex_unlock(&sv->pool->lock);
 	}
-	p->due += iv * (0.9 + 0.2 * eng_rand(e));
+	p->due += iv * (0.9 + 0.2 * rng_double(&e->rng));
 	if (p->due < now)
 		p->due = now;
-	tv = tv_of(p->due - now);
+	tv = clock_tv(p->due - now);
 	evtimer_add(&p->timer, &tv);
 	if (!skipped)
 		eng_start_check(p, now);
@@ -500,7 +460,7 @@ eng_tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	if (e->nramping == 0)
 		return;
-	now = mono_now();
+	now = clock_mono();
 	for (i = 0; i < e->conf->npools; i++) {
 		struct epool *pool = &e->pools[i];
 
@@ -635,7 +595,7 @@ eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
 	if (p->ops == NULL || ip == NULL)
 		return 0;
 	p->sslen = conf_ip_sockaddr(ip, p->port, &p->ss);
-	tv = tv_of(cp->timeout > 0 ? cp->timeout : 3.0);
+	tv = clock_tv(cp->timeout > 0 ? cp->timeout : 3.0);
 	if ((p->tmo_tv = event_base_init_common_timeout(e->base, &tv)) == NULL)
 	{
 		p->tmo_own = tv;
@@ -643,8 +603,8 @@ eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
 	}
 	evtimer_assign(&p->timer, e->base, eng_round_cb, p);
 	evtimer_assign(&p->tmo, e->base, eng_timeout_cb, p);
-	p->due = now + eng_rand(e) * (cp->interval > 0 ? cp->interval : 5.0);
-	tv = tv_of(p->due - now);
+	p->due = now + rng_double(&e->rng) * (cp->interval > 0 ? cp->interval : 5.0);
+	tv = clock_tv(p->due - now);
 	evtimer_add(&p->timer, &tv);
 	sv->nprobes++;
 	return 0;
@@ -859,7 +819,7 @@ carry_restore(struct engine *e, struct epool *pool, struct eserver *sv)
 		sv->ramp_start = c->ramp_start;
 		e->nramping++;
 		s->slowstart_factor = probe_slowstart_factor(
-		    mono_now() - c->ramp_start, pool->cp->slowstart);
+		    clock_mono() - c->ramp_start, pool->cp->slowstart);
 	}
 	free(sv->hist);
 	sv->hist = c->hist;
@@ -886,9 +846,7 @@ probe_engine_start(const struct conf *conf)
 	if ((e = calloc(1, sizeof(*e))) == NULL)
 		goto oom;
 	e->conf = conf;
-	e->rng = (uint64_t)unix_ms() * 6364136223846793005ULL ^ (uint64_t)getpid();
-	if (e->rng == 0)
-		e->rng = 88172645463325252ULL;
+	rng_init(&e->rng);
 	if ((e->base = event_base_new()) == NULL)
 		goto oom;
 	if ((e->work = pstate_new(conf)) == NULL)
@@ -905,11 +863,11 @@ probe_engine_start(const struct conf *conf)
 	event_add(e->tick_ev, &tick);
 	if ((e->pools = calloc(conf->npools + 1, sizeof(*e->pools))) == NULL)
 		goto oom;
-	now = mono_now();
+	now = clock_mono();
 	for (i = 0; i < conf->npools; i++) {
 		struct epool *pool = &e->pools[i];
 		const struct conf_pool *cp = &conf->pools[i];
-		int64_t t0 = unix_ms();
+		int64_t t0 = clock_unix_ms();
 
 		pool->eng = e;
 		pool->idx = i;

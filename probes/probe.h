@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "probes/pstate.h"
 
 #define PROBE_HISTORY 120

@@ -26,7 +26,7 @@
 
 #include <urcu.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 enum pstate_admin {
 	PSTATE_ADMIN_ENABLED = 0,

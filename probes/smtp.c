@@ -20,7 +20,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "probes/check.h"
 #include "probes/smtp.h"
 

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 struct smtp_reply {
 	int      code;			/* 0 until the first line */

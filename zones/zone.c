@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
 
+#include "dnsd/base/diag.h"
 #include "zones/zone.h"
 
 #define ZONE_INCLUDE_MAX	10		/* nested $INCLUDE levels */
@@ -102,10 +103,9 @@ struct bref {
 struct loader {
 	const struct conf      *conf;
 	const struct conf_zone *cz;
-	FILE                   *err;
+	struct diag             d;	/* every error, counted across $INCLUDEs */
 	struct zone            *z;
 	struct arena           *arena;
-	int                     nerr;
 	char                  **files;	/* file names, index 0 = template */
 	size_t                  nfiles, capfiles;
 	int                     conffile;	/* index of the config file name */
@@ -149,12 +149,9 @@ zerr(struct loader *L, int file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(L->err, "%s:%d: ", L->files[file], line);
 	va_start(ap, fmt);
-	vfprintf(L->err, fmt, ap);
+	diag_verror(&L->d, L->files[file], line, fmt, ap);
 	va_end(ap);
-	fputc('\n', L->err);
-	L->nerr++;
 }
 
 static void __attribute__((format(printf, 4, 5)))
@@ -162,11 +159,9 @@ zwarn(struct loader *L, int file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(L->err, "%s:%d: warning: ", L->files[file], line);
 	va_start(ap, fmt);
-	vfprintf(L->err, fmt, ap);
+	diag_vwarn(&L->d, L->files[file], line, fmt, ap);
 	va_end(ap);
-	fputc('\n', L->err);
 }
 
 /* "line N" when in the same file, else "file:N". */
@@ -633,34 +628,6 @@ is_in(const char *s)
 	return strcasecmp(s, "IN") == 0 || strcasecmp(s, "CLASS1") == 0;
 }
 
-static size_t
-levenshtein(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, prev, cur, tmp;
-	size_t row[CONF_NAME_MAX + 2];
-
-	if (la > CONF_NAME_MAX || lb > CONF_NAME_MAX)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			cur = prev + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (row[j] + 1 < cur)
-				cur = row[j] + 1;
-			if (row[j - 1] + 1 < cur)
-				cur = row[j - 1] + 1;
-			row[j] = cur;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
 static int
 pool_lookup(struct loader *L, const char *name)
 {
@@ -670,24 +637,6 @@ pool_lookup(struct loader *L, const char *name)
 		if (strcasecmp(L->conf->pools[i].name, name) == 0)
 			return (int)i;
 	return -1;
-}
-
-static const char *
-pool_suggest(struct loader *L, const char *name)
-{
-	size_t i, d, best = SIZE_MAX;
-	const char *s = NULL;
-
-	for (i = 0; i < L->conf->npools; i++) {
-		d = levenshtein(name, L->conf->pools[i].name);
-		if (d < best) {
-			best = d;
-			s = L->conf->pools[i].name;
-		}
-	}
-	if (s != NULL && best <= 2 && best < strlen(name))
-		return s;
-	return NULL;
 }
 
 /*
@@ -796,7 +745,7 @@ do_dyn(struct loader *L, struct pstate *ps, int line, const uint8_t *name,
 		return 0;
 	}
 	if ((pool = pool_lookup(L, tok[0])) < 0) {
-		if ((sug = pool_suggest(L, tok[0])) != NULL)
+		if ((sug = conf_pool_suggest(L->conf, tok[0])) != NULL)
 			zerr(L, ps->file, line, "unknown pool '%s' (did you "
 			    "mean '%s'?)", tok[0], sug);
 		else
@@ -1220,13 +1169,12 @@ parse_file(struct loader *L, const char *path, struct pstate *ps, int from,
 	if ((f = fopen(path, "r")) == NULL) {
 		if (from < 0) {
 			if (L->conf->file != NULL && L->cz->line > 0)
-				fprintf(L->err, "%s:%d: cannot open template "
-				    "'%s': %s\n", L->conf->file, L->cz->line,
-				    path, strerror(errno));
+				diag_error(&L->d, L->conf->file, L->cz->line,
+				    "cannot open template '%s': %s", path,
+				    strerror(errno));
 			else
-				fprintf(L->err, "%s: cannot open template: "
-				    "%s\n", path, strerror(errno));
-			L->nerr++;
+				diag_error(&L->d, path, 0, "cannot open "
+				    "template: %s", strerror(errno));
 		} else
 			zerr(L, from, fromline, "cannot open included file "
 			    "'%s': %s", path, strerror(errno));
@@ -1234,9 +1182,8 @@ parse_file(struct loader *L, const char *path, struct pstate *ps, int from,
 	}
 	if (fstat(fileno(f), &sb) != 0 || S_ISDIR(sb.st_mode)) {
 		if (from < 0) {
-			fprintf(L->err, "%s: cannot read template: is a "
-			    "directory\n", path);
-			L->nerr++;
+			diag_error(&L->d, path, 0, "cannot read template: "
+			    "is a directory");
 		} else
 			zerr(L, from, fromline, "cannot read included file "
 			    "'%s': is a directory", path);
@@ -1251,9 +1198,8 @@ parse_file(struct loader *L, const char *path, struct pstate *ps, int from,
 		}
 	if ((data = read_all(f, &n)) == NULL) {
 		if (from < 0) {
-			fprintf(L->err, "%s: read error: %s\n", path,
+			diag_error(&L->d, path, 0, "read error: %s",
 			    strerror(errno));
-			L->nerr++;
 		} else
 			zerr(L, from, fromline, "cannot read included file "
 			    "'%s': %s", path, strerror(errno));
@@ -1903,7 +1849,8 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 	memset(&ps, 0, sizeof(ps));
 	L.conf = conf;
 	L.cz = cz;
-	L.err = errout != NULL ? errout : stderr;
+	diag_init(&L.d, errout != NULL ? errout : stderr, cz->template,
+	    DIAG_DIRECT);
 	if ((z = calloc(1, sizeof(*z))) == NULL ||
 	    (L.arena = calloc(1, sizeof(*L.arena))) == NULL)
 		goto nomem;
@@ -1920,7 +1867,7 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 		goto nomem;
 	if ((L.zorigin = ldns_dname_new_frm_str(cz->origin)) == NULL ||
 	    !ldns_dname_absolute(L.zorigin)) {
-		fprintf(L.err, "%s: bad zone origin '%s'\n", cz->template,
+		diag_error(&L.d, cz->template, 0, "bad zone origin '%s'",
 		    cz->origin);
 		goto fail;
 	}
@@ -1939,7 +1886,7 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 	rc = parse_file(&L, cz->template, &ps, -1, 0);
 	if (rc != 0)
 		goto fail;
-	if (L.nrecords == 0 && L.nerr == 0) {
+	if (L.nrecords == 0 && L.d.nerr == 0) {
 		zerr(&L, 0, 1, "empty template: no records");
 		goto fail;
 	}
@@ -1958,7 +1905,7 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 	if (zone_rrset_find(z->apex, ZONE_TYPE_NS) == NULL && !L.ns_failed)
 		zerr(&L, 0, 1, "no NS record at the zone apex '%s'",
 		    z->origin_text);
-	if (L.nerr > 0)
+	if (L.d.nerr > 0)
 		goto fail;
 	finish_soa(&L);
 	for (i = 0; i < z->nnodes; i++) {
@@ -1968,7 +1915,7 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 	}
 	goto out;
 nomem:
-	fprintf(L.err, "%s: out of memory\n", cz->template);
+	diag_error(&L.d, cz->template, 0, "out of memory");
 fail:
 	zone_free(z);
 	z = NULL;

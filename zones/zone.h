@@ -30,7 +30,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 
 #define ZONE_TYPE_A      1
 #define ZONE_TYPE_NS     2

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "probes/probe.h"
 
 #define MAXFD 65536

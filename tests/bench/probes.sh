@@ -9,17 +9,10 @@ N=${2:-5000}
 SECS=${3:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
+# Built by the Makefile from the same layer libraries as the daemon
+# (make test builds it too, so it cannot stop linking unnoticed).
+make -s BUILD="$BUILD" "$BUILD/bench/probe_bench"
 B="$BUILD/bench"
-mkdir -p "$B"
-OBJS="$BUILD/probes/agent.o $BUILD/probes/curlev.o $BUILD/probes/engine.o \
-$BUILD/probes/http.o $BUILD/probes/pstate.o $BUILD/probes/smtp.o \
-$BUILD/probes/tcp.o $BUILD/dnsd/log.o"
-make -s BUILD="$BUILD" $OBJS
-PKGS="libevent libevent_pthreads libevent_openssl libcurl liburcu jansson"
-# shellcheck disable=SC2046
-${CC:-cc} -I. -D_GNU_SOURCE -std=gnu11 -O2 -g -pthread \
-    $(pkg-config --cflags $PKGS) -o "$B/probe_bench" tests/bench/probe_bench.c \
-    $OBJS $(pkg-config --libs $PKGS) -lssl -lcrypto -lm
 for mode in tcp smtp; do
 	"$B/probe_bench" "$mode" "$N" "$SECS"
 done

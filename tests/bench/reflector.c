@@ -6,7 +6,9 @@
  *
  * usage: reflector ADDR PORT   (runs until SIGTERM/SIGINT)
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 #include "dnsd/policy.h"
 #include "probes/pstate.h"
 #include "tests/fuzz/fuzz.h"
@@ -20,13 +20,13 @@
  * An @include of a path (libconfig reads it from the working directory)
  * is skipped: /dev/zero would hang any parser.
  */
-static struct policy_rng fc_rng;
+static struct rng fc_rng;
 
 int
 fuzz_conf_init(void)
 {
 	log_init(LOG_LVL_ERR, 0, "fuzz_conf");
-	policy_rng_seed(&fc_rng, 1);
+	rng_seed(&fc_rng, 1);
 	return 0;
 }
 

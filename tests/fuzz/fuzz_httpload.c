@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "probes/check.h"
 #include "tests/fuzz/fuzz.h"
 

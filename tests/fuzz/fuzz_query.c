@@ -12,7 +12,7 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "dnsd/policy.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"

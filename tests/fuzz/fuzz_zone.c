@@ -10,8 +10,8 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"

@@ -14,7 +14,7 @@
 
 #include "dnsd/answer.h"
 #include "dnsd/policy.h"
-#include "dnsd/wire.h"
+#include "dnsd/base/wire.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"
@@ -812,7 +812,7 @@ test_any(void **state)
 /* Orders pinned for the test, whatever policy the build plugs in. */
 static size_t
 order_config(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags)
 {
 	size_t n = 0;
@@ -828,7 +828,7 @@ order_config(const struct conf_pool *cp, const struct pstate_pool *pp,
 
 static size_t
 order_reverse(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags)
 {
 	size_t n = 0;
@@ -1010,11 +1010,11 @@ test_stats(void **state)
  */
 extern bool answer_dyn_fast_enabled;
 
-static struct policy_rng eq_rng;
+static struct rng eq_rng;
 
 static size_t
 order_seeded(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct policy_rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags)
 {
 	(void)rng;
@@ -1149,11 +1149,11 @@ test_dynamic_fast_equal(void **state)
 			uint64_t f0 = eq_first_total(w->conf), f1, f2;
 			size_t l1, l2;
 
-			policy_rng_seed(&eq_rng, seed);
+			rng_seed(&eq_rng, seed);
 			answer_dyn_fast_enabled = true;
 			l1 = answer_query(w, t, q, ql, r1, sizeof(r1), tr);
 			f1 = eq_first_total(w->conf);
-			policy_rng_seed(&eq_rng, seed);
+			rng_seed(&eq_rng, seed);
 			answer_dyn_fast_enabled = false;
 			l2 = answer_query(w, t, q, ql, r2, sizeof(r2), tr);
 			answer_dyn_fast_enabled = true;

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 
 /* A valid one-server pool body, to embed in cases about other keys. */
 #define SRV "servers = ( { name = \"a\"; address = \"192.0.2.1\"; } );"

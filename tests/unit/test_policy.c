@@ -143,7 +143,7 @@ static void
 run_share_case(const struct share_case *c, enum conf_policy pol)
 {
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t first[FX_MAX] = { 0 };
 	uint16_t idx[FX_MAX], pref[FX_MAX];
 	size_t i, k, n, neligible = 0;
@@ -156,7 +156,7 @@ run_share_case(const struct share_case *c, enum conf_policy pol)
 		if (f.ps[i].eff_weight > 0)
 			neligible++;
 	assert_int_equal(neligible, f.pp.nup);
-	policy_rng_seed(&rng, c->seed);
+	rng_seed(&rng, c->seed);
 	for (k = 0; k < NDRAWS; k++) {
 		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX, &flags);
 		assert_int_equal(n, neligible);
@@ -201,14 +201,14 @@ test_second_position(void **state)
 	static const struct srv s[] = { { .weight = 1 }, { .weight = 1 },
 	    { .weight = 2 } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t pair[3][3] = { { 0 } }, firsts[3] = { 0 };
 	uint16_t idx[3];
 	size_t k, n;
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
-	policy_rng_seed(&rng, 42);
+	rng_seed(&rng, 42);
 	for (k = 0; k < NDRAWS; k++) {
 		n = policy_order(&f.cp, &f.pp, &rng, idx, NULL, 3, NULL);
 		assert_int_equal(n, 3);
@@ -231,14 +231,14 @@ test_permutations(void **state)
 	static const struct srv s[] = { { .weight = 3 }, { .weight = 2 },
 	    { .weight = 1 } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t perm[3][3] = { { 0 } };
 	uint16_t idx[3];
 	size_t k, a, b;
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
-	policy_rng_seed(&rng, 77);
+	rng_seed(&rng, 77);
 	for (k = 0; k < NDRAWS; k++) {
 		assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, NULL, 3,
 		    NULL), 3);
@@ -313,13 +313,13 @@ test_failover_tiers(void **state)
 	for (c = 0; c < sizeof(fo_cases) / sizeof(fo_cases[0]); c++) {
 		const struct fo_case *fc = &fo_cases[c];
 		struct fixture f;
-		struct policy_rng rng;
+		struct rng rng;
 		uint16_t idx[FX_MAX], pref[FX_MAX];
 		unsigned flags;
 
 		fx_init(&f, CONF_POLICY_FAILOVER, fc->s, fc->n);
 		f.cp.min_up = fc->min_up;
-		policy_rng_seed(&rng, 100 + c);
+		rng_seed(&rng, 100 + c);
 		for (k = 0; k < 2000; k++) {
 			n = policy_order(&f.cp, &f.pp, &rng, idx, pref, fc->max,
 			    &flags);
@@ -348,14 +348,14 @@ test_failover_weighted_within_tier(void **state)
 	    { .weight = 1, .tier = 1 }, { .weight = 5, .tier = 2 },
 	    { .weight = 5, .tier = 0, .state = S_DOWN } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t first[4] = { 0 };
 	uint16_t idx[4], pref[4];
 	size_t k;
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_FAILOVER, s, 4);
-	policy_rng_seed(&rng, 5150);
+	rng_seed(&rng, 5150);
 	for (k = 0; k < NDRAWS; k++) {
 		assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, pref, 4,
 		    NULL), 3);
@@ -377,7 +377,7 @@ test_all_down_fail_open(void **state)
 	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
 	    { .weight = 1, .state = S_DRAIN } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t first[2] = { 0 };
 	uint16_t idx[4], pref[4];
 	unsigned flags;
@@ -386,7 +386,7 @@ test_all_down_fail_open(void **state)
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 2);
 	assert_int_equal(f.pp.nup, 0);
-	policy_rng_seed(&rng, 11);
+	rng_seed(&rng, 11);
 	for (k = 0; k < NDRAWS; k++) {
 		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
 		assert_int_equal(n, 2);
@@ -421,7 +421,7 @@ test_all_down_relay(void **state)
 	    { .weight = 1, .state = S_MAINT }, { .weight = 1, .load = 1e-300,
 	    .slow = 1e-300 } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint16_t idx[4], pref[4];
 	unsigned flags = 0;
 	size_t n;
@@ -431,7 +431,7 @@ test_all_down_relay(void **state)
 	assert_int_equal(f.pp.nup, 0);	/* 1e-300 * 1e-300 underflows to 0 */
 	f.cp.all_down = CONF_ALLDOWN_RELAY;
 	f.cp.relay_host = "relay.example.net.";
-	policy_rng_seed(&rng, 12);
+	rng_seed(&rng, 12);
 	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, 4, &flags);
 	assert_int_equal(n, 0);
 	assert_int_equal(flags, POLICY_F_RELAY | POLICY_F_ALLDOWN);
@@ -455,14 +455,14 @@ test_all_down_failover(void **state)
 	    { .weight = 1, .tier = 0, .state = S_DOWN },
 	    { .weight = 1, .tier = 0, .state = S_DOWN } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint16_t idx[4], pref[4];
 	unsigned flags;
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_FAILOVER, s, 3);
 	f.cp.min_up = 2;
-	policy_rng_seed(&rng, 13);
+	rng_seed(&rng, 13);
 	assert_int_equal(policy_order(&f.cp, &f.pp, &rng, idx, pref, 4,
 	    &flags), 3);
 	assert_int_equal(flags, POLICY_F_ALLDOWN);
@@ -480,7 +480,7 @@ test_relay_appended(void **state)
 	static const struct srv s[] = { { .weight = 1 }, { .weight = 1 },
 	    { .weight = 1, .state = S_DOWN } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint16_t idx[4], pref[4];
 	unsigned flags;
 	size_t n;
@@ -488,7 +488,7 @@ test_relay_appended(void **state)
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
 	f.cp.relay_host = "relay";
-	policy_rng_seed(&rng, 14);
+	rng_seed(&rng, 14);
 	n = policy_order(&f.cp, &f.pp, &rng, idx, pref, policy_max(&f.cp,
 	    true), &flags);
 	assert_int_equal(n, 2);
@@ -525,7 +525,7 @@ test_caps(void **state)
 {
 	struct srv s[10];
 	struct fixture f;
-	struct policy_rng r1, r2;
+	struct rng r1, r2;
 	uint16_t idx[FX_MAX], pref[FX_MAX], idx2[FX_MAX];
 	unsigned flags;
 	size_t i, k, n;
@@ -544,7 +544,7 @@ test_caps(void **state)
 	assert_int_equal(policy_max(&f.cp, true), 1);
 	f.cp.max_mx = 4;
 
-	policy_rng_seed(&r1, 15);
+	rng_seed(&r1, 15);
 	n = policy_order(&f.cp, &f.pp, &r1, idx, pref, policy_max(&f.cp, true),
 	    &flags);
 	assert_int_equal(n, 3);
@@ -557,8 +557,8 @@ test_caps(void **state)
 
 	/* the capped order is the prefix of the uncapped one */
 	for (k = 0; k < 1000; k++) {
-		policy_rng_seed(&r1, 1000 + k);
-		policy_rng_seed(&r2, 1000 + k);
+		rng_seed(&r1, 1000 + k);
+		rng_seed(&r2, 1000 + k);
 		assert_int_equal(policy_order(&f.cp, &f.pp, &r1, idx, NULL, 3,
 		    NULL), 3);
 		assert_int_equal(policy_order(&f.cp, &f.pp, &r2, idx2, NULL,
@@ -574,7 +574,7 @@ test_no_state(void **state)
 {
 	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t first[2] = { 0 };
 	uint16_t idx[2];
 	unsigned flags;
@@ -582,7 +582,7 @@ test_no_state(void **state)
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 2);
-	policy_rng_seed(&rng, 16);
+	rng_seed(&rng, 16);
 	for (k = 0; k < NDRAWS; k++) {
 		assert_int_equal(policy_order(&f.cp, NULL, &rng, idx, NULL, 2,
 		    &flags), 2);
@@ -603,7 +603,7 @@ test_big_pool(void **state)
 	struct pstate_pool pp;
 	struct conf_server *sv;
 	struct pstate_server *ps;
-	struct policy_rng rng;
+	struct rng rng;
 	uint16_t idx[POLICY_MAX_SERVERS];
 
 	(void)state;
@@ -624,7 +624,7 @@ test_big_pool(void **state)
 		ps[i].load_factor = ps[i].slowstart_factor = 1;
 	}
 	pstate_pool_update(&pp, &cp);
-	policy_rng_seed(&rng, 17);
+	rng_seed(&rng, 17);
 	for (k = 0; k < 100; k++) {
 		got = policy_order(&cp, &pp, &rng, idx, NULL,
 		    POLICY_MAX_SERVERS, NULL);
@@ -647,7 +647,7 @@ test_pick(void **state)
 	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 },
 	    { .weight = 6 }, { .weight = 5, .state = S_DOWN } };
 	struct fixture f;
-	struct policy_rng rng;
+	struct rng rng;
 	uint64_t cnt[4] = { 0 };
 	bool skip[4] = { false, false, true, false };
 	size_t k;
@@ -655,7 +655,7 @@ test_pick(void **state)
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
-	policy_rng_seed(&rng, 18);
+	rng_seed(&rng, 18);
 	for (k = 0; k < NDRAWS; k++) {
 		p = policy_pick(&f.cp, &f.pp, &rng, NULL);
 		assert_true(p >= 0 && p < 3);
@@ -702,27 +702,27 @@ test_ttl(void **state)
 static void
 test_rng(void **state)
 {
-	struct policy_rng a, b;
+	struct rng a, b;
 	size_t k, same = 0;
 	double d, sum = 0;
 
 	(void)state;
-	policy_rng_seed(&a, 99);
-	policy_rng_seed(&b, 99);
+	rng_seed(&a, 99);
+	rng_seed(&b, 99);
 	for (k = 0; k < 1000; k++)
-		assert_int_equal(policy_rng_next(&a), policy_rng_next(&b));
-	policy_rng_seed(&b, 100);
+		assert_int_equal(rng_next(&a), rng_next(&b));
+	rng_seed(&b, 100);
 	for (k = 0; k < 1000; k++)
-		same += policy_rng_next(&a) == policy_rng_next(&b);
+		same += rng_next(&a) == rng_next(&b);
 	assert_true(same < 2);
 	for (k = 0; k < 100000; k++) {
-		d = policy_rng_double(&a);
+		d = rng_double(&a);
 		assert_true(d >= 0 && d < 1);
 		sum += d;
 	}
 	assert_true(fabs(sum / 100000 - 0.5) < 0.01);
-	policy_rng_init(&a);
-	policy_rng_init(&b);
+	rng_init(&a);
+	rng_init(&b);
 	assert_true((a.s[0] | a.s[1] | a.s[2] | a.s[3]) != 0);
 	assert_memory_not_equal(a.s, b.s, sizeof(a.s));
 }

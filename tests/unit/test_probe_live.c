@@ -21,7 +21,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/log.h"
 #include "probes/probe.h"
 #include "probes/pstate.h"
 

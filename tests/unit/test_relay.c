@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 #include "dnsd/relay.h"
 #include "probes/pstate.h"
 

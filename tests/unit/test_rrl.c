@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "dnsd/conf.h"
+#include "dnsd/base/conf.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"

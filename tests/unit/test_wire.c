@@ -11,7 +11,7 @@
 #include <urcu.h>
 
 #include "dnsd/answer.h"
-#include "dnsd/wire.h"
+#include "dnsd/base/wire.h"
 
 /* Packets as hex; spaces ignored. */
 #define H(qd, an, ns, ar) "1234 0100 " qd an ns ar

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/log.h"
 #include "zones/zone.h"
 #include "tests/unit/testutil.h"
 

@@ -11,8 +11,9 @@
 
 #include <libconfig.h>
 
-#include "dnsd/conf.h"
-#include "dnsd/log.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/base/diag.h"
+#include "dnsd/base/log.h"
 
 /*
  * Errors are printed as they are found and counted; parsing goes on so that
@@ -24,21 +25,10 @@
 #define CONF_MAX_LISTEN   64
 #define CONF_MAX_BADLINES 32
 
-/* One error, kept until the end so that all are printed in file order. */
-struct cmsg {
-	int   main;			/* 1: in the main file */
-	char *file;
-	int   line;
-	char *text;
-};
-
 struct cctx {
-	struct cmsg *msgs;
-	size_t       nmsgs, amsgs;
+	struct diag  d;			/* every error, printed sorted */
 	const char  *name;		/* main file, as given */
 	const char  *dir;		/* its directory; NULL: current directory */
-	FILE        *err;
-	int          nerr;
 	int          badlines[CONF_MAX_BADLINES];	/* lines with a bad number */
 	int          nbadlines;
 	struct conf *conf;
@@ -103,78 +93,6 @@ cctx_badline(const struct cctx *c, int line)
 	return 0;
 }
 
-static void
-cerr_line(struct cctx *c, const char *file, int line, const char *fmt,
-    va_list ap)
-{
-	char msg[1024];
-	struct cmsg *m;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	c->nerr++;
-	if (c->nmsgs == c->amsgs) {
-		size_t na = c->amsgs ? c->amsgs * 2 : 32;
-
-		if ((m = realloc(c->msgs, na * sizeof(*m))) == NULL)
-			goto direct;
-		c->msgs = m;
-		c->amsgs = na;
-	}
-	m = &c->msgs[c->nmsgs];
-	m->main = strcmp(file, c->name) == 0;
-	m->line = line;
-	if ((m->file = strdup(file)) == NULL)
-		goto direct;
-	if ((m->text = strdup(msg)) == NULL) {
-		free(m->file);
-		goto direct;
-	}
-	c->nmsgs++;
-	return;
-direct:
-	/* Out of memory: print it now rather than lose it. */
-	fprintf(c->err, "%s:%d: %s\n", file, line, msg);
-}
-
-static int
-cmsg_cmp(const void *a, const void *b)
-{
-	const struct cmsg *x = a, *y = b;
-	int r;
-
-	if (x->main != y->main)
-		return y->main - x->main;
-	if ((r = strcmp(x->file, y->file)) != 0)
-		return r;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	/* qsort is not stable: keep the order of detection. */
-	return x < y ? -1 : x > y;
-}
-
-/* Print every error, main file first, in line order. */
-static void
-cctx_flush(struct cctx *c)
-{
-	size_t i;
-
-	if (c->nmsgs > 1)
-		qsort(c->msgs, c->nmsgs, sizeof(*c->msgs), cmsg_cmp);
-	for (i = 0; i < c->nmsgs; i++) {
-		if (c->msgs[i].line > 0)
-			fprintf(c->err, "%s:%d: %s\n", c->msgs[i].file,
-			    c->msgs[i].line, c->msgs[i].text);
-		else
-			fprintf(c->err, "%s: %s\n", c->msgs[i].file,
-			    c->msgs[i].text);
-		free(c->msgs[i].file);
-		free(c->msgs[i].text);
-	}
-	free(c->msgs);
-	c->msgs = NULL;
-	c->nmsgs = c->amsgs = 0;
-}
-
 /* Report an error located at setting s (its file and line). */
 static void __attribute__((format(printf, 3, 4)))
 cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -186,7 +104,7 @@ cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 
 	if (sfile == NULL && cctx_badline(c, line)) {
 		/* Already reported as a number libconfig cannot hold. */
-		c->nerr++;
+		c->d.nerr++;
 		return;
 	}
 	if (sfile != NULL && sfile[0] != '/' && c->dir != NULL) {
@@ -194,7 +112,7 @@ cerr(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 		sfile = path;
 	}
 	va_start(ap, fmt);
-	cerr_line(c, sfile != NULL ? sfile : c->name, line, fmt, ap);
+	diag_verror(&c->d, sfile != NULL ? sfile : c->name, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -204,7 +122,7 @@ cerr_file(struct cctx *c, const char *file, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cerr_line(c, file, line, fmt, ap);
+	diag_verror(&c->d, file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -214,61 +132,8 @@ cerr_at(struct cctx *c, int line, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	cerr_line(c, c->name, line, fmt, ap);
+	diag_verror(&c->d, c->name, line, fmt, ap);
 	va_end(ap);
-}
-
-/* ------------------------------------------------------------ suggestions */
-
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[64], prev, tmp;
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			tmp = row[j];
-			row[j] = prev + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (row[j - 1] + 1 < row[j])
-				row[j] = row[j - 1] + 1;
-			if (tmp + 1 < row[j])
-				row[j] = tmp + 1;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-/* Closest candidate within edit distance 2, else a prefix match, else NULL. */
-static const char *
-suggest(const char *word, const char *const *cand, size_t ncand)
-{
-	const char *best = NULL;
-	size_t i, d, bestd = 3, lw = strlen(word), lc;
-
-	for (i = 0; i < ncand && cand[i] != NULL; i++) {
-		d = edit_distance(word, cand[i]);
-		if (d < bestd) {
-			bestd = d;
-			best = cand[i];
-		}
-	}
-	if (best != NULL || lw < 3)
-		return best;
-	for (i = 0; i < ncand && cand[i] != NULL; i++) {
-		lc = strlen(cand[i]);
-		if (strncasecmp(word, cand[i], lw < lc ? lw : lc) == 0)
-			return cand[i];
-	}
-	return NULL;
 }
 
 /* Reject every key of group g not in keys; where names the group. */
@@ -292,7 +157,7 @@ check_keys(struct cctx *c, const config_setting_t *g, const char *const *keys,
 				found = 1;
 		if (found)
 			continue;
-		hint = suggest(name, keys, n);
+		hint = diag_suggest(name, keys, n);
 		cerr(c, s, "unknown key '%s'%s%s%s%s%s", name,
 		    where != NULL ? " in " : "", where != NULL ? where : "",
 		    hint != NULL ? " (did you mean '" : "",
@@ -1232,9 +1097,7 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	struct conf_relay *rl = &conf->relay;
 	const config_setting_t *s;
 	const char *v, *hint;
-	const char **names;
 	unsigned port;
-	size_t i, j;
 	int t, r;
 
 	rl->line = config_setting_source_line(g);
@@ -1248,15 +1111,7 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	if ((r = get_strs(c, g, "relay.", "pool", CONF_NAME_MAX, &v, &s)) == 0)
 		cerr(c, g, "missing required key 'pool' in relay");
 	else if (r == 1 && conf_pool_find(conf, v, &rl->pool_index) == NULL) {
-		hint = NULL;
-		if (conf->npools > 0 &&
-		    (names = calloc(conf->npools, sizeof(*names))) != NULL) {
-			for (i = j = 0; i < conf->npools; i++)
-				if (conf->pools[i].name[0] != '\0')
-					names[j++] = conf->pools[i].name;
-			hint = suggest(v, names, j);
-			free(names);
-		}
+		hint = conf_pool_suggest(conf, v);
 		cerr(c, s, "relay.pool: unknown pool '%s'%s%s%s", v,
 		    hint != NULL ? " (did you mean '" : "",
 		    hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
@@ -1597,7 +1452,7 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	memset(&c, 0, sizeof(c));
 	c.name = name;
 	c.dir = dir;
-	c.err = errout;
+	diag_init(&c.d, errout, name, DIAG_SORTED);
 	config_init(&cfg);
 	config_set_include_dir(&cfg, dir != NULL ? dir : ".");
 	scan_numbers(&c, text);
@@ -1622,8 +1477,8 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	parse_top(&c, config_root_setting(&cfg), conf);
 fail:
 	config_destroy(&cfg);
-	cctx_flush(&c);
-	if (c.nerr > 0) {
+	diag_flush(&c.d);
+	if (c.d.nerr > 0) {
 		conf_free(conf);
 		return NULL;
 	}
@@ -1730,6 +1585,18 @@ conf_free(struct conf *conf)
 	free(conf->group);
 	free(conf->file);
 	free(conf);
+}
+
+const char *
+conf_pool_suggest(const struct conf *conf, const char *name)
+{
+	const char *names[256];
+	size_t i, n = 0;
+
+	for (i = 0; i < conf->npools && n < 256; i++)
+		if (conf->pools[i].name[0] != '\0')
+			names[n++] = conf->pools[i].name;
+	return diag_suggest(name, names, n);
 }
 
 const struct conf_pool *

@@ -7,7 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dnsd/log.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/base/log.h"
 
 static int log_level = LOG_LVL_INFO;
 static int log_syslog;
@@ -103,4 +104,25 @@ log_fatalx(const char *fmt, ...)
 	log_vemit(LOG_LVL_ERR, 0, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+bool
+log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what)
+{
+	time_t now = clock_mono_coarse();
+
+	if (now != r->sec) {
+		if (r->dropped > 0)
+			log_warnx("%s: %u more not logged (over %u a second)",
+			    what, r->dropped, per_sec);
+		r->sec = now;
+		r->n = 0;
+		r->dropped = 0;
+	}
+	if (r->n < per_sec) {
+		r->n++;
+		return true;
+	}
+	r->dropped++;
+	return false;
 }

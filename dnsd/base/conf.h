@@ -242,6 +242,10 @@ void conf_free(struct conf *conf);
 const struct conf_pool *conf_pool_find(const struct conf *conf,
     const char *name, size_t *idx);
 
+/* A configured pool name close to name (a "did you mean" hint), or NULL;
+ * the first 256 pools are candidates. */
+const char *conf_pool_suggest(const struct conf *conf, const char *name);
+
 /*
  * Fill *ss (zeroed first) with the address ip and port (host order).
  * \param ip      an address of the config (AF_INET or AF_INET6)

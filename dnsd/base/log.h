@@ -8,6 +8,8 @@
 #define MXS_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <time.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
@@ -23,5 +25,21 @@ void log_fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 void log_fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+
+/*
+ * Rate-limited logging (gdnsd's log_neterr habit) for lines a peer can
+ * trigger at will: at most per_sec lines a second per limiter; the first
+ * line of a later second is preceded by "<what>: N more not logged". Keep
+ * one limiter per thread (static __thread) or per event source; the
+ * counters that matter stay exact elsewhere (status endpoint).
+ */
+struct log_rate {
+	time_t   sec;
+	unsigned n, dropped;
+};
+
+/* \retval true   log the line now
+ * \retval false  suppressed (counted, summarised later) */
+bool log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what);
 
 #endif

@@ -1,7 +1,7 @@
 /* wire.c - DNS wire format: bounds-checked query parser and response writer. */
 #include <string.h>
 
-#include "dnsd/wire.h"
+#include "dnsd/base/wire.h"
 
 static inline uint16_t
 rd16(const uint8_t *p)
