@@ -1833,6 +1833,50 @@ finish_soa(struct loader *L)
 	z->neg_ttl = soa->ttl < min ? soa->ttl : min;
 }
 
+/*
+ * Give every node the place of its first record (file name in the arena),
+ * so that later steps (the answer compiler) report "file:line" too.
+ * Server nodes point at the server in the config; empty non-terminals
+ * have no place of their own (file NULL).
+ */
+static int
+keep_where(struct loader *L)
+{
+	struct zone *z = L->z;
+	char **names;
+	size_t i, n;
+
+	if ((names = arena_alloc(L->arena, L->nfiles * sizeof(*names))) == NULL)
+		return -1;
+	for (i = 0; i < L->nfiles; i++) {
+		n = strlen(L->files[i]) + 1;
+		if ((names[i] = arena_alloc(L->arena, n)) == NULL)
+			return -1;
+		memcpy(names[i], L->files[i], n);
+	}
+	for (i = 0; i < z->nnodes; i++) {
+		struct bnode *b = (struct bnode *)z->nodes[i];
+		struct zone_node *nd = &b->n;
+		uint16_t k;
+
+		for (k = 0; k < nd->nrrsets && b->brr != NULL; k++)
+			if (b->brr[k].line > 0 && (nd->line == 0 ||
+			    b->brr[k].line < nd->line)) {
+				nd->file = names[b->brr[k].file];
+				nd->line = b->brr[k].line;
+			}
+		if (nd->file == NULL && nd->dynmx != NULL) {
+			nd->file = names[b->dynmx_file];
+			nd->line = nd->dynmx->line;
+		}
+		if (nd->file == NULL && nd->dyna != NULL) {
+			nd->file = names[b->dyna_file];
+			nd->line = nd->dyna->line;
+		}
+	}
+	return 0;
+}
+
 /* ---- zone_load ---- */
 
 struct zone *
@@ -1908,6 +1952,8 @@ zone_load(const struct conf *conf, const struct conf_zone *cz, FILE *errout)
 	if (L.d.nerr > 0)
 		goto fail;
 	finish_soa(&L);
+	if (keep_where(&L) != 0)
+		goto nomem;
 	for (i = 0; i < z->nnodes; i++) {
 		b = (struct bnode *)z->nodes[i];
 		free(b->brr);

@@ -81,6 +81,10 @@ struct zone_node {
 	struct zone_dyn   *dynmx;	/* NULL unless a DYNMX record is here */
 	struct zone_dyn   *dyna;	/* NULL unless a DYNA record is here */
 	struct zone_node  *hnext;	/* hash chain */
+	const char        *file;	/* where its first record is written, for
+					   errors after load; NULL for an empty
+					   non-terminal (zone-owned string) */
+	int                line;
 	void              *answers;	/* owned by dnsd */
 };
 
