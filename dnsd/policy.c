@@ -2,10 +2,6 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-#include <sys/random.h>
-#include <sys/syscall.h>
 
 #include "dnsd/policy.h"
 
@@ -53,6 +49,36 @@ draw_weighted(struct rng *rng, uint16_t *ci, double *cw, size_t m,
 	return want;
 }
 
+/*
+ * The order within one group (the whole pool, or one failover tier):
+ * without key, the weighted draw; with key, ascending key, ties in a
+ * weighted random order (rng) or in config order (rng NULL). Insertion
+ * sort: stable, and groups are at most POLICY_MAX_SERVERS long.
+ */
+static size_t
+order_group(struct rng *rng, const double *key, uint16_t *ci, double *cw,
+    size_t m, size_t want)
+{
+	size_t i, j;
+
+	if (key == NULL)
+		return draw_weighted(rng, ci, cw, m, want);
+	if (rng != NULL)
+		(void)draw_weighted(rng, ci, cw, m, m);
+	for (i = 1; i < m; i++) {
+		uint16_t ti = ci[i];
+		double tw = cw[i];
+
+		for (j = i; j > 0 && key[ti] < key[ci[j - 1]]; j--) {
+			ci[j] = ci[j - 1];
+			cw[j] = cw[j - 1];
+		}
+		ci[j] = ti;
+		cw[j] = tw;
+	}
+	return want < m ? want : m;
+}
+
 static inline uint16_t
 pref_at(const struct conf_pool *cp, size_t rank)
 {
@@ -65,6 +91,14 @@ size_t
 policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
     struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
     unsigned *flags_out)
+{
+	return policy_order_by(cp, pp, rng, NULL, idx, pref, max, flags_out);
+}
+
+size_t
+policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct rng *rng, const double *key, uint16_t *idx, uint16_t *pref,
+    size_t max, unsigned *flags_out)
 {
 	uint16_t ci[POLICY_MAX_SERVERS];
 	double cw[POLICY_MAX_SERVERS];
@@ -113,7 +147,7 @@ policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
 		goto done;
 
 	if (cp->policy != CONF_POLICY_FAILOVER) {
-		out = draw_weighted(rng, ci, cw, m, max);
+		out = order_group(rng, key, ci, cw, m, max);
 		for (i = 0; i < out; i++) {
 			idx[i] = ci[i];
 			if (pref != NULL)
@@ -174,7 +208,7 @@ policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
 					tm++;
 				}
 			}
-			got = draw_weighted(rng, tci, tcw, tm, max - out);
+			got = order_group(rng, key, tci, tcw, tm, max - out);
 			for (i = 0; i < got; i++) {
 				idx[out] = tci[i];
 				if (pref != NULL)

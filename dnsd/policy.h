@@ -98,6 +98,20 @@ size_t policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
     unsigned *flags_out);
 
 /*
+ * The same order with a ranking instead of the weighted draw: within each
+ * group (the pool, or each failover tier, chosen exactly as above: primary
+ * tier, min_up, all_down, caps, relay flag) servers come in ascending
+ * key[i] (i = server index in cp->servers; key has cp->nservers entries).
+ * Ties: a weighted random order when rng is set, config order when rng is
+ * NULL (deterministic). Uses: the relay's leastconn (key = active sessions
+ * / weight), `mxspread render` (key = -weight, rng NULL, pp NULL: every
+ * server up, heaviest first). key NULL is policy_order() itself.
+ */
+size_t policy_order_by(const struct conf_pool *cp,
+    const struct pstate_pool *pp, struct rng *rng, const double *key,
+    uint16_t *idx, uint16_t *pref, size_t max, unsigned *flags_out);
+
+/*
  * Preference of the relay host record appended after n server records.
  * \retval pref_base                    when n == 0
  * \retval pref[n-1] + pref_step        otherwise (capped at 65535)
