@@ -100,7 +100,8 @@ owner_wire(struct loader *L, const ldns_rdf *owner, uint8_t *buf,
 	*len = ldns_rdf_size(owner);
 	memcpy(buf, ldns_rdf_data(owner), *len);
 	wire_name_lower(buf, buf, *len);
-	return wire_name_is_subdomain(buf, *len, L->z->origin, L->z->origin_len);
+	return wire_name_is_subdomain(buf, *len, L->z->origin,
+	    L->z->origin_len);
 }
 
 /*
@@ -148,8 +149,8 @@ check_ints(struct loader *L, int file, int line, uint16_t type,
 		while (*s && v <= max)
 			v = v * 10 + (unsigned long long)(*s++ - '0');
 		if (v > max) {
-			zone_err(L, file, line, "bad %s record: value %s out of "
-			    "range (maximum %llu)", zone_type_name(type, tb,
+			zone_err(L, file, line, "bad %s record: value %s out "
+			    "of range (maximum %llu)", zone_type_name(type, tb,
 			    sizeof(tb)), tok[k], max);
 			return -1;
 		}
@@ -157,7 +158,7 @@ check_ints(struct loader *L, int file, int line, uint16_t type,
 	return 0;
 }
 
-/* ---- records ---- */
+/* ---- records and directives ---- */
 
 /* Add one static record; merges into its rrset. -1 on memory error. */
 static int
@@ -181,13 +182,15 @@ add_rr(struct loader *L, int file, int line, const uint8_t *name,
 		return 0;
 	}
 	if ((rs = zone_node_rrset(n, type, &br)) == NULL) {
-		if ((rs = zone_rrset_new(n, type, ttl, file, line, &br)) == NULL)
+		if ((rs = zone_rrset_new(n, type, ttl, file, line, &br)) ==
+		    NULL)
 			return -1;
 		return zone_rdata_append(rs, br, rd, rdlen);
 	}
 	if (type == ZONE_TYPE_SOA) {
-		zone_err(L, file, line, "more than one SOA record (first at %s)",
-		    zone_where(L, file, br->file, br->line, wb, sizeof(wb)));
+		zone_err(L, file, line, "more than one SOA record (first at "
+		    "%s)", zone_where(L, file, br->file, br->line, wb,
+		    sizeof(wb)));
 		return 0;
 	}
 	for (p = 0, k = 0; k < rs->count; k++) {
@@ -196,7 +199,8 @@ add_rr(struct loader *L, int file, int line, const uint8_t *name,
 			zone_warn(L, file, line, "duplicate %s record at '%s' "
 			    "ignored (same as %s)", zone_type_name(type, tb,
 			    sizeof(tb)), wire_name_text(name, nb, sizeof(nb)),
-			    zone_where(L, file, br->file, br->line, wb, sizeof(wb)));
+			    zone_where(L, file, br->file, br->line, wb,
+			    sizeof(wb)));
 			if (ttl < rs->ttl)
 				rs->ttl = ttl;
 			return 0;
@@ -204,24 +208,24 @@ add_rr(struct loader *L, int file, int line, const uint8_t *name,
 		p += 2 + (size_t)l;
 	}
 	if (type == ZONE_TYPE_CNAME) {
-		zone_err(L, file, line, "more than one CNAME at '%s' (first at %s)",
-		    wire_name_text(name, nb, sizeof(nb)),
-		    zone_where(L, file, br->file, br->line, wb, sizeof(wb)));
+		zone_err(L, file, line, "more than one CNAME at '%s' (first at "
+		    "%s)", wire_name_text(name, nb, sizeof(nb)), zone_where(L,
+		    file, br->file, br->line, wb, sizeof(wb)));
 		return 0;
 	}
 	if (rs->count == ZONE_RRSET_MAX) {
-		zone_err(L, file, line, "too many %s records at '%s' (maximum %d)",
-		    zone_type_name(type, tb, sizeof(tb)),
+		zone_err(L, file, line, "too many %s records at '%s' (maximum "
+		    "%d)", zone_type_name(type, tb, sizeof(tb)),
 		    wire_name_text(name, nb, sizeof(nb)), ZONE_RRSET_MAX);
 		return 0;
 	}
 	if (ttl != rs->ttl) {
-		zone_warn(L, file, line, "TTL %u differs from TTL %u of the other "
-		    "%s records at '%s' (%s); using %u (RFC 2181 5.2)", ttl,
-		    rs->ttl, zone_type_name(type, tb, sizeof(tb)),
-		    wire_name_text(name, nb, sizeof(nb)),
-		    zone_where(L, file, br->file, br->line, wb, sizeof(wb)),
-		    ttl < rs->ttl ? ttl : rs->ttl);
+		zone_warn(L, file, line, "TTL %u differs from TTL %u of the "
+		    "other %s records at '%s' (%s); using %u (RFC 2181 5.2)",
+		    ttl, rs->ttl, zone_type_name(type, tb, sizeof(tb)),
+		    wire_name_text(name, nb, sizeof(nb)), zone_where(L, file,
+		    br->file, br->line, wb, sizeof(wb)), ttl < rs->ttl ? ttl :
+		    rs->ttl);
 		if (ttl < rs->ttl)
 			rs->ttl = ttl;
 	}
@@ -241,16 +245,17 @@ do_dyn(struct loader *L, struct zparse_state *ps, int line, const uint8_t *name,
 	int pool, *dfile;
 
 	if (ntok != 1) {
-		zone_err(L, ps->file, line, "%s expects one argument, a pool name",
-		    kind);
+		zone_err(L, ps->file, line, "%s expects one argument, a pool "
+		    "name", kind);
 		return 0;
 	}
 	if ((pool = pool_lookup(L, tok[0])) < 0) {
 		if ((sug = conf_pool_suggest(L->conf, tok[0])) != NULL)
-			zone_err(L, ps->file, line, "unknown pool '%s' (did you "
-			    "mean '%s'?)", tok[0], sug);
+			zone_err(L, ps->file, line, "unknown pool '%s' (did "
+			    "you mean '%s'?)", tok[0], sug);
 		else
-			zone_err(L, ps->file, line, "unknown pool '%s'", tok[0]);
+			zone_err(L, ps->file, line, "unknown pool '%s'",
+			    tok[0]);
 		return 0;
 	}
 	if ((n = zone_node_get(L, name, namelen)) == NULL)
@@ -259,9 +264,10 @@ do_dyn(struct loader *L, struct zparse_state *ps, int line, const uint8_t *name,
 	slot = mx ? &n->dynmx : &n->dyna;
 	dfile = mx ? &b->dynmx_file : &b->dyna_file;
 	if (*slot != NULL) {
-		zone_err(L, ps->file, line, "more than one %s at '%s' (first at %s)",
-		    kind, wire_name_text(name, nb, sizeof(nb)),
-		    zone_where(L, ps->file, *dfile, (*slot)->line, wb, sizeof(wb)));
+		zone_err(L, ps->file, line, "more than one %s at '%s' (first "
+		    "at %s)", kind, wire_name_text(name, nb, sizeof(nb)),
+		    zone_where(L, ps->file, *dfile, (*slot)->line, wb,
+		    sizeof(wb)));
 		return 0;
 	}
 	if ((d = zone_arena_alloc(L->arena, sizeof(*d))) == NULL)
@@ -298,15 +304,16 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 
 	if (blank) {
 		if (ps->prev == NULL) {
-			zone_err(L, ps->file, line, "record without owner name (the "
-			    "line starts with a blank and no record precedes "
-			    "it)");
+			zone_err(L, ps->file, line, "record without owner name "
+			    "(the line starts with a blank and no record "
+			    "precedes it)");
 			goto out;
 		}
 		owner = ldns_rdf_clone(ps->prev);
 	} else {
 		if ((owner = zone_name_abs(tok[0], ps->origin)) == NULL) {
-			zone_err(L, ps->file, line, "bad owner name '%s'", tok[0]);
+			zone_err(L, ps->file, line, "bad owner name '%s'",
+			    tok[0]);
 			goto out;
 		}
 		i = 1;
@@ -319,25 +326,26 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 	for (; i < ntok; i++) {
 		if (isdigit((unsigned char)tok[i][0])) {
 			if (has_ttl) {
-				zone_err(L, ps->file, line, "unexpected '%s' after "
-				    "the TTL (expected a class or type)",
+				zone_err(L, ps->file, line, "unexpected '%s' "
+				    "after the TTL (expected a class or type)",
 				    tok[i]);
 				goto out;
 			}
 			if ((r = parse_ttl(tok[i], &ttl)) == -2) {
-				zone_err(L, ps->file, line, "TTL '%s' out of range "
-				    "(maximum %u)", tok[i], ZONE_TTL_MAX);
+				zone_err(L, ps->file, line, "TTL '%s' out of "
+				    "range (maximum %u)", tok[i], ZONE_TTL_MAX);
 				goto out;
 			} else if (r != 0) {
-				zone_err(L, ps->file, line, "bad TTL '%s' (expected "
-				    "seconds or a duration like 1h30m)", tok[i]);
+				zone_err(L, ps->file, line, "bad TTL '%s' "
+				    "(expected seconds or a duration like "
+				    "1h30m)", tok[i]);
 				goto out;
 			}
 			has_ttl = true;
 		} else if (is_class(tok[i])) {
 			if (has_class) {
-				zone_err(L, ps->file, line, "unexpected '%s' after "
-				    "the class (expected a TTL or type)",
+				zone_err(L, ps->file, line, "unexpected '%s' "
+				    "after the class (expected a TTL or type)",
 				    tok[i]);
 				goto out;
 			}
@@ -362,18 +370,19 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 	else if (ps->has_last)
 		ttl = ps->last_ttl;
 	else {
-		zone_err(L, ps->file, line, "no TTL: give one on the record or set "
-		    "$TTL before it");
+		zone_err(L, ps->file, line, "no TTL: give one on the record or "
+		    "set $TTL before it");
 		goto out;
 	}
 	if (!owner_wire(L, owner, wire, &wlen)) {
 		os = ldns_rdf2str(owner);
-		zone_err(L, ps->file, line, "name '%s' is outside the zone '%s'",
-		    os != NULL ? os : "?", L->z->origin_text);
+		zone_err(L, ps->file, line, "name '%s' is outside the zone "
+		    "'%s'", os != NULL ? os : "?", L->z->origin_text);
 		goto out;
 	}
 	L->nrecords++;
-	if (strcasecmp(tok[i], "DYNMX") == 0 || strcasecmp(tok[i], "DYNA") == 0) {
+	if (strcasecmp(tok[i], "DYNMX") == 0 ||
+	    strcasecmp(tok[i], "DYNA") == 0) {
 		rc = do_dyn(L, ps, line, wire, wlen,
 		    strcasecmp(tok[i], "DYNMX") == 0, ttl, tok + i + 1,
 		    ntok - i - 1);
@@ -481,12 +490,13 @@ do_directive(struct loader *L, struct zparse_state *ps, int line, char **tok,
 
 	if (strcasecmp(tok[0], "$ORIGIN") == 0) {
 		if (ntok != 2) {
-			zone_err(L, ps->file, line, "$ORIGIN expects one domain "
-			    "name");
+			zone_err(L, ps->file, line, "$ORIGIN expects one "
+			    "domain name");
 			return 0;
 		}
 		if ((o = zone_name_abs(tok[1], ps->origin)) == NULL) {
-			zone_err(L, ps->file, line, "bad $ORIGIN name '%s'", tok[1]);
+			zone_err(L, ps->file, line, "bad $ORIGIN name '%s'",
+			    tok[1]);
 			return 0;
 		}
 		ldns_rdf_deep_free(ps->origin);
@@ -495,7 +505,8 @@ do_directive(struct loader *L, struct zparse_state *ps, int line, char **tok,
 	}
 	if (strcasecmp(tok[0], "$TTL") == 0) {
 		if (ntok != 2) {
-			zone_err(L, ps->file, line, "$TTL expects one TTL value");
+			zone_err(L, ps->file, line, "$TTL expects one TTL "
+			    "value");
 			return 0;
 		}
 		if ((r = parse_ttl(tok[1], &ttl)) == -2)
@@ -512,8 +523,8 @@ do_directive(struct loader *L, struct zparse_state *ps, int line, char **tok,
 	}
 	if (strcasecmp(tok[0], "$INCLUDE") == 0) {
 		if (ntok < 2 || ntok > 3) {
-			zone_err(L, ps->file, line, "$INCLUDE expects a file name "
-			    "and an optional origin");
+			zone_err(L, ps->file, line, "$INCLUDE expects a file "
+			    "name and an optional origin");
 			return 0;
 		}
 		memset(&child, 0, sizeof(child));
@@ -522,10 +533,10 @@ do_directive(struct loader *L, struct zparse_state *ps, int line, char **tok,
 		child.last_ttl = ps->last_ttl;
 		child.has_last = ps->has_last;
 		if (ntok == 3) {
-			if ((child.origin = zone_name_abs(tok[2], ps->origin)) ==
-			    NULL) {
-				zone_err(L, ps->file, line, "bad $INCLUDE origin "
-				    "'%s'", tok[2]);
+			if ((child.origin = zone_name_abs(tok[2], ps->origin))
+			    == NULL) {
+				zone_err(L, ps->file, line, "bad $INCLUDE "
+				    "origin '%s'", tok[2]);
 				return 0;
 			}
 		} else if ((child.origin = ldns_rdf_clone(ps->origin)) == NULL)
@@ -547,8 +558,8 @@ do_directive(struct loader *L, struct zparse_state *ps, int line, char **tok,
 		if (path == NULL)
 			goto fail;
 		if (depth >= ZONE_INCLUDE_MAX)
-			zone_err(L, ps->file, line, "$INCLUDE nested too deeply "
-			    "(limit %d)", ZONE_INCLUDE_MAX);
+			zone_err(L, ps->file, line, "$INCLUDE nested too "
+			    "deeply (limit %d)", ZONE_INCLUDE_MAX);
 		else if (zparse_file(L, path, &child, ps->file, line) != 0)
 			rc = -1;
 		goto out;

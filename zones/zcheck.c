@@ -13,6 +13,8 @@
 #include "zones/loader.h"
 #include "zones/zcheck.h"
 
+/* ---- pool servers and relay hosts ---- */
+
 static int
 conf_where(struct loader *L, int line, char *buf, size_t len)
 {
@@ -66,7 +68,8 @@ add_servers(struct loader *L)
 	struct zone_rrset *rs;
 	ldns_rdf *h;
 	uint8_t wire[LDNS_MAX_DOMAINLEN + 1];
-	char nb[WIRE_NAME_TEXT_MAX], cw[PATH_MAX + 32], hostbuf[CONF_DNAME_MAX + 80];
+	char nb[WIRE_NAME_TEXT_MAX], cw[PATH_MAX + 32];
+	char hostbuf[CONF_DNAME_MAX + 80];
 	size_t p, i, np = 0, len;
 	int fam, j;
 
@@ -75,7 +78,8 @@ add_servers(struct loader *L)
 			np++;
 	if (np == 0)
 		return 0;
-	if ((z->pools = zone_arena_alloc(L->arena, np * sizeof(*z->pools))) == NULL)
+	if ((z->pools = zone_arena_alloc(L->arena, np * sizeof(*z->pools))) ==
+	    NULL)
 		return -1;
 	for (p = 0; p < conf->npools; p++) {
 		if (L->brefs[p].line == 0)
@@ -94,14 +98,17 @@ add_servers(struct loader *L)
 		for (i = 0; i < cp->nservers; i++) {
 			s = &cp->servers[i];
 			if (s->host != NULL)
-				snprintf(hostbuf, sizeof(hostbuf), "%s", s->host);
+				snprintf(hostbuf, sizeof(hostbuf), "%s",
+				    s->host);
 			else
-				snprintf(hostbuf, sizeof(hostbuf), "%s", s->name);
+				snprintf(hostbuf, sizeof(hostbuf), "%s",
+				    s->name);
 			conf_where(L, s->line, cw, sizeof(cw));
 			if ((h = host_rdf(L, hostbuf)) == NULL) {
 				zone_err(L, L->brefs[p].file, L->brefs[p].line,
-				    "pool '%s': server '%s' (%s) has a bad host "
-				    "name '%s'", cp->name, s->name, cw, hostbuf);
+				    "pool '%s': server '%s' (%s) has a bad "
+				    "host name '%s'", cp->name, s->name, cw,
+				    hostbuf);
 				continue;
 			}
 			len = ldns_rdf_size(h);
@@ -114,26 +121,27 @@ add_servers(struct loader *L)
 			memcpy(wire, ldns_rdf_data(h), len);
 			ldns_rdf_deep_free(h);
 			wire_name_lower(wire, wire, len);
-			if (!wire_name_is_subdomain(wire, len, z->origin, z->origin_len))
+			if (!wire_name_is_subdomain(wire, len, z->origin,
+			    z->origin_len))
 				continue;
 			if ((n = zone_node_get(L, wire, len)) == NULL)
 				return -1;
 			b = (struct bnode *)n;
 			ref->server_node[i] = n;
 			if (b->srv_pool >= 0) {
-				/* the same host in two pools: same addresses? */
+				/* one host in two pools: same addresses? */
 				if (ips_equal(zone_rrset_find(n, ZONE_TYPE_A),
 				    s, AF_INET) &&
 				    ips_equal(zone_rrset_find(n,
 				    ZONE_TYPE_AAAA), s, AF_INET6))
 					continue;
 				zone_err(L, L->brefs[p].file, L->brefs[p].line,
-				    "host '%s' of server '%s' in pool '%s' (%s) "
-				    "is also the host of server '%s' in pool "
-				    "'%s' with other addresses",
-				    wire_name_text(wire, nb, sizeof(nb)), s->name,
-				    cp->name, cw,
-				    conf->pools[b->srv_pool].servers[b->srv_index].name,
+				    "host '%s' of server '%s' in pool '%s' "
+				    "(%s) is also the host of server '%s' in "
+				    "pool '%s' with other addresses",
+				    wire_name_text(wire, nb, sizeof(nb)),
+				    s->name, cp->name, cw, conf->pools[
+				    b->srv_pool].servers[b->srv_index].name,
 				    conf->pools[b->srv_pool].name);
 				continue;
 			}
@@ -151,11 +159,11 @@ add_servers(struct loader *L)
 					ef = b->dyna_file;
 					el = n->dyna->line;
 				}
-				zone_err(L, ef, el, "'%s' is the host name of server "
-				    "'%s' in pool '%s' (%s): mxspread serves its "
-				    "A/AAAA, it cannot have records in the "
-				    "template", wire_name_text(wire, nb, sizeof(nb)),
-				    s->name, cp->name, cw);
+				zone_err(L, ef, el, "'%s' is the host name of "
+				    "server '%s' in pool '%s' (%s): mxspread "
+				    "serves its A/AAAA, it cannot have records "
+				    "in the template", wire_name_text(wire, nb,
+				    sizeof(nb)), s->name, cp->name, cw);
 				continue;
 			}
 			b->srv_pool = (int)p;
@@ -166,7 +174,8 @@ add_servers(struct loader *L)
 				for (j = 0; j < (int)s->naddrs; j++) {
 					if (s->addrs[j].family != fam)
 						continue;
-					if (rs == NULL && (rs = zone_rrset_new(n,
+					if (rs == NULL &&
+					    (rs = zone_rrset_new(n,
 					    fam == AF_INET ? ZONE_TYPE_A :
 					    ZONE_TYPE_AAAA, L->brefs[p].ttl,
 					    L->conffile, s->line, &br)) == NULL)
@@ -187,8 +196,8 @@ add_servers(struct loader *L)
 				continue;
 			}
 			len = ldns_rdf_size(h);
-			if ((ref->relay_name = zone_arena_alloc(L->arena, len)) ==
-			    NULL) {
+			if ((ref->relay_name = zone_arena_alloc(L->arena, len))
+			    == NULL) {
 				ldns_rdf_deep_free(h);
 				return -1;
 			}
@@ -218,15 +227,16 @@ check_relays(struct loader *L)
 		len = wire_name_len(ref->relay_name, LDNS_MAX_DOMAINLEN + 1);
 		memcpy(wire, ref->relay_name, len);
 		wire_name_lower(wire, wire, len);
-		if (!wire_name_is_subdomain(wire, len, z->origin, z->origin_len))
+		if (!wire_name_is_subdomain(wire, len, z->origin,
+		    z->origin_len))
 			continue;
 		n = zone_find(z, wire, len, zone_hash(wire, len));
 		if (n == NULL || (zone_rrset_find(n, ZONE_TYPE_A) == NULL &&
 		    zone_rrset_find(n, ZONE_TYPE_AAAA) == NULL)) {
 			zone_err(L, L->brefs[p].file, L->brefs[p].line, "relay "
 			    "host '%s' of pool '%s' has no A/AAAA record in "
-			    "the template", wire_name_text(wire, nb, sizeof(nb)),
-			    L->conf->pools[p].name);
+			    "the template", wire_name_text(wire, nb,
+			    sizeof(nb)), L->conf->pools[p].name);
 			continue;
 		}
 		if (n->cut != NULL) {
@@ -240,12 +250,15 @@ check_relays(struct loader *L)
 	}
 }
 
+/* ---- each node: flags, delegations, CNAME, DYN neighbours ---- */
+
 static void
 check_node(struct loader *L, struct zone_node *n)
 {
 	struct bnode *b = (struct bnode *)n;
 	struct zone_node *cut = NULL;
-	char nb[WIRE_NAME_TEXT_MAX], cb[WIRE_NAME_TEXT_MAX], tb[32], t2[32], cw[PATH_MAX + 32];
+	char nb[WIRE_NAME_TEXT_MAX], cb[WIRE_NAME_TEXT_MAX], tb[32], t2[32],
+	    cw[PATH_MAX + 32];
 	uint16_t i, t;
 	int ci = -1, oi = -1;
 	bool below = false;
@@ -277,21 +290,22 @@ check_node(struct loader *L, struct zone_node *n)
 			    t == LDNS_RR_TYPE_DS)))
 				continue;
 			if (below)
-				zone_err(L, b->brr[i].file, b->brr[i].line, "%s "
-				    "record at '%s' is below the delegation "
+				zone_err(L, b->brr[i].file, b->brr[i].line,
+				    "%s record at '%s' is below the delegation "
 				    "'%s' (only glue A/AAAA records may be "
-				    "there)", zone_type_name(t, tb, sizeof(tb)), nb,
-				    cb);
+				    "there)", zone_type_name(t, tb, sizeof(tb)),
+				    nb, cb);
 			else
-				zone_err(L, b->brr[i].file, b->brr[i].line, "%s "
-				    "record at the delegation point '%s' (only "
-				    "NS, DS and glue A/AAAA records may be "
-				    "there)", zone_type_name(t, tb, sizeof(tb)), nb);
+				zone_err(L, b->brr[i].file, b->brr[i].line,
+				    "%s record at the delegation point '%s' "
+				    "(only NS, DS and glue A/AAAA records may "
+				    "be there)", zone_type_name(t, tb,
+				    sizeof(tb)), nb);
 		}
 		if (n->dynmx != NULL)
-			zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX at '%s' "
-			    "is %s the delegation '%s'", nb,
-			    below ? "below" : "at", cb);
+			zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX at "
+			    "'%s' is %s the delegation '%s'", nb, below ?
+			    "below" : "at", cb);
 		if (n->dyna != NULL)
 			zone_err(L, b->dyna_file, n->dyna->line, "DYNA at '%s' "
 			    "is %s the delegation '%s'", nb,
@@ -303,8 +317,9 @@ check_node(struct loader *L, struct zone_node *n)
 			    L->brefs[b->srv_pool].line, "host '%s' of server "
 			    "'%s' in pool '%s' (%s) is %s the delegation '%s'",
 			    nb, L->conf->pools[b->srv_pool].servers[
-			    b->srv_index].name, L->conf->pools[b->srv_pool].name,
-			    cw, below ? "below" : "at", cb);
+			    b->srv_index].name,
+			    L->conf->pools[b->srv_pool].name, cw,
+			    below ? "below" : "at", cb);
 		}
 		return;
 	}
@@ -318,41 +333,46 @@ check_node(struct loader *L, struct zone_node *n)
 	if (ci >= 0) {
 		n->flags |= ZONE_NODE_CNAME;
 		if (oi >= 0)
-			zone_err(L, b->brr[ci].file, b->brr[ci].line, "CNAME at "
-			    "'%s' beside other data (%s record at %s)", nb,
+			zone_err(L, b->brr[ci].file, b->brr[ci].line, "CNAME "
+			    "at '%s' beside other data (%s record at %s)", nb,
 			    zone_type_name(n->rrsets[oi].type, tb, sizeof(tb)),
 			    zone_where(L, b->brr[ci].file, b->brr[oi].file,
 			    b->brr[oi].line, cw, sizeof(cw)));
 		if (n->dynmx != NULL)
-			zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX at '%s' "
-			    "beside a CNAME (%s)", nb, zone_where(L, b->dynmx_file,
-			    b->brr[ci].file, b->brr[ci].line, cw, sizeof(cw)));
+			zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX at "
+			    "'%s' beside a CNAME (%s)", nb, zone_where(L,
+			    b->dynmx_file, b->brr[ci].file, b->brr[ci].line, cw,
+			    sizeof(cw)));
 		if (n->dyna != NULL)
 			zone_err(L, b->dyna_file, n->dyna->line, "DYNA at '%s' "
-			    "beside a CNAME (%s)", nb, zone_where(L, b->dyna_file,
-			    b->brr[ci].file, b->brr[ci].line, cw, sizeof(cw)));
+			    "beside a CNAME (%s)", nb, zone_where(L,
+			    b->dyna_file, b->brr[ci].file, b->brr[ci].line, cw,
+			    sizeof(cw)));
 		return;
 	}
 	if (n->dynmx != NULL) {
 		for (i = 0; i < n->nrrsets; i++)
 			if (n->rrsets[i].type == ZONE_TYPE_MX)
-				zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX "
-				    "at '%s' beside a static MX record (%s)", nb,
-				    zone_where(L, b->dynmx_file, b->brr[i].file,
-				    b->brr[i].line, cw, sizeof(cw)));
+				zone_err(L, b->dynmx_file, n->dynmx->line,
+				    "DYNMX at '%s' beside a static MX record "
+				    "(%s)", nb, zone_where(L, b->dynmx_file,
+				    b->brr[i].file, b->brr[i].line, cw,
+				    sizeof(cw)));
 	}
 	if (n->dyna != NULL) {
 		for (i = 0; i < n->nrrsets; i++) {
 			t = n->rrsets[i].type;
 			if (t == ZONE_TYPE_A || t == ZONE_TYPE_AAAA)
-				zone_err(L, b->dyna_file, n->dyna->line, "DYNA at "
-				    "'%s' beside a static %s record (%s)", nb,
-				    zone_type_name(t, t2, sizeof(t2)),
+				zone_err(L, b->dyna_file, n->dyna->line, "DYNA "
+				    "at '%s' beside a static %s record (%s)",
+				    nb, zone_type_name(t, t2, sizeof(t2)),
 				    zone_where(L, b->dyna_file, b->brr[i].file,
 				    b->brr[i].line, cw, sizeof(cw)));
 		}
 	}
 }
+
+/* ---- name servers and glue ---- */
 
 /* An in-zone name server of the apex without an address makes the
  * delegation lame: legal, but almost certainly a mistake. */
@@ -372,7 +392,8 @@ check_apex_ns(struct loader *L, const struct zone_rrset *ns, struct brr *br)
 		memcpy(wire, ns->rdata + p + 2, len);
 		p += 2 + (size_t)l;
 		wire_name_lower(wire, wire, len);
-		if (len == 0 || !wire_name_is_subdomain(wire, len, z->origin, z->origin_len))
+		if (len == 0 || !wire_name_is_subdomain(wire, len, z->origin,
+		    z->origin_len))
 			continue;
 		/* closest existing node: below a delegation, the child's
 		 * business (glue is checked there) */
@@ -385,8 +406,8 @@ check_apex_ns(struct loader *L, const struct zone_rrset *ns, struct brr *br)
 		t = off == 0 ? c : NULL;
 		if (t == NULL || (zone_rrset_find(t, ZONE_TYPE_A) == NULL &&
 		    zone_rrset_find(t, ZONE_TYPE_AAAA) == NULL))
-			zone_warn(L, br->file, br->line, "name server '%s' is in "
-			    "the zone but has no A/AAAA record",
+			zone_warn(L, br->file, br->line, "name server '%s' is "
+			    "in the zone but has no A/AAAA record",
 			    wire_name_text(wire, tb, sizeof(tb)));
 	}
 }
@@ -417,7 +438,8 @@ check_glue(struct loader *L, struct zone_node *n)
 		memcpy(wire, ns->rdata + p + 2, len);
 		p += 2 + (size_t)l;
 		wire_name_lower(wire, wire, len);
-		if (len == 0 || !wire_name_is_subdomain(wire, len, n->name, n->namelen))
+		if (len == 0 || !wire_name_is_subdomain(wire, len, n->name,
+		    n->namelen))
 			continue;
 		t = zone_find(L->z, wire, len, zone_hash(wire, len));
 		if (t == NULL || (zone_rrset_find(t, ZONE_TYPE_A) == NULL &&
@@ -428,6 +450,8 @@ check_glue(struct loader *L, struct zone_node *n)
 			    wire_name_text(wire, tb, sizeof(tb)));
 	}
 }
+
+/* ---- SOA ---- */
 
 /* SOA rdata: offset of the serial, after MNAME and RNAME. */
 static size_t
@@ -516,7 +540,6 @@ zcheck_soa(struct loader *L)
 	min = get32(rd + off + 16);
 	z->neg_ttl = soa->ttl < min ? soa->ttl : min;
 }
-
 
 int
 zcheck_zone(struct loader *L)

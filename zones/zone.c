@@ -1,5 +1,6 @@
 /* zone.c - zone template loader: the arena, the name tree, zone_load() and zone_free(). */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +72,6 @@ arena_free(struct zone_arena *a)
 	}
 	free(a);
 }
-
 
 /* ---- errors, counted by the diag collector ---- */
 
@@ -234,9 +234,8 @@ zone_node_get(struct loader *L, const uint8_t *name, size_t len)
 
 	if ((n = zone_find(z, name, len, h)) != NULL)
 		return n;
-	if (len > z->origin_len &&
-	    (parent = zone_node_get(L, name + name[0] + 1, len - name[0] - 1)) ==
-	    NULL)
+	if (len > z->origin_len && (parent = zone_node_get(L,
+	    name + name[0] + 1, len - name[0] - 1)) == NULL)
 		return NULL;
 	if ((b = zone_arena_alloc(L->arena, sizeof(*b) + len)) == NULL)
 		return NULL;
@@ -252,7 +251,8 @@ zone_node_get(struct loader *L, const uint8_t *name, size_t len)
 		return NULL;
 	if (z->nnodes == L->nodes_cap) {
 		L->nodes_cap = L->nodes_cap ? L->nodes_cap * 2 : 256;
-		if ((nn = realloc(z->nodes, L->nodes_cap * sizeof(*nn))) == NULL)
+		if ((nn = realloc(z->nodes, L->nodes_cap * sizeof(*nn))) ==
+		    NULL)
 			return NULL;
 		z->nodes = nn;
 	}
@@ -345,7 +345,6 @@ zone_type_name(uint16_t type, char *buf, size_t len)
 	return buf;
 }
 
-
 ldns_rdf *
 zone_name_abs(const char *text, const ldns_rdf *origin)
 {
@@ -363,7 +362,6 @@ zone_name_abs(const char *text, const ldns_rdf *origin)
 	return r;
 }
 
-
 /*
  * Give every node the place of its first record (file name in the arena),
  * so that later steps (the answer compiler) report "file:line" too.
@@ -377,7 +375,8 @@ keep_where(struct loader *L)
 	char **names;
 	size_t i, n;
 
-	if ((names = zone_arena_alloc(L->arena, L->nfiles * sizeof(*names))) == NULL)
+	if ((names = zone_arena_alloc(L->arena, L->nfiles * sizeof(*names))) ==
+	    NULL)
 		return -1;
 	for (i = 0; i < L->nfiles; i++) {
 		n = strlen(L->files[i]) + 1;
