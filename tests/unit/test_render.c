@@ -119,11 +119,69 @@ test_render(void **state)
 	zone_free(z);
 }
 
+/* Render text of z, for strstr checks; caller frees. */
+static char *
+render_text(const struct zone *z)
+{
+	char *out = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(render_zone(z, &cf, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/*
+ * A relay host takes the last of max_mx slots (one server fewer), one
+ * step after the last server's preference; with max_mx 1 it still
+ * follows the one server (policy_max keeps at least one server).
+ */
+static void
+test_render_relay_slot(void **state)
+{
+	struct zone *z;
+	char *errs = NULL, *out;
+
+	(void)state;
+	pools[0].relay_host = "relay";
+	pools[0].max_mx = 2;
+	z = load_text(BASE "@ 30 DYNMX inbound\nrelay A 192.0.2.1\n", &errs);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(z);
+	out = render_text(z);
+	assert_non_null(strstr(out,
+	    "mail.example.com.\t30\tIN\tMX\t10 mx1.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t20 relay.mail.example.com.\n"
+	    "mx1."));
+	free(out);
+	/* failover: the primary tier (mx2, mx3) fills the one server slot,
+	 * the relay follows at the next preference */
+	pools[0].policy = CONF_POLICY_FAILOVER;
+	inbound_srv[0].tier = 1;
+	pools[0].max_mx = 1;
+	out = render_text(z);
+	assert_non_null(strstr(out,
+	    "mail.example.com.\t30\tIN\tMX\t10 mx2.mail.example.com.\n"
+	    "mail.example.com.\t30\tIN\tMX\t20 relay.mail.example.com.\n"
+	    "mx1."));
+	free(out);
+	pools[0].policy = CONF_POLICY_WEIGHTED;
+	inbound_srv[0].tier = 0;
+	pools[0].max_mx = 10;
+	pools[0].relay_host = NULL;
+	zone_free(z);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_relay_slot),
 	};
 
 	log_init(LOG_LVL_ERR, 0, "test_render");
