@@ -73,7 +73,11 @@ UNIT_LAYERS_test_probe_live  := probes base
 UNIT_LAYERS_test_admin       := probes base
 UNIT_LAYERS_test_policy      := dnsd probes base
 UNIT_LAYERS_test_proxy       := dnsd probes base
+UNIT_LAYERS_test_render      := dnsd zones base
 unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
+# Layer-3 objects a unit test links besides its layers (they are in no library).
+UNIT_OBJS_test_render        := $(BUILD)/dnsd/render.o
+UNIT_OBJS_test_regress       := $(BUILD)/dnsd/render.o
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -106,10 +110,10 @@ $(BUILD)/%.o: %.c
 
 # Unit tests: each links only its own layers and their libraries.
 define unit_rule
-$(BUILD)/tests/$(1): tests/unit/$(1).c $(call libs_for,$(call unit_layers,$(1)))
+$(BUILD)/tests/$(1): tests/unit/$(1).c $(UNIT_OBJS_$(1)) $(call libs_for,$(call unit_layers,$(1)))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$(PKG_CFLAGS) $$(LDFLAGS) -o $$@ $$< \
-	    $(call libs_for,$(call unit_layers,$(1))) \
+	    $(UNIT_OBJS_$(1)) $(call libs_for,$(call unit_layers,$(1))) \
 	    $$(call libs_of,$(call unit_layers,$(1))) $$(shell pkg-config --libs cmocka)
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))

@@ -6,6 +6,7 @@
 
 #include "dnsd/base/conf.h"
 #include "dnsd/daemon.h"
+#include "dnsd/render.h"
 #include "dnsd/base/log.h"
 #include "dnsd/base/version.h"
 #include "zones/zone.h"
@@ -104,7 +105,7 @@ cmd_render(const char *file)
 	for (i = 0; zones[i] != NULL; i++) {
 		if (i > 0)
 			putchar('\n');
-		if (zone_render(zones[i], conf, stdout) != 0)
+		if (render_zone(zones[i], conf, stdout) != 0)
 			rc = 1;
 	}
 	if (fflush(stdout) != 0)

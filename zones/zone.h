@@ -145,12 +145,4 @@ const struct zone_rrset *zone_rrset_find(const struct zone_node *n,
 /* Pool reference of this zone for conf pool index, or NULL. */
 const struct zone_pool_ref *zone_pool_ref(const struct zone *z, size_t pool);
 
-/*
- * Print the zone as a master file as it would be served with every server
- * up: DYNMX expanded to MX records (servers in descending weight, preferences
- * pref_base + k * pref_step, the relay host last), DYNA to A/AAAA records.
- * \retval 0 ok, -1 write error
- */
-int zone_render(const struct zone *z, const struct conf *conf, FILE *out);
-
 #endif

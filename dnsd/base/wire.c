@@ -1,4 +1,5 @@
 /* wire.c - DNS wire format: bounds-checked query parser and response writer. */
+#include <stdio.h>
 #include <string.h>
 
 #include "dnsd/base/wire.h"
@@ -306,6 +307,56 @@ wire_name_is_subdomain(const uint8_t *a, size_t alen, const uint8_t *b,
 	while (off < alen - blen && a[off] != 0)
 		off += 1 + (size_t)a[off];
 	return off == alen - blen && memcmp(a + off, b, blen) == 0;
+}
+
+unsigned
+wire_name_labels(const uint8_t *name)
+{
+	unsigned n = 0;
+
+	while (*name != 0) {
+		n++;
+		name += *name + 1;
+	}
+	return n;
+}
+
+static inline bool
+text_plain(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '*' ||
+	    c == '/';
+}
+
+const char *
+wire_name_text(const uint8_t *name, char *buf, size_t size)
+{
+	size_t o = 0;
+	unsigned i, n;
+	int c;
+
+	if (*name == 0) {
+		snprintf(buf, size, ".");
+		return buf;
+	}
+	/* 8 bytes of slack: one escape (4) and the dot and NUL fit */
+	while ((n = *name++) != 0 && o + 8 < size) {
+		for (i = 0; i < n && o + 8 < size; i++) {
+			c = *name++;
+			if (text_plain(c))
+				buf[o++] = (char)c;
+			else if (c > 32 && c < 127) {
+				buf[o++] = '\\';
+				buf[o++] = (char)c;
+			} else
+				o += (size_t)snprintf(buf + o, size - o,
+				    "\\%03d", c);
+		}
+		buf[o++] = '.';
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 void

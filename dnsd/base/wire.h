@@ -123,6 +123,22 @@ void wire_name_lower(uint8_t *dst, const uint8_t *src, size_t len);
 bool wire_name_is_subdomain(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
 
+/* Labels of a well-formed uncompressed wire name, not counting the root. */
+unsigned wire_name_labels(const uint8_t *name);
+
+/* Room for the text of any wire name: 255 bytes, each up to 4 characters. */
+#define WIRE_NAME_TEXT_MAX 1100
+
+/*
+ * Presentation form of a well-formed uncompressed wire name, for messages:
+ * "www.example.com.", "." for the root. Letters, digits, '-', '_', '*' and
+ * '/' as they are, other printable ASCII after a backslash, the rest as
+ * \DDD. A buffer smaller than WIRE_NAME_TEXT_MAX may cut the text short.
+ * \param size  at least 9
+ * \retval buf  always NUL-terminated
+ */
+const char *wire_name_text(const uint8_t *name, char *buf, size_t size);
+
 #define WIRE_CTAB_MAX 128
 
 /* A response being written, with its compression table. */

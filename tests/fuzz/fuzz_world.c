@@ -11,6 +11,7 @@
 #include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/base/log.h"
+#include "dnsd/render.h"
 #include "dnsd/policy.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
@@ -158,7 +159,7 @@ fuzz_world_one(const uint8_t *data, size_t size)
 			ok = false;
 			break;
 		}
-		FUZZ_CHECK(zone_render(z, conf, fuzz_devnull()) == 0);
+		FUZZ_CHECK(render_zone(z, conf, fuzz_devnull()) == 0);
 	}
 	if (ok && w.nzones > 0) {
 		/* world_load sorts longest origin first; so do we. */

@@ -12,6 +12,7 @@
 #include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/base/log.h"
+#include "dnsd/render.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"
@@ -130,7 +131,7 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 	    fuzz_devnull())) == NULL)
 		return 0;
 	if (answer_compile_zone(z, fz_conf_loaded, fuzz_devnull()) == 0) {
-		FUZZ_CHECK(zone_render(z, fz_conf_loaded, fuzz_devnull()) == 0);
+		FUZZ_CHECK(render_zone(z, fz_conf_loaded, fuzz_devnull()) == 0);
 		memset(&w, 0, sizeof(w));
 		w.conf = fz_conf_loaded;
 		zones[0] = z;

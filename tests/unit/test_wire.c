@@ -291,6 +291,47 @@ test_name_helpers(void **state)
 	    (const uint8_t *)"", 1));
 }
 
+static void
+test_name_labels(void **state)
+{
+	(void)state;
+	assert_int_equal(wire_name_labels((const uint8_t *)""), 0);
+	assert_int_equal(wire_name_labels((const uint8_t *)"\3com"), 1);
+	assert_int_equal(wire_name_labels(
+	    (const uint8_t *)"\1*\4mail\7example\3com"), 4);
+}
+
+static void
+test_name_text(void **state)
+{
+	char buf[WIRE_NAME_TEXT_MAX], small[12];
+	uint8_t w[256];
+	size_t i;
+
+	(void)state;
+	assert_string_equal(wire_name_text((const uint8_t *)"", buf,
+	    sizeof(buf)), ".");
+	assert_string_equal(wire_name_text(
+	    (const uint8_t *)"\1*\4Mail\7example\3com", buf, sizeof(buf)),
+	    "*.Mail.example.com.");
+	/* kept: - _ / ; escaped: other printable; \DDD: space, controls, 8 bit */
+	assert_string_equal(wire_name_text(
+	    (const uint8_t *)"\5a-_/.\4\"( \001" "\2\377x", buf, sizeof(buf)),
+	    "a-_/\\..\\\"\\(\\032\\001.\\255x.");
+	/* the longest name (63+63+63+61), every byte escaped, fits */
+	for (i = 0; i < 4; i++) {
+		w[i * 64] = i < 3 ? 63 : 61;
+		memset(w + i * 64 + 1, 0x01, w[i * 64]);
+	}
+	w[254] = 0;
+	assert_int_equal(wire_name_len(w, sizeof(w)), 255);
+	assert_int_equal(strlen(wire_name_text(w, buf, sizeof(buf))),
+	    250 * 4 + 4);
+	/* a small buffer cuts the text, NUL-terminated */
+	assert_string_equal(wire_name_text((const uint8_t *)"\7example\3com",
+	    small, sizeof(small)), "exam.");
+}
+
 int
 main(void)
 {
@@ -300,6 +341,8 @@ main(void)
 		cmocka_unit_test(test_parse_fields),
 		cmocka_unit_test(test_writer_compression),
 		cmocka_unit_test(test_name_helpers),
+		cmocka_unit_test(test_name_labels),
+		cmocka_unit_test(test_name_text),
 	};
 
 	rcu_register_thread();
