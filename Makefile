@@ -6,7 +6,7 @@
 #   layer 1  zones/       libmxs_zones.a   (+ ldns)
 #            probes/      libmxs_probes.a  (+ libevent, curl, openssl, urcu, jansson)
 #   layer 2  dnsd/ dnsd/relay/ dnsd/status/  libmxs_dnsd.a
-#   layer 3  dnsd/daemon.c dnsd/render.c dnsd/main.c: the program
+#   layer 3  dnsd/daemon.c dnsd/render.c      libmxs_prog.a, + dnsd/main.c: the program
 # A unit test links only the layers it names below (UNIT_LAYERS_<test>) and
 # only their external libraries, so a zone test that needed libcurl would
 # fail to link. `make layers` checks the include graph (tests/layers.py).
@@ -41,19 +41,23 @@ libs_of = $(shell pkg-config --libs $(sort $(foreach l,$(1),$(PKGS_$(l)))) 2>/de
           $(foreach l,$(1),$(EXTRA_$(l)))
 
 LAYER3_SRCS := dnsd/daemon.c dnsd/render.c dnsd/main.c
+MAIN_SRC    := dnsd/main.c
 SRCS_base   := $(wildcard dnsd/base/*.c)
 SRCS_zones  := $(wildcard zones/*.c)
 SRCS_probes := $(wildcard probes/*.c)
 SRCS_dnsd   := $(filter-out $(LAYER3_SRCS),$(wildcard dnsd/*.c dnsd/relay/*.c dnsd/status/*.c))
-SRCS_prog   := $(filter $(LAYER3_SRCS),$(wildcard dnsd/*.c))
+SRCS_prog   := $(filter-out $(MAIN_SRC),$(filter $(LAYER3_SRCS),$(wildcard dnsd/*.c)))
+PKGS_prog   :=
+EXTRA_prog  :=
 LAYERS      := base zones probes dnsd
+ALL_LAYERS  := $(LAYERS) prog
 # Link order: higher layers first.
-LINK_ORDER  := dnsd zones probes base
+LINK_ORDER  := prog dnsd zones probes base
 lib_path     = $(BUILD)/libmxs_$(1).a
 libs_for     = $(foreach l,$(LINK_ORDER),$(if $(filter $(l),$(1)),$(call lib_path,$(l))))
 
-OBJS_prog := $(SRCS_prog:%.c=$(BUILD)/%.o)
-ALL_OBJS  := $(foreach l,$(LAYERS),$(SRCS_$(l):%.c=$(BUILD)/%.o)) $(OBJS_prog)
+OBJ_main  := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+ALL_OBJS  := $(foreach l,$(ALL_LAYERS),$(SRCS_$(l):%.c=$(BUILD)/%.o)) $(OBJ_main)
 BIN       := $(BUILD)/mxspread
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -76,8 +80,8 @@ UNIT_LAYERS_test_proxy       := dnsd probes base
 UNIT_LAYERS_test_render      := dnsd zones base
 unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 # Layer-3 objects a unit test links besides its layers (they are in no library).
-UNIT_OBJS_test_render        := $(BUILD)/dnsd/render.o
-UNIT_OBJS_test_regress       := $(BUILD)/dnsd/render.o
+UNIT_LAYERS_test_render      := prog dnsd zones base
+UNIT_LAYERS_test_regress     := prog dnsd zones probes base
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -99,10 +103,10 @@ $(BUILD)/libmxs_%.a:
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(foreach l,$(LAYERS),$(eval $(call lib_path,$(l)): $(SRCS_$(l):%.c=$(BUILD)/%.o)))
+$(foreach l,$(ALL_LAYERS),$(eval $(call lib_path,$(l)): $(SRCS_$(l):%.c=$(BUILD)/%.o)))
 
-$(BIN): $(OBJS_prog) $(call libs_for,$(LAYERS))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS_prog) $(call libs_for,$(LAYERS)) $(call libs_of,$(LAYERS))
+$(BIN): $(OBJ_main) $(call libs_for,$(ALL_LAYERS))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ_main) $(call libs_for,$(ALL_LAYERS)) $(call libs_of,$(ALL_LAYERS))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -110,10 +114,10 @@ $(BUILD)/%.o: %.c
 
 # Unit tests: each links only its own layers and their libraries.
 define unit_rule
-$(BUILD)/tests/$(1): tests/unit/$(1).c $(UNIT_OBJS_$(1)) $(call libs_for,$(call unit_layers,$(1)))
+$(BUILD)/tests/$(1): tests/unit/$(1).c $(call libs_for,$(call unit_layers,$(1)))
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CPPFLAGS) $$(ALL_CFLAGS) $$(PKG_CFLAGS) $$(LDFLAGS) -o $$@ $$< \
-	    $(UNIT_OBJS_$(1)) $(call libs_for,$(call unit_layers,$(1))) \
+	    $(call libs_for,$(call unit_layers,$(1))) \
 	    $$(call libs_of,$(call unit_layers,$(1))) $$(shell pkg-config --libs cmocka)
 endef
 $(foreach t,$(UNIT_SRCS:tests/unit/%.c=%),$(eval $(call unit_rule,$(t))))

@@ -30,9 +30,9 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 # The project's sources, instrumented for coverage, through the Makefile's
 # own rule (incremental, -MMD dependencies). No -Werror: clang's warnings
 # differ from gcc's, and the gcc build is the one that enforces them.
-# The layer libraries (libmxs_*.a), the same the daemon links, and the
-# layer-3 render object the zone harnesses print with.
-OBJS="$B/dnsd/render.o $B/libmxs_dnsd.a $B/libmxs_zones.a $B/libmxs_probes.a $B/libmxs_base.a"
+# The layer libraries (libmxs_*.a), the same the daemon links (prog: the
+# layer-3 render the zone harnesses print with).
+OBJS="$B/libmxs_prog.a $B/libmxs_dnsd.a $B/libmxs_zones.a $B/libmxs_probes.a $B/libmxs_base.a"
 echo "fuzz: building objects in $B/"
 mkdir -p "$B"
 if ! MAKEFLAGS= $MAKE --no-print-directory -j"$JOBS" BUILD="$B" CC="$CLANG" \
