@@ -72,7 +72,8 @@ UNIT_LAYERS_test_probe_parse := probes base
 UNIT_LAYERS_test_probe_live  := probes base
 UNIT_LAYERS_test_admin       := probes base
 UNIT_LAYERS_test_policy      := dnsd probes base
-UNIT_LAYERS_test_proxy       := dnsd probes base
+UNIT_LAYERS_test_proxy       := dnsd base
+UNIT_LAYERS_test_relay       := dnsd probes base
 unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 
 PREFIX  ?= /usr/local
