@@ -133,10 +133,11 @@ enum relay_state {
 
 /*
  * The pool state of t's backends, indexed like t->be and t->pool.servers
- * (pp->nservers == t->pool.nservers). Inside rcu_read_lock(): the result
- * may point into the current snapshot. While fenced it is built in view
- * and sv from the old layout (a server the old layout lacks is
- * ineligible). Clears the fence when a newer snapshot is visible.
+ * (pp->nservers >= t->pool.nservers), ready for policy_order(&t->pool,
+ * pp, ...). Inside rcu_read_lock(): the result may point into the current
+ * snapshot. While fenced it is built in view and sv from the old layout
+ * (a server the old layout lacks is ineligible). Clears the fence when a
+ * newer snapshot is visible.
  * \param sv     scratch of t->pool.nservers entries (written only while
  *               fenced)
  * \param why    out: RELAY_STATE_* (may be NULL)

@@ -676,7 +676,7 @@ test_relay_failover_tiers(void **state)
 		f.servers[2].tier = 1;
 		f.conf.relay.policy = pol[p];
 		for (i = 0; i < 3; i++) {
-			char a[16];
+			char a[32];
 
 			snprintf(a, sizeof(a), "127.0.0.%d", i + 2);
 			l[i] = listen_on(a, f.bport);
