@@ -76,12 +76,11 @@ UNIT_LAYERS_test_probe_parse := probes base
 UNIT_LAYERS_test_probe_live  := probes base
 UNIT_LAYERS_test_admin       := probes base
 UNIT_LAYERS_test_policy      := dnsd probes base
-UNIT_LAYERS_test_proxy       := dnsd probes base
-UNIT_LAYERS_test_render      := dnsd zones base
-unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
-# Layer-3 objects a unit test links besides its layers (they are in no library).
+UNIT_LAYERS_test_proxy       := dnsd base
+UNIT_LAYERS_test_relay       := dnsd probes base
 UNIT_LAYERS_test_render      := prog dnsd zones base
 UNIT_LAYERS_test_regress     := prog dnsd zones probes base
+unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=

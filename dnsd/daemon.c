@@ -18,7 +18,7 @@
 #include "dnsd/daemon.h"
 #include "dnsd/policy.h"
 #include "dnsd/base/log.h"
-#include "dnsd/relay.h"
+#include "dnsd/relay/relay.h"
 #include "dnsd/server.h"
 #include "dnsd/status.h"
 #include "dnsd/world.h"

@@ -252,37 +252,6 @@ policy_max(const struct conf_pool *cp, bool mx)
 	return cap > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS : cap;
 }
 
-int
-policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, const bool *skip)
-{
-	size_t n, i;
-	double sum = 0, acc = 0, u;
-	int last = -1;
-
-	if (pp == NULL)
-		return -1;
-	n = pp->nservers < cp->nservers ? pp->nservers : cp->nservers;
-	for (i = 0; i < n; i++) {
-		if ((skip == NULL || !skip[i]) &&
-		    eligible_weight(pp->servers[i].eff_weight))
-			sum += pp->servers[i].eff_weight;
-	}
-	if (!(sum > 0))
-		return -1;
-	u = rng_double(rng) * sum;
-	for (i = 0; i < n; i++) {
-		if ((skip != NULL && skip[i]) ||
-		    !eligible_weight(pp->servers[i].eff_weight))
-			continue;
-		acc += pp->servers[i].eff_weight;
-		last = (int)i;
-		if (u < acc)
-			return (int)i;
-	}
-	return last;
-}
-
 uint32_t
 policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
     uint32_t ttl)

@@ -58,8 +58,8 @@
  *
  * Pools larger than POLICY_MAX_SERVERS: only the first POLICY_MAX_SERVERS
  * servers (config order) take part in policy_order; the others never appear
- * in dynamic answers (their host names still answer statically).
- * policy_pick has no such limit. Cost: O(n * max) per call.
+ * in dynamic answers (their host names still answer statically) and are
+ * never relay backends. Cost: O(n * max) per call (O(n^2) with a key).
  */
 #ifndef MXS_POLICY_H
 #define MXS_POLICY_H
@@ -126,19 +126,6 @@ uint16_t policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref,
  * \retval cap (never above POLICY_MAX_SERVERS)
  */
 size_t policy_max(const struct conf_pool *cp, bool mx);
-
-/*
- * One weighted pick for the relay: server i with probability
- * eff_weight_i / sum of eff_weight over eligible servers not skipped.
- * No size limit, no tiers. (For "try in order, next on failure", the relay
- * may instead call policy_order with max = retries + 1 and walk idx:
- * that also honours failover tiers and all_down = "all".)
- * \param skip   NULL or pp->nservers flags: true = do not pick (tried)
- * \retval i     index into cp->servers / pp->servers
- * \retval -1    no eligible server left
- */
-int policy_pick(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, const bool *skip);
 
 /*
  * TTL of a dynamic answer.

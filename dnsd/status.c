@@ -39,7 +39,7 @@
 #include "zones/zone.h"
 
 #include "dnsd/daemon.h"
-#include "dnsd/relay.h"
+#include "dnsd/relay/relay.h"
 
 
 #define STATUS_MAX_HEADERS   8192	/* bytes of request line + headers */

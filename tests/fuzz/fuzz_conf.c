@@ -49,8 +49,14 @@ fc_order(const struct conf_pool *cp, const struct pstate_pool *pp)
 	n = policy_order(cp, pp, &fc_rng, idx, NULL, max, NULL);
 	FUZZ_CHECK(n <= max);
 	(void)policy_ttl(cp, pp, 3600);
-	if (pp != NULL)
-		(void)policy_pick(cp, pp, &fc_rng, NULL);
+	if (pp != NULL) {	/* the relay's leastconn order */
+		double key[POLICY_MAX_SERVERS];
+
+		for (i = 0; i < POLICY_MAX_SERVERS; i++)
+			key[i] = (double)(i % 3);
+		n = policy_order_by(cp, pp, &fc_rng, key, idx, NULL, max, NULL);
+		FUZZ_CHECK(n <= max);
+	}
 }
 
 int

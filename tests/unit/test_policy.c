@@ -1,4 +1,5 @@
-/* test_policy.c - unit tests of the answer policies (dnsd/policy.c). */
+/* test_policy.c - unit tests of the one pool order (dnsd/policy.c):
+ * policy_order, policy_order_by, caps, TTLs. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -591,7 +592,6 @@ test_no_state(void **state)
 	}
 	check_share("no state", 1, first[1], NDRAWS, 0.75);
 	assert_int_equal(policy_ttl(&f.cp, NULL, 300), 300);
-	assert_int_equal(policy_pick(&f.cp, NULL, &rng, NULL), -1);
 }
 
 /* A pool above POLICY_MAX_SERVERS: only the first ones take part. */
@@ -632,47 +632,348 @@ test_big_pool(void **state)
 		for (i = 0; i < got; i++)
 			assert_true(idx[i] < POLICY_MAX_SERVERS);
 	}
-	/* policy_pick has no limit */
-	for (k = 0; k < 20000; k++)
-		if (policy_pick(&cp, &pp, &rng, NULL) >= POLICY_MAX_SERVERS)
-			break;
-	assert_true(k < 20000);
+	/* with a key too: the servers past the limit never take part */
+	{
+		double *key = calloc(n, sizeof(*key));
+
+		assert_non_null(key);
+		for (i = 0; i < n; i++)
+			key[i] = -(double)i;	/* the last ones "best" */
+		got = policy_order_by(&cp, &pp, NULL, key, idx, NULL,
+		    POLICY_MAX_SERVERS, NULL);
+		assert_int_equal(got, POLICY_MAX_SERVERS);
+		assert_int_equal(idx[0], POLICY_MAX_SERVERS - 1);
+		for (i = 0; i < got; i++)
+			assert_true(idx[i] < POLICY_MAX_SERVERS);
+		free(key);
+	}
 	free(sv);
 	free(ps);
 }
 
+/*
+ * What policy_pick did for the relay, now done by the order itself: one
+ * weighted pick is the first entry of policy_order with max 1 (down
+ * servers never picked), "the next after a failed one" is the following
+ * entry, drawn among the rest by weight, and when every candidate was
+ * tried the order has no more entries.
+ */
 static void
-test_pick(void **state)
+test_pick_is_order(void **state)
 {
 	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 },
 	    { .weight = 6 }, { .weight = 5, .state = S_DOWN } };
 	struct fixture f;
 	struct rng rng;
-	uint64_t cnt[4] = { 0 };
-	bool skip[4] = { false, false, true, false };
-	size_t k;
-	int p;
+	uint64_t cnt[4] = { 0 }, after2 = 0, second[4] = { 0 };
+	uint16_t idx[4];
+	unsigned flags;
+	size_t k, n;
 
 	(void)state;
 	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
 	rng_seed(&rng, 18);
 	for (k = 0; k < NDRAWS; k++) {
-		p = policy_pick(&f.cp, &f.pp, &rng, NULL);
-		assert_true(p >= 0 && p < 3);
-		cnt[p]++;
+		n = policy_order(&f.cp, &f.pp, &rng, idx, NULL, 1, &flags);
+		assert_int_equal(n, 1);
+		assert_true(idx[0] < 3);
+		cnt[idx[0]]++;
 	}
 	check_share("pick", 0, cnt[0], NDRAWS, 0.1);
 	check_share("pick", 1, cnt[1], NDRAWS, 0.3);
 	check_share("pick", 2, cnt[2], NDRAWS, 0.6);
-	memset(cnt, 0, sizeof(cnt));
+	/* the next candidate after server 2 failed: 1 with 3/4, 0 with 1/4 */
 	for (k = 0; k < NDRAWS; k++) {
-		p = policy_pick(&f.cp, &f.pp, &rng, skip);
-		assert_true(p == 0 || p == 1);
-		cnt[p]++;
+		n = policy_order(&f.cp, &f.pp, &rng, idx, NULL, 4, &flags);
+		assert_int_equal(n, 3);		/* every eligible one, once */
+		assert_int_equal(flags, 0);
+		check_order(&f, idx, n, true);
+		if (idx[0] == 2) {
+			after2++;
+			second[idx[1]]++;
+		}
 	}
-	check_share("pick skip", 1, cnt[1], NDRAWS, 0.75);
-	skip[0] = skip[1] = true;
-	assert_int_equal(policy_pick(&f.cp, &f.pp, &rng, skip), -1);
+	check_share("pick skip", 1, second[1], after2, 0.75);
+	check_share("pick skip", 0, second[0], after2, 0.25);
+	/* nothing eligible: the order is the fail-open one, flagged */
+	f.ps[0].up = f.ps[1].up = f.ps[2].up = false;
+	pstate_pool_update(&f.pp, &f.cp);
+	n = policy_order(&f.cp, &f.pp, &rng, idx, NULL, 4, &flags);
+	assert_int_equal(n, 4);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+}
+
+/* ---- policy_order_by: a ranking key instead of the draw ---- */
+
+/* Ascending key; eligible servers only; config order for ties without
+ * an rng; prefs as policy_order gives them. */
+static void
+test_by_ascending(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 1 },
+	    { .weight = 1, .state = S_DOWN }, { .weight = 1 }, { .weight = 9 },
+	    { .weight = 1 } };
+	static const double key[] = { 3, 1, -5, 2, 0.5, 1 };
+	static const uint16_t want[] = { 4, 1, 5, 3, 0 };
+	struct fixture f;
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t n, i, k;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 6);
+	for (k = 0; k < 3; k++) {	/* deterministic: same every time */
+		n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX,
+		    &flags);
+		assert_int_equal(n, 5);
+		assert_int_equal(flags, 0);
+		for (i = 0; i < n; i++) {
+			assert_int_equal(idx[i], want[i]);
+			assert_int_equal(pref[i], 10 + 10 * i);
+		}
+	}
+	f.cp.policy = CONF_POLICY_EQUAL;
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, NULL);
+	assert_int_equal(n, 5);
+	assert_memory_equal(idx, want, sizeof(want));
+	for (i = 0; i < n; i++)
+		assert_int_equal(pref[i], 10);
+	/* key NULL is policy_order itself */
+	{
+		struct rng r1, r2;
+		uint16_t idx2[FX_MAX];
+
+		rng_seed(&r1, 31);
+		rng_seed(&r2, 31);
+		for (k = 0; k < 100; k++) {
+			n = policy_order_by(&f.cp, &f.pp, &r1, NULL, idx, NULL,
+			    FX_MAX, NULL);
+			assert_int_equal(policy_order(&f.cp, &f.pp, &r2, idx2,
+			    NULL, FX_MAX, NULL), n);
+			assert_memory_equal(idx, idx2, n * sizeof(idx[0]));
+		}
+	}
+}
+
+/* Ties without an rng: config order, whatever the weights. */
+static void
+test_by_ties_config_order(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 50 },
+	    { .weight = 7 }, { .weight = 2 } };
+	static const double flat[] = { 1, 1, 1, 1 };
+	static const double two[] = { 1, 0, 1, 0 };
+	static const uint16_t want_flat[] = { 0, 1, 2, 3 };
+	static const uint16_t want_two[] = { 1, 3, 0, 2 };
+	struct fixture f;
+	uint16_t idx[FX_MAX];
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
+	assert_int_equal(policy_order_by(&f.cp, &f.pp, NULL, flat, idx, NULL,
+	    FX_MAX, NULL), 4);
+	assert_memory_equal(idx, want_flat, sizeof(want_flat));
+	assert_int_equal(policy_order_by(&f.cp, &f.pp, NULL, two, idx, NULL,
+	    FX_MAX, NULL), 4);
+	assert_memory_equal(idx, want_two, sizeof(want_two));
+}
+
+/* Ties with an rng: a weighted random order among the tied (by effective
+ * weight), while a lower key still always comes first. */
+static void
+test_by_ties_weighted(void **state)
+{
+	static const struct srv s[] = { { .weight = 1 }, { .weight = 3 },
+	    { .weight = 8, .load = 0.5 }, { .weight = 100 } };
+	static const double key[] = { 0, 0, 0, 1 };	/* leastconn-like */
+	struct fixture f;
+	struct rng rng;
+	uint64_t first[4] = { 0 };
+	uint16_t idx[FX_MAX];
+	size_t k, n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
+	rng_seed(&rng, 32);
+	for (k = 0; k < NDRAWS; k++) {
+		n = policy_order_by(&f.cp, &f.pp, &rng, key, idx, NULL, FX_MAX,
+		    NULL);
+		assert_int_equal(n, 4);
+		assert_int_equal(idx[3], 3);	/* heavier, but a higher key */
+		check_order(&f, idx, n, true);
+		first[idx[0]]++;
+	}
+	/* effective weights 1 : 3 : 4 */
+	check_share("tie", 0, first[0], NDRAWS, 1.0 / 8);
+	check_share("tie", 1, first[1], NDRAWS, 3.0 / 8);
+	check_share("tie", 2, first[2], NDRAWS, 4.0 / 8);
+}
+
+/* Failover with a key: the tier decides first, the key only within the
+ * tier; min_up and prefs as for policy_order. */
+static void
+test_by_failover(void **state)
+{
+	static const struct srv s[] = { { .weight = 1, .tier = 1 },
+	    { .weight = 1, .tier = 0 }, { .weight = 1, .tier = 0 },
+	    { .weight = 1, .tier = 1 }, { .weight = 1, .tier = 2 } };
+	static const double key[] = { -10, 5, 2, -20, -30 };
+	static const uint16_t want[] = { 2, 1, 3, 0, 4 };
+	static const uint16_t want_pref[] = { 10, 10, 20, 20, 30 };
+	static const uint16_t want_min2[] = { 3, 0, 2, 4 };
+	static const uint16_t want_min2_pref[] = { 10, 10, 20, 30 };
+	struct fixture f;
+	struct rng rng;
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t n, k;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_FAILOVER, s, 5);
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, &flags);
+	assert_int_equal(n, 5);
+	assert_int_equal(flags, 0);
+	assert_memory_equal(idx, want, sizeof(want));
+	assert_memory_equal(pref, want_pref, sizeof(want_pref));
+	/* the same with an rng: no ties, so the same order */
+	rng_seed(&rng, 33);
+	for (k = 0; k < 100; k++) {
+		n = policy_order_by(&f.cp, &f.pp, &rng, key, idx, pref, FX_MAX,
+		    NULL);
+		assert_int_equal(n, 5);
+		assert_memory_equal(idx, want, sizeof(want));
+	}
+	/* tier 0 below min_up 2: tier 1 is primary, tier 0 behind it */
+	f.ps[1].up = false;
+	pstate_pool_update(&f.pp, &f.cp);
+	f.cp.min_up = 2;
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, NULL);
+	assert_int_equal(n, 4);
+	assert_memory_equal(idx, want_min2, sizeof(want_min2));
+	assert_memory_equal(pref, want_min2_pref, sizeof(want_min2_pref));
+	/* capped: the first entries of the uncapped order */
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, 1, &flags);
+	assert_int_equal(n, 1);
+	assert_int_equal(idx[0], 3);
+	assert_int_equal(flags, POLICY_F_CAPPED);
+}
+
+/* Caps: the capped order is the prefix of the uncapped one (same seed),
+ * max 0 writes nothing, CAPPED is set when servers were left out. */
+static void
+test_by_caps(void **state)
+{
+	struct srv s[10];
+	struct fixture f;
+	struct rng r1, r2;
+	double key[10];
+	uint16_t idx[FX_MAX], idx2[FX_MAX];
+	unsigned flags;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		s[i] = (struct srv){ .weight = (uint32_t)(i + 1) };
+		key[i] = (double)(i % 3);	/* ties in threes */
+	}
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 10);
+	for (k = 0; k < 1000; k++) {
+		rng_seed(&r1, 2000 + k);
+		rng_seed(&r2, 2000 + k);
+		assert_int_equal(policy_order_by(&f.cp, &f.pp, &r1, key, idx,
+		    NULL, 3, &flags), 3);
+		assert_int_equal(flags, POLICY_F_CAPPED);
+		assert_int_equal(policy_order_by(&f.cp, &f.pp, &r2, key, idx2,
+		    NULL, FX_MAX, &flags), 10);
+		assert_int_equal(flags, 0);
+		assert_memory_equal(idx, idx2, 3 * sizeof(idx[0]));
+		check_order(&f, idx2, 10, true);
+		for (i = 1; i < 10; i++)
+			assert_true(key[idx2[i - 1]] <= key[idx2[i]]);
+	}
+	assert_int_equal(policy_order_by(&f.cp, &f.pp, &r1, key, idx, NULL, 0,
+	    &flags), 0);
+	assert_int_equal(flags, POLICY_F_CAPPED);
+}
+
+/* All down: fail open in key order (ties by configured weight or config
+ * order), flagged; all_down = "relay" with a relay host: no server. */
+static void
+test_by_all_down(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
+	    { .weight = 1, .state = S_DRAIN }, { .weight = 2, .state = S_MAINT } };
+	static const double key[] = { 2, 1, 1 };
+	static const uint16_t want[] = { 1, 2, 0 };
+	struct fixture f;
+	struct rng rng;
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	uint64_t first[3] = { 0 };
+	unsigned flags;
+	size_t n, k;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 3);
+	assert_int_equal(f.pp.nup, 0);
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, &flags);
+	assert_int_equal(n, 3);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+	assert_memory_equal(idx, want, sizeof(want));
+	/* ties weighted by the configured weights (1 : 2) */
+	rng_seed(&rng, 34);
+	for (k = 0; k < NDRAWS; k++) {
+		n = policy_order_by(&f.cp, &f.pp, &rng, key, idx, NULL, FX_MAX,
+		    &flags);
+		assert_int_equal(n, 3);
+		assert_int_equal(idx[2], 0);
+		first[idx[0]]++;
+	}
+	check_share("all down tie", 2, first[2], NDRAWS, 2.0 / 3);
+
+	f.cp.all_down = CONF_ALLDOWN_RELAY;
+	f.cp.relay_host = "relay";
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, &flags);
+	assert_int_equal(n, 0);
+	assert_int_equal(flags, POLICY_F_RELAY | POLICY_F_ALLDOWN);
+	assert_int_equal(policy_relay_pref(&f.cp, pref, n), 10);
+
+	/* failover, all down: every tier counts as up, key within tiers */
+	f.cp.relay_host = NULL;
+	f.cp.all_down = CONF_ALLDOWN_ALL;
+	f.cp.policy = CONF_POLICY_FAILOVER;
+	f.sv[0].tier = 1;
+	n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref, FX_MAX, &flags);
+	assert_int_equal(n, 3);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+	assert_memory_equal(idx, want, sizeof(want));
+	assert_int_equal(pref[1], 10);
+	assert_int_equal(pref[2], 20);
+}
+
+/* `mxspread render`: no state, no rng, key = -weight: every server,
+ * heaviest first, ties in config order, never the all-down flag. */
+static void
+test_by_render(void **state)
+{
+	static const struct srv s[] = { { .weight = 2 }, { .weight = 5 },
+	    { .weight = 2 }, { .weight = 9 } };
+	static const uint16_t want[] = { 3, 1, 0, 2 };
+	struct fixture f;
+	double key[4];
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t i;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
+	for (i = 0; i < 4; i++)
+		key[i] = -(double)f.sv[i].weight;
+	assert_int_equal(policy_order_by(&f.cp, NULL, NULL, key, idx, pref,
+	    FX_MAX, &flags), 4);
+	assert_int_equal(flags, 0);
+	assert_memory_equal(idx, want, sizeof(want));
+	for (i = 0; i < 4; i++)
+		assert_int_equal(pref[i], 10 + 10 * i);
 }
 
 static void
@@ -744,7 +1045,14 @@ main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_no_state),
 		cmocka_unit_test(test_big_pool),
-		cmocka_unit_test(test_pick),
+		cmocka_unit_test(test_pick_is_order),
+		cmocka_unit_test(test_by_ascending),
+		cmocka_unit_test(test_by_ties_config_order),
+		cmocka_unit_test(test_by_ties_weighted),
+		cmocka_unit_test(test_by_failover),
+		cmocka_unit_test(test_by_caps),
+		cmocka_unit_test(test_by_all_down),
+		cmocka_unit_test(test_by_render),
 		cmocka_unit_test(test_ttl),
 		cmocka_unit_test(test_rng),
 	};

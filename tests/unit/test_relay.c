@@ -1,5 +1,7 @@
-/* test_relay.c - relay: PROXY headers byte for byte, and a live relay
- * between loopback sockets (backend choice, failover, 421s, half-close). */
+/* test_relay.c - a live relay between loopback sockets: backend choice,
+ * failover (dead backends, failover tiers), 421s, half-close, reloads,
+ * idle and back-pressure. The PROXY encoder's table tests are in
+ * test_proxy.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,7 +22,7 @@
 
 #include "dnsd/base/conf.h"
 #include "dnsd/base/log.h"
-#include "dnsd/relay.h"
+#include "dnsd/relay/relay.h"
 #include "probes/pstate.h"
 
 static struct sockaddr_in
@@ -32,18 +34,6 @@ sin4(const char *a, unsigned port)
 	s.sin_family = AF_INET;
 	s.sin_port = htons((uint16_t)port);
 	inet_pton(AF_INET, a, &s.sin_addr);
-	return s;
-}
-
-static struct sockaddr_in6
-sin6(const char *a, unsigned port)
-{
-	struct sockaddr_in6 s;
-
-	memset(&s, 0, sizeof(s));
-	s.sin6_family = AF_INET6;
-	s.sin6_port = htons((uint16_t)port);
-	inet_pton(AF_INET6, a, &s.sin6_addr);
 	return s;
 }
 
@@ -61,74 +51,6 @@ wait_active(uint64_t n)
 			return;
 		usleep(10000);
 	}
-}
-
-static void
-test_proxy_v1(void **state)
-{
-	unsigned char buf[RELAY_PROXY_MAX];
-	struct sockaddr_in s = sin4("192.0.2.7", 40000), d = sin4("198.51.100.1", 25);
-	struct sockaddr_in6 s6 = sin6("2001:db8::7", 1), d6 = sin6("2001:db8::1", 25);
-	struct sockaddr_in6 m = sin6("::ffff:192.0.2.9", 5555);
-	int n;
-
-	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s, (void *)&d, buf);
-	assert_int_equal(n, strlen("PROXY TCP4 192.0.2.7 198.51.100.1 40000 25\r\n"));
-	assert_memory_equal(buf, "PROXY TCP4 192.0.2.7 198.51.100.1 40000 25\r\n", n);
-	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d6, buf);
-	assert_int_equal(n, strlen("PROXY TCP6 2001:db8::7 2001:db8::1 1 25\r\n"));
-	assert_memory_equal(buf, "PROXY TCP6 2001:db8::7 2001:db8::1 1 25\r\n", n);
-	/* v4-mapped client on a v4 destination: sent as TCP4 */
-	n = relay_proxy_header(CONF_PROXY_V1, (void *)&m, (void *)&d, buf);
-	assert_int_equal(n, strlen("PROXY TCP4 192.0.2.9 198.51.100.1 5555 25\r\n"));
-	assert_memory_equal(buf, "PROXY TCP4 192.0.2.9 198.51.100.1 5555 25\r\n", n);
-	/* mixed families: UNKNOWN */
-	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d, buf);
-	assert_int_equal(n, 15);
-	assert_memory_equal(buf, "PROXY UNKNOWN\r\n", 15);
-	/* worst case fits */
-	s6 = sin6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", 65535);
-	d6 = sin6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", 65535);
-	n = relay_proxy_header(CONF_PROXY_V1, (void *)&s6, (void *)&d6, buf);
-	assert_int_equal(n, 104);
-	assert_int_equal(relay_proxy_header(3, (void *)&s, (void *)&d, buf), -1);
-}
-
-static void
-test_proxy_v2(void **state)
-{
-	static const unsigned char want4[] = {
-		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
-		0x21, 0x11, 0x00, 0x0c,
-		192, 0, 2, 7, 198, 51, 100, 1,
-		0x9c, 0x40, 0x00, 0x19 };
-	unsigned char buf[RELAY_PROXY_MAX];
-	struct sockaddr_in s = sin4("192.0.2.7", 40000), d = sin4("198.51.100.1", 25);
-	struct sockaddr_in6 s6 = sin6("2001:db8::7", 1), d6 = sin6("2001:db8::1", 25);
-	int n;
-
-	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s, (void *)&d, buf);
-	assert_int_equal(n, sizeof(want4));
-	assert_memory_equal(buf, want4, sizeof(want4));
-
-	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s6, (void *)&d6, buf);
-	assert_int_equal(n, 16 + 36);
-	assert_memory_equal(buf, want4, 12);
-	assert_int_equal(buf[12], 0x21);
-	assert_int_equal(buf[13], 0x21);
-	assert_int_equal(buf[14], 0);
-	assert_int_equal(buf[15], 36);
-	assert_memory_equal(buf + 16, &s6.sin6_addr, 16);
-	assert_memory_equal(buf + 32, &d6.sin6_addr, 16);
-	assert_int_equal(buf[48], 0);
-	assert_int_equal(buf[49], 1);
-	assert_int_equal(buf[50], 0);
-	assert_int_equal(buf[51], 25);
-
-	n = relay_proxy_header(CONF_PROXY_V2, (void *)&s6, (void *)&d, buf);
-	assert_int_equal(n, 16);
-	assert_int_equal(buf[13], 0x00);
-	assert_int_equal(buf[15], 0);
 }
 
 /* ---------------------------------------------------- live relay */
@@ -692,18 +614,126 @@ test_relay_idle_slow_reader(void **state)
 	close(lfd);
 }
 
+/* Accept on whichever of l[0..n) (127.0.0.2, .3, ...) the relay connects
+ * to within 5 s: 2 + its index, or 0 when the client read a 421 4.3.2,
+ * -1 otherwise. The session is from 127.0.0.1; all sockets are closed. */
+static int
+route_n(const struct fixture *f, const int *l, int n)
+{
+	struct pollfd p[4];
+	char line[256];
+	int c, b, i, which = -1;
+
+	assert_true(n <= 3);
+	c = connect_from("127.0.0.1", "127.0.0.1", f->rport);
+	for (i = 0; i < n; i++) {
+		p[i].fd = l[i];
+		p[i].events = POLLIN;
+	}
+	p[n].fd = c;
+	p[n].events = POLLIN;
+	if (poll(p, (nfds_t)n + 1, 5000) > 0) {
+		for (i = 0; i < n; i++) {
+			if (l[i] >= 0 && (p[i].revents & POLLIN)) {
+				which = 2 + i;
+				b = accept(l[i], NULL, NULL);
+				close(b);
+				break;
+			}
+		}
+		if (which < 0 && (p[n].revents & POLLIN)) {
+			read_line(c, line, sizeof(line));
+			if (strncmp(line, "421 4.3.2 ", 10) == 0)
+				which = 0;
+		}
+	}
+	close(c);
+	return which;
+}
+
+/* A failover pool: mx1, mx2 in tier 0, mx3 in tier 1. With either relay
+ * policy, every session goes to tier 0 while it has a healthy server,
+ * to tier 1 once tier 0 is down, to tier 1 as the next candidate when
+ * tier 0 is "up" but refuses, and to nobody (421, not the fail-open
+ * order) when every server is down, even though all of them listen. */
+static void
+test_relay_failover_tiers(void **state)
+{
+	static const enum conf_relay_policy pol[] = { CONF_RELAY_WEIGHTED,
+	    CONF_RELAY_LEASTCONN };
+	struct fixture f;
+	struct relay_backend_stats be[3];
+	struct relay_stats st;
+	int l[3], k, p, i, w;
+
+	for (p = 0; p < 2; p++) {
+		fixture_init(&f, CONF_PROXY_NONE, 0, 30);
+		f.pool.policy = CONF_POLICY_FAILOVER;
+		f.pool.nservers = 3;
+		f.servers[0].weight = 1;
+		f.servers[1].weight = 1;
+		f.servers[2].weight = 100;	/* weight never beats a tier */
+		f.servers[2].tier = 1;
+		f.conf.relay.policy = pol[p];
+		for (i = 0; i < 3; i++) {
+			char a[32];
+
+			snprintf(a, sizeof(a), "127.0.0.%d", i + 2);
+			l[i] = listen_on(a, f.bport);
+		}
+		publish_conf(&f.conf, 7);		/* all up */
+		assert_int_equal(relay_start(&f.conf), 0);
+		for (k = 0; k < 30; k++) {
+			w = route_n(&f, l, 3);
+			if (w != 2 && w != 3)
+				print_error("policy %d, session %d: %d\n", p, k, w);
+			assert_true(w == 2 || w == 3);
+		}
+		publish_conf(&f.conf, 5);		/* mx2 down: mx1 still */
+		for (k = 0; k < 10; k++)
+			assert_int_equal(route_n(&f, l, 3), 2);
+		publish_conf(&f.conf, 4);		/* tier 0 down */
+		for (k = 0; k < 10; k++)
+			assert_int_equal(route_n(&f, l, 3), 4);
+		publish_conf(&f.conf, 0);		/* all down: 421 */
+		for (k = 0; k < 3; k++)
+			assert_int_equal(route_n(&f, l, 3), 0);
+		/* tier 0 "up" but refusing: retries reach tier 1 */
+		publish_conf(&f.conf, 7);
+		close(l[0]);
+		close(l[1]);
+		l[0] = l[1] = -1;
+		for (k = 0; k < 5; k++)
+			assert_int_equal(route_n(&f, l, 3), 4);
+
+		for (k = 0; k < 300; k++) {	/* sessions end on the relay's threads */
+			relay_get_stats(&st, NULL, 0);
+			if (st.active == 0)
+				break;
+			usleep(10000);
+		}
+		assert_int_equal(relay_get_stats(&st, be, 3), 3);
+		assert_int_equal(be[0].total + be[1].total, 30 + 10);
+		assert_int_equal(be[2].total, 10 + 5);
+		assert_true(be[0].failed_connects >= 5);
+		assert_true(be[1].failed_connects >= 5);
+		assert_int_equal(st.unavailable, 3);
+		relay_stop(1.0);
+		close(l[2]);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_proxy_v1),
-		cmocka_unit_test(test_proxy_v2),
 		cmocka_unit_test(test_relay_failover_v2),
 		cmocka_unit_test(test_relay_unavailable),
 		cmocka_unit_test(test_relay_limits_idle),
 		cmocka_unit_test(test_relay_graceful_stop),
 		cmocka_unit_test(test_relay_reload),
 		cmocka_unit_test(test_relay_idle_slow_reader),
+		cmocka_unit_test(test_relay_failover_tiers),
 	};
 	int rv;
 
