@@ -31,7 +31,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 # own rule (incremental, -MMD dependencies). No -Werror: clang's warnings
 # differ from gcc's, and the gcc build is the one that enforces them.
 OBJS=""
-for f in dnsd/*.c probes/*.c zones/*.c; do
+for f in dnsd/*.c dnsd/*/*.c probes/*.c zones/*.c; do
 	[ "$f" = dnsd/main.c ] && continue
 	OBJS="$OBJS $B/${f%.c}.o"
 done
