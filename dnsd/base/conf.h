@@ -9,6 +9,7 @@
  * stored lowercase; DNS names absolute with a trailing dot.
  *
  * This header stays free of ldns/curl/libevent: every module includes it.
+ * The loader's own rooms and their shared context: conf_int.h.
  */
 #ifndef MXS_CONF_H
 #define MXS_CONF_H

@@ -24,32 +24,7 @@ status = { enabled = false; };
 zones = ( { origin = "mail.example.com."; template = "$T/z.zone"; } );
 E2
 mkdir -p "$T/nsd"
-cat > "$T/nsd/nsd.conf" <<E2
-server:
-  ip-address: $ADDR@$P2
-  do-ip6: no
-  username: ""
-  chroot: ""
-  zonesdir: "$T/nsd"
-  pidfile: "$T/nsd/nsd.pid"
-  database: ""
-  xfrdfile: "$T/nsd/xfrd.state"
-  zonelistfile: "$T/nsd/zone.list"
-  xfrdir: "$T/nsd"
-  verbosity: 1
-  server-count: 1
-  minimal-responses: yes
-  refuse-any: no
-  hide-version: yes
-  hide-identity: yes
-  rrl-ratelimit: 0
-  rrl-whitelist-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: mail.example.com
-  zonefile: "$T/z.zone"
-E2
+fixture t_dns_vs_nsd/nsd.conf "$T/nsd/nsd.conf" DIR="$T" LISTEN="$ADDR@$P2"
 
 bg "$MXSPREAD" -c "$T/mxs.conf" > "$T/mxs.log" 2>&1
 MXS_PID=$LASTPID

@@ -1,25 +1,29 @@
 #!/bin/sh
 # t_docs.sh - the documentation matches the code: every key of every key
-# table in dnsd/conf.c is documented in the right section of README.md (a
-# table row) and of mxspread.conf(5) (a .TP entry), no documented key is
-# unknown to conf.c, every enum value conf.c accepts appears in the man page,
-# and both man pages render with groff -ww and man without a warning.
-# DOCS_CONF, DOCS_README, DOCS_MAN5, DOCS_MAN8 override the files checked.
+# table of the config loader (dnsd/base/conf*.c) is documented in the right
+# section of README.md (a table row) and of mxspread.conf(5) (a .TP entry),
+# no documented key is unknown to the loader, every enum value it accepts
+# appears in the man page, and both man pages render with groff -ww and man
+# without a warning.
+# DOCS_CONF (a list of files), DOCS_README, DOCS_MAN5, DOCS_MAN8 override
+# the files checked.
 . "$MXS_ROOT/tests/lib/common.sh"
 
-CONF_C=${DOCS_CONF:-$MXS_ROOT/dnsd/conf.c}
+CONF_C=${DOCS_CONF:-$(echo "$MXS_ROOT"/dnsd/base/conf*.c)}
 README=${DOCS_README:-$MXS_ROOT/README.md}
 MAN5=${DOCS_MAN5:-$MXS_ROOT/dnsd/mxspread.conf.5}
 MAN8=${DOCS_MAN8:-$MXS_ROOT/dnsd/mxspread.8}
-for f in "$CONF_C" "$README" "$MAN5" "$MAN8"; do
+for f in $CONF_C "$README" "$MAN5" "$MAN8"; do
 	[ -f "$f" ] || fail "missing $f"
 done
 command -v groff >/dev/null 2>&1 || skip "groff not installed"
 
 # table NAME: the strings of "static const char *const NAME[] = { ... NULL };"
+# (or of conf_NAME, a table the loader's files share)
 table() {
 	awk -v name="$1" '
-	index($0, "static const char *const " name "[] = {") { on = 1 }
+	index($0, "const char *const " name "[] = {") ||
+	    index($0, "const char *const conf_" name "[] = {") { on = 1 }
 	on {
 		s = $0
 		while (match(s, /"[^"]*"/)) {
@@ -27,7 +31,7 @@ table() {
 			s = substr(s, RSTART + RLENGTH)
 		}
 		if ($0 ~ /NULL/) exit
-	}' "$CONF_C"
+	}' $CONF_C
 }
 
 # readme_keys HEADING: first-cell `key`s of the table rows under "### HEADING"
@@ -65,14 +69,14 @@ compare() {
 	printf '%s\n' "$@" | sed '/^$/d' | sort -u > "$T/doc"
 	[ -s "$T/code" ] || bad "conf.c: key table $tab not found (did its form change?)"
 	for k in $(comm -23 "$T/code" "$T/doc"); do
-		bad "$where: key '$k' ($tab in conf.c) is not documented"
+		bad "$where: key '$k' ($tab in conf*.c) is not documented"
 	done
 	for k in $(comm -13 "$T/code" "$T/doc"); do
-		bad "$where: documents key '$k', which conf.c ($tab) does not accept"
+		bad "$where: documents key '$k', which conf*.c ($tab) does not accept"
 	done
 }
 
-# tables: conf.c array, README heading, man page section
+# tables: conf*.c array, README heading, man page section
 while read -r tab head sect; do
 	head=$(echo "$head" | tr '~' ' ')
 	sect=$(echo "$sect" | tr '~' ' ')
@@ -89,15 +93,15 @@ relay_keys `relay` RELAY
 rrl_keys `rrl` RRL
 EOF
 ntop=$(table top_keys | wc -l)
-[ "$ntop" -ge 10 ] || bad "conf.c: only $ntop top-level keys found"
+[ "$ntop" -ge 10 ] || bad "conf*.c: only $ntop top-level keys found"
 [ $nerr = 0 ] && ok "all $(for t in top_keys status_keys zone_keys pool_keys \
-    probe_keys server_keys relay_keys rrl_keys; do table $t; done | wc -l) conf.c keys are documented in README.md and mxspread.conf.5"
+    probe_keys server_keys relay_keys rrl_keys; do table $t; done | wc -l) conf*.c keys are documented in README.md and mxspread.conf.5"
 
 # enum values: every accepted word appears in bold in the man page
 for tab in policy_names probe_names load_type_names proxy_names format_names \
     alldown_names relay_policy_names level_names; do
 	vals=$(table "$tab")
-	[ -n "$vals" ] || { bad "conf.c: value table $tab not found"; continue; }
+	[ -n "$vals" ] || { bad "conf*.c: value table $tab not found"; continue; }
 	for v in $vals; do
 		grep -Eq "^\.B(R|I)? .*\<$v\>|\\\\fB$v\\\\f" "$MAN5" ||
 			bad "mxspread.conf.5: value '$v' ($tab) is not mentioned in bold"

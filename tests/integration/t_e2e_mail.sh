@@ -44,59 +44,15 @@ start_sink() {	# start_sink N
 start_sink 1; start_sink 2; start_sink 3
 
 # --- mxspread ----------------------------------------------------------
-cat > "$T/mail.zone" <<'EOF'
-$ORIGIN mail.example.com.
-$TTL 300
-@       SOA  ns1 hostmaster 1 3600 600 86400 60
-@       NS   ns1
-ns1     A    127.0.0.1
-@    0  DYNMX inbound
-EOF
-cat > "$T/mxspread.conf" <<EOF
-listen = [ "127.0.0.1:5353" ];
-workers = 1;
-status = { listen = "127.0.0.1:8053"; };
-zones = ( { origin = "mail.example.com."; template = "mail.zone"; } );
-pools = ( {
-	name = "inbound";
-	policy = "weighted";
-	probe = { type = "smtp"; port = 25; interval = 0.5; timeout = 0.4;
-	          rise = 2; fall = 2; };
-	slowstart = 0;
-	servers = (
-		{ name = "mx1"; address = [ "127.0.0.11" ]; weight = 3; },
-		{ name = "mx2"; address = [ "127.0.0.12" ]; weight = 2; },
-		{ name = "mx3"; address = [ "127.0.0.13" ]; weight = 1; }
-	);
-} );
-EOF
+fixture t_e2e_mail/mail.zone "$T/mail.zone"
+fixture t_e2e_mail/mxspread.conf "$T/mxspread.conf"
 bg $NSX sh -c "exec '$MXSPREAD' -c '$T/mxspread.conf' 2> '$T/mxs.log'"
 MXS_PID=$LASTPID
 $NSX sh -c ". $MXS_ROOT/tests/lib/common.sh; wait_dns 127.0.0.1 5353 mail.example.com" \
     || fail "mxspread did not answer"
 
 # --- Unbound, stub zone to mxspread -------------------------------------
-cat > "$T/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.53
-	port: 53
-	do-daemonize: no
-	username: ""
-	chroot: ""
-	directory: "$T"
-	pidfile: "$T/unbound.pid"
-	use-syslog: no
-	logfile: "$T/unbound.log"
-	verbosity: 1
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	module-config: "iterator"
-	prefetch: no
-	serve-expired: no
-stub-zone:
-	name: "mail.example.com"
-	stub-addr: 127.0.0.1@5353
-EOF
+fixture t_e2e_mail/unbound.conf "$T/unbound.conf" DIR="$T"
 bg $NSX unbound -d -c "$T/unbound.conf"
 $NSX sh -c ". $MXS_ROOT/tests/lib/common.sh; wait_dns 127.0.0.53 53 mail.example.com" \
     || fail "unbound did not answer"

@@ -17,15 +17,7 @@ R="$T/root"
 mk install DESTDIR="$R" PREFIX=/usr > "$T/install.log" 2>&1 ||
 	{ cat "$T/install.log"; fail "make install failed"; }
 (cd "$R" && find . -type f | sort) > "$T/files"
-cat > "$T/expect" <<'EOF'
-./usr/lib/systemd/system/mxspread.service
-./usr/sbin/mxspread
-./usr/share/doc/mxspread/README.md
-./usr/share/doc/mxspread/examples/mail.example.com.zone
-./usr/share/doc/mxspread/examples/mxspread.conf
-./usr/share/man/man5/mxspread.conf.5
-./usr/share/man/man8/mxspread.8
-EOF
+fixture t_install/installed-files "$T/expect"
 diff "$T/expect" "$T/files" > "$T/diff" || { cat "$T/diff"; fail "installed file list differs"; }
 [ -x "$R/usr/sbin/mxspread" ] || fail "binary not executable"
 [ "$(stat -c %a "$R/usr/share/man/man8/mxspread.8")" = 644 ] || fail "man page mode"

@@ -19,48 +19,9 @@ DP=$(free_port 127.0.0.1)
 SP=$(free_port 127.0.0.11)
 [ -n "$DP" ] && [ -n "$SP" ] || fail "no free port"
 
-cat > "$T/zone" <<EOF
-\$ORIGIN $ORIGIN.
-\$TTL 3600
-@     SOA   ns1 hostmaster 2026112701 3600 600 86400 60
-@     NS    ns1
-ns1   A     127.0.0.53
-relay A     127.0.0.30
-@     30 DYNMX inbound
-smtp  30 DYNA  inbound
-bk    30 DYNMX backup
-open  30 DYNMX open
-EOF
-
-cat > "$T/conf" <<EOF
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = { enabled = false; };
-zones = ( { origin = "$ORIGIN."; template = "zone"; } );
-pools = (
-  { name = "inbound"; policy = "weighted";
-    probe = { type = "smtp"; port = $SP; interval = 0.3; timeout = 0.2;
-              rise = 2; fall = 1; };
-    slowstart = 30; ttl_degraded = 5; max_addrs = 2;
-    servers = (
-      { name = "mx1"; address = [ "127.0.0.11" ]; weight = 1; },
-      { name = "mx2"; address = [ "127.0.0.12" ]; weight = 1; },
-      { name = "mx3"; address = [ "127.0.0.13" ]; weight = 2; }
-    );
-  },
-  { name = "backup"; all_down = "relay"; relay_host = "relay";
-    probe = { type = "smtp"; port = $SP; interval = 0.3; timeout = 0.2;
-              rise = 1; fall = 1; };
-    servers = ( { name = "b1"; address = [ "127.0.0.21" ]; } );
-  },
-  { name = "open"; all_down = "all";
-    probe = { type = "smtp"; port = $SP; interval = 0.3; timeout = 0.2;
-              rise = 1; fall = 1; };
-    servers = ( { name = "o1"; address = [ "127.0.0.22" ]; },
-                { name = "o2"; address = [ "127.0.0.23" ]; } );
-  }
-);
-EOF
+fixture t_pools/mail.zone "$T/zone" ORIGIN="$ORIGIN"
+fixture t_pools/mxspread.conf "$T/conf" ORIGIN="$ORIGIN" DNS_PORT="$DP" \
+    PROBE_PORT="$SP"
 
 "$MXSPREAD" check -c "$T/conf" || fail "config rejected"
 

@@ -25,17 +25,7 @@ cp "$MXS_ROOT/zones/examples/mail.example.com.zone" "$T/"
 mkdir "$T/state"; chown nobody "$T/state"
 echo "secret-token" > "$T/token"
 conf() {	# conf FILE [EXTRA]
-	cat > "$1" <<EOF
-listen = [ "127.0.0.1:53" ];
-workers = 1;
-${2:-}
-status = { listen = "127.0.0.1:8053"; token_file = "$T/token";
-           state_file = "$T/state/state"; };
-zones = ( { origin = "mail.example.com."; template = "mail.example.com.zone"; } );
-pools = ( { name = "inbound";
-            servers = ( { name = "mx1"; address = "127.0.0.11"; weight = 3; },
-                        { name = "mx2"; address = "127.0.0.12"; } ); } );
-EOF
+	fixture t_privdrop/mxspread.conf "$1" DIR="$T" EXTRA="${2:-}"
 }
 conf "$T/unit.conf"
 conf "$T/drop.conf" "user = \"nobody\"; group = \"$NOGROUP\";"

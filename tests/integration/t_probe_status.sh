@@ -37,43 +37,11 @@ DP=$(free_port 127.0.0.1)
 HP=$(free_port 127.0.0.1)
 [ -n "$CLOSED" ] && [ -n "$DP" ] && [ -n "$HP" ] || fail "no free port"
 
-cat > "$T/zone" <<ZONE
-\$ORIGIN mail.example.test.
-\$TTL 3600
-@     SOA   ns1 hostmaster 2026112701 3600 600 86400 60
-@     NS    ns1
-ns1   A     127.0.0.53
-@     30 DYNMX p
-ZONE
-
-probe() {	# probe PORT [EXTRA]: an smtp probe group
-	echo "probe = { type = \"smtp\"; port = $1; interval = 0.5; timeout = 0.4; rise = 1; fall = 2; ${2:-} };"
-}
-cat > "$T/conf" <<CONF
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = { listen = "127.0.0.1:$HP"; };
-zones = ( { origin = "mail.example.test."; template = "zone"; } );
-pools = (
-  { name = "p"; load_smoothing = 1.0; load_low = 50.0; load_high = 95.0;
-    $(probe "$P_normal")
-    load = { type = "agent"; port = $P_agent; interval = 0.5; timeout = 0.4; };
-    servers = ( { name = "normal"; address = [ "127.0.0.1" ]; } ); },
-  { name = "g421"; $(probe "$P_g421")
-    servers = ( { name = "g421"; address = [ "127.0.0.1" ]; } ); },
-  { name = "ehlo"; $(probe "$P_ehlo")
-    servers = ( { name = "ehlo"; address = [ "127.0.0.1" ]; } ); },
-  { name = "expired"; $(probe "$P_expired" "starttls = true; ca_file = \"$T/certs/expired.crt\"; tls_hostname = \"localhost\";")
-    servers = ( { name = "expired"; address = [ "127.0.0.1" ]; } ); },
-  { name = "closed"; $(probe "$CLOSED")
-    servers = ( { name = "closed"; address = [ "127.0.0.1" ]; } ); },
-  { name = "http"; load_smoothing = 1.0; load_low = 50.0; load_high = 95.0;
-    probe = { type = "http"; port = $P_http; interval = 0.5; timeout = 0.4;
-              rise = 1; fall = 2; url = "http://{addr}:{port}/load/{name}";
-              load_format = "json"; load_key = "/stats/load"; };
-    servers = ( { name = "web"; address = [ "127.0.0.1" ]; } ); }
-);
-CONF
+fixture t_probe_status/mail.zone "$T/zone"
+fixture t_probe_status/mxspread.conf "$T/conf" DIR="$T" DNS_PORT="$DP" \
+    STATUS_PORT="$HP" NORMAL_PORT="$P_normal" AGENT_PORT="$P_agent" \
+    G421_PORT="$P_g421" EHLO_PORT="$P_ehlo" EXPIRED_PORT="$P_expired" \
+    CLOSED_PORT="$CLOSED" HTTP_PORT="$P_http"
 "$MXSPREAD" check -c "$T/conf" || fail "config rejected"
 bg "$MXSPREAD" -c "$T/conf"
 DPID=$LASTPID

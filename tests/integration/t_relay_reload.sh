@@ -52,37 +52,9 @@ conf() {
 		_sv="$_sv${_sv:+,
       }{ name = \"$_s\"; address = [ \"$_a\" ]; weight = 1; }"
 	done
-	cat > "$T/relay.zone" <<Z
-\$ORIGIN mail.test.
-\$TTL 300
-@     SOA   ns1 hostmaster 1 3600 600 86400 60
-@     NS    ns1
-ns1   A     127.0.0.53
-@     30 DYNMX inbound
-Z
-	cat > "$_f" <<Z
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = { enabled = false; };
-zones = ( { origin = "mail.test."; template = "relay.zone"; } );
-pools = (
-  { name = "inbound";
-    probe = { type = "smtp"; port = $BP; interval = 0.5; timeout = 0.4;
-              rise = 1; fall = 1; };
-    servers = ( $_sv );
-  }
-);
-relay = {
-  listen = [ "127.0.0.1:$RP" ];
-  pool = "inbound";
-  port = $BP;
-  retries = 0;
-  connect_timeout = 1;
-  idle_timeout = 30;
-  max_per_source = 0;
-  hostname = "relay.test";
-};
-Z
+	fixture common/relay.zone "$T/relay.zone"
+	fixture t_relay_reload/mxspread.conf "$_f" DNS_PORT="$DP" \
+	    RELAY_PORT="$RP" BACKEND_PORT="$BP" SERVERS="$_sv"
 }
 
 # banners N: the first line of N sessions through the relay, one per line

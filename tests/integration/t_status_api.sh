@@ -29,24 +29,8 @@ chmod 600 "$T/token"
 
 # mkconf FILE STATUS-GROUP: the pool config with the given status section
 mkconf() {
-	cat > "$1" <<EOF
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = $2;
-zones = ( { origin = "$ORIGIN."; template = "$T/zone"; } );
-pools = (
-  { name = "inbound"; policy = "weighted"; slowstart = 0;
-    probe = { type = "tcp"; port = $SP; interval = 0.3; timeout = 0.2;
-              rise = 1; fall = 1; };
-    servers = (
-      { name = "mx1"; address = [ "127.0.0.11" ]; weight = 3; },
-      { name = "mx2"; address = [ "127.0.0.12" ]; weight = 2; },
-      { name = "mx3"; address = [ "127.0.0.13" ]; weight = 1; }
-    );
-  }
-);
-relay = { listen = [ "127.0.0.1:$RP" ]; pool = "inbound"; port = $SP; };
-EOF
+	fixture t_status_api/mxspread.conf "$1" DIR="$T" ORIGIN="$ORIGIN" \
+	    DNS_PORT="$DP" PROBE_PORT="$SP" RELAY_PORT="$RP" STATUS="$2"
 }
 mkconf "$T/conf" "{ listen = \"127.0.0.1:$HP\"; token_file = \"$T/token\"; state_file = \"$T/state\"; }"
 "$MXSPREAD" check -c "$T/conf" || fail "config rejected"

@@ -22,23 +22,8 @@ SP=$(free_port 127.0.0.11)
 H=http://127.0.0.1:$HP
 
 cp "$MXS_ROOT/zones/examples/mail.example.com.zone" "$T/zone"
-cat > "$T/conf" <<EOF
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = { listen = "127.0.0.1:$HP"; };
-zones = ( { origin = "$ORIGIN."; template = "$T/zone"; } );
-pools = (
-  { name = "inbound"; policy = "weighted"; slowstart = 0;
-    probe = { type = "smtp"; port = $SP; interval = 0.3; timeout = 0.25;
-              rise = 1; fall = 1; };
-    servers = (
-      { name = "mx1"; address = [ "127.0.0.11" ]; weight = 3; },
-      { name = "mx2"; address = [ "127.0.0.12" ]; weight = 2; },
-      { name = "mx3"; address = [ "127.0.0.13" ]; weight = 1; }
-    );
-  }
-);
-EOF
+fixture t_status_browser/mxspread.conf "$T/conf" DIR="$T" ORIGIN="$ORIGIN" \
+    DNS_PORT="$DP" STATUS_PORT="$HP" PROBE_PORT="$SP"
 "$MXSPREAD" check -c "$T/conf" || fail "config rejected"
 
 bg python3 "$MXS_ROOT/tests/lib/testsmtp.py" --mode normal --addr 127.0.0.11 --port "$SP" 2>/dev/null

@@ -20,32 +20,9 @@ SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
 bg "$SINK" -u nobody 127.0.0.21:$SMTP 64
 wait_tcp 127.0.0.21 $SMTP || fail "smtp-sink did not start"
 
-cat > "$T/z.zone" <<'EOF'
-$ORIGIN mail.example.com.
-$TTL 300
-@      SOA   ns1 hostmaster 1 3600 600 86400 60
-@      NS    ns1
-ns1    A     127.0.0.1
-@   30 DYNMX inbound
-smtp 30 DYNA inbound
-*.w    TXT   "wild"
-EOF
-cat > "$T/v.conf" <<EOF
-listen = [ "127.0.0.1:$DNS" ];
-workers = 1;
-status = { listen = "127.0.0.1:$HTTP"; };
-zones = ( { origin = "mail.example.com."; template = "z.zone"; } );
-pools = ( {
-	name = "inbound";
-	probe = { type = "smtp"; port = $SMTP; interval = 0.5; timeout = 0.4; };
-	servers = (
-		{ name = "mx1"; address = [ "127.0.0.21" ]; weight = 2; },
-		{ name = "mx2"; address = [ "127.0.0.22", "2001:db8::22" ]; weight = 1; }
-	);
-} );
-relay = { listen = [ "127.0.0.1:$RELAY" ]; pool = "inbound"; port = $SMTP;
-	  threads = 1; };
-EOF
+fixture t_valgrind/mail.zone "$T/z.zone"
+fixture t_valgrind/mxspread.conf "$T/v.conf" DNS_PORT="$DNS" \
+    STATUS_PORT="$HTTP" RELAY_PORT="$RELAY" PROBE_PORT="$SMTP"
 
 bg valgrind -q --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite --show-leak-kinds=definite \

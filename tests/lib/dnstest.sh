@@ -1,7 +1,7 @@
 # dnstest.sh - helpers for the DNS integration tests (sourced after common.sh).
 #
 # dns_setup [EXTRA_CONF_LINES]  writes $T/mxs.conf + $T/test.zone (the test
-#                               zone below) for a free port on 127.0.0.1
+#                               zone: dns_zone) for a free port on 127.0.0.1
 # dns_start                     starts the daemon, waits until it answers;
 #                               $MXS_PID, log in $T/mxs.log
 # q ARGS...                     kdig against it; output also in $T/last
@@ -23,55 +23,28 @@ fi
 DKIM1=$(python3 -c "print('v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA' + 'x' * 190)")
 DKIM2=$(python3 -c "print('y' * 150 + 'IDAQAB')")
 
-# The test zone. TTLs are deliberately varied so answers show which record
-# they come from. Negative TTL = min(SOA TTL 3600, minimum 60) = 60.
+# dns_zone FILE: the test zone (data/common/dns-test.zone, then generated
+# records). TTLs are deliberately varied so answers show which record they
+# come from. Negative TTL = min(SOA TTL 3600, minimum 60) = 60.
 dns_zone() {
-	cat <<EOF
-\$ORIGIN mail.example.com.
-\$TTL 3600
-@        3600 IN SOA ns1 hostmaster 2026112701 3600 600 86400 60
-@             NS   ns1
-@             NS   ns2.example.net.
-@         300 MX   10 mx1
-@         300 MX   20 mx2
-@             TXT  "v=spf1 mx -all"
-_dmarc        TXT  "v=DMARC1; p=reject; rua=mailto:dmarc@example.com"
-sel._domainkey 1800 TXT ( "${DKIM1}"
-                         "${DKIM2}" )
-ns1           A    192.0.2.53
-ns1           AAAA 2001:db8::53
-mx1       120 A    192.0.2.11
-mx1       120 AAAA 2001:db8::11
-mx2           A    192.0.2.12
-www       900 CNAME mx1
-alias     700 CNAME www
-ext           CNAME mail.other.org.
-tocw          CNAME foo.wild
-*.wild    600 A    192.0.2.99
-*.wild    600 MX   10 mx1
-host.wild     A    192.0.2.5
-a.b.ent       A    192.0.2.7
-sub           NS   ns.sub
-sub           NS   ns.outside.net.
-ns.sub        A    192.0.2.77
-EOF
+	fixture common/dns-test.zone "$1" DKIM1="$DKIM1" DKIM2="$DKIM2"
 	# 8 TXT records of 100 bytes: about 900 bytes, over 512, under 1232.
 	i=1
 	while [ $i -le 8 ]; do
-		printf 'big  TXT "%s%03d"\n' "$(printf '%097d' 0 | tr 0 b)" $i
+		printf 'big  TXT "%s%03d"\n' "$(printf '%097d' 0 | tr 0 b)" $i >> "$1"
 		i=$((i + 1))
 	done
 	# 12 MX whose addresses do not all fit in 512 bytes of additional.
 	i=1
 	while [ $i -le 12 ]; do
 		printf 'bigmx MX %d t%d.bigmx\nt%d.bigmx A 192.0.2.%d\nt%d.bigmx AAAA 2001:db8::%d\n' \
-		    $((i * 10)) $i $i $((100 + i)) $i $((100 + i))
+		    $((i * 10)) $i $i $((100 + i)) $i $((100 + i)) >> "$1"
 		i=$((i + 1))
 	done
 }
 
 dns_setup() {
-	dns_zone > "$T/test.zone"
+	dns_zone "$T/test.zone"
 	LISTEN="\"$ADDR:$PORT\""
 	if [ -n "${PORT6:-}" ]; then
 		LISTEN="$LISTEN, \"[::1]:$PORT6\""
@@ -89,20 +62,8 @@ EOF
 dns_start() {
 	if [ "$REF" = knot ]; then
 		mkdir -p "$T/knot"
-		cat > "$T/knot/knot.conf" <<EOF
-server:
-    listen: [ $ADDR@$PORT${PORT6:+, ::1@$PORT6} ]
-    rundir: $T/knot
-log:
-  - target: stderr
-    any: info
-database:
-    storage: $T/knot
-zone:
-  - domain: mail.example.com.
-    file: $T/test.zone
-    semantic-checks: off
-EOF
+		fixture common/knot.conf "$T/knot/knot.conf" DIR="$T" \
+		    LISTEN="$ADDR@$PORT${PORT6:+, ::1@$PORT6}"
 		bg knotd -c "$T/knot/knot.conf" > "$T/mxs.log" 2>&1
 	else
 		bg "$MXSPREAD" -c "$T/mxs.conf" > "$T/mxs.log" 2>&1

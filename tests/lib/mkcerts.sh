@@ -3,6 +3,7 @@
 # 30 days) and expired (ended 3 days ago), both for host name "localhost".
 set -e
 D=${1:?usage: mkcerts.sh DIR}
+CNF=$(cd "$(dirname "$0")/../integration/data/common" && pwd)/ca.cnf
 mkdir -p "$D"
 cd "$D"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout selfsigned.key \
@@ -12,21 +13,8 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout selfsigned.key \
 mkdir -p ca
 : > ca/index.txt
 echo 01 > ca/serial
-cat > ca/ca.cnf <<CNF
-[ ca ]
-default_ca = test
-[ test ]
-dir = $D/ca
-database = \$dir/index.txt
-serial = \$dir/serial
-new_certs_dir = \$dir
-default_md = sha256
-policy = anything
-copy_extensions = copy
-unique_subject = no
-[ anything ]
-commonName = supplied
-CNF
+# the CA's paths are relative to $D (the current directory)
+cp "$CNF" ca/ca.cnf
 openssl req -new -newkey rsa:2048 -nodes -keyout expired.key -out ca/expired.csr \
     -subj /CN=localhost -addext subjectAltName=DNS:localhost >/dev/null 2>&1
 start=$(date -u -d '40 days ago' +%Y%m%d%H%M%SZ)

@@ -1,6 +1,7 @@
 # postfix.sh - private Postfix instances for tests (sourced).
 # pf_create DIR NAME: a config/queue/data tree under DIR with logging to
-#   DIR/maillog; add main.cf lines with pf_conf and services with pf_service.
+#   DIR/maillog (main.cf from data/common/postfix-main.cf; pf_create needs
+#   common.sh); add main.cf lines with pf_conf and services with pf_service.
 # pf_start DIR / pf_stop DIR: start and stop it (stop also kills the master
 #   by its PID, so nothing is left running whatever happened).
 # The instance never runs chrooted and never touches /etc/postfix.
@@ -11,29 +12,7 @@ pf_create() {
 	# Postfix daemons run as user postfix: they must reach the tree.
 	chmod 711 "$(dirname "$_d")" "$_d"
 	chown postfix:postfix "$_d/data"
-	cat > "$_d/etc/main.cf" <<PFEOF
-compatibility_level = 3.6
-queue_directory = $_d/queue
-data_directory = $_d/data
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = $_name.test.invalid
-mydomain = test.invalid
-myorigin = \$myhostname
-mydestination =
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject
-maillog_file_prefixes = /tmp, /var
-maillog_file = $_d/maillog
-smtp_tls_security_level = none
-smtpd_tls_security_level = none
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C
-PFEOF
+	fixture common/postfix-main.cf "$_d/etc/main.cf" DIR="$_d" NAME="$_name"
 	# master.cf: the system's services without chroot and without the
 	# public smtpd on port 25; tests add their listeners with pf_service.
 	awk '/^smtp +inet/ { next } /^[a-z]/ && $5 == "y" { $5 = "n" } { print }' \

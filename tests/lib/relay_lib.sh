@@ -3,6 +3,7 @@
 #   "inbound" has mx1 = 127.0.0.2 (weight W1) and mx2 = ADDR2 (default
 #   127.0.0.3, weight W2), no health probe (always eligible), and a relay on
 #   127.0.0.1:$RP to backend port $BP. Needs $T, $RP, $BP, $DP set.
+#   Fixtures: data/common/relay.conf, its zone data/common/relay.zone.
 # relay_start_mxs CONF: start the daemon, wait for the relay to listen;
 #   PID in $MXS_PID, log in $T/mxs.log.
 # relay_stop_mxs: stop it, fail on a sanitizer report in its log.
@@ -12,42 +13,10 @@
 #   accepted it.
 
 relay_conf() {
-	_f=$1; _proxy=$2; _idle=$3; _mps=$4; _w1=$5; _w2=$6; _a2=${7:-127.0.0.3}
-	cat > "$T/relay.zone" <<EOF
-\$ORIGIN mail.test.
-\$TTL 300
-@     SOA   ns1 hostmaster 1 3600 600 86400 60
-@     NS    ns1
-ns1   A     127.0.0.53
-@     30 DYNMX inbound
-EOF
-	cat > "$_f" <<EOF
-listen = [ "127.0.0.1:$DP" ];
-workers = 1;
-status = { enabled = false; };
-zones = ( { origin = "mail.test."; template = "relay.zone"; } );
-pools = (
-  { name = "inbound";
-    servers = (
-      { name = "mx1"; address = [ "127.0.0.2" ]; weight = $_w1; },
-      { name = "mx2"; address = [ "$_a2" ]; weight = $_w2; }
-    );
-  }
-);
-relay = {
-  listen = [ "127.0.0.1:$RP" ];
-  pool = "inbound";
-  port = $BP;
-  proxy_protocol = "$_proxy";
-  policy = "weighted";
-  retries = 2;
-  connect_timeout = 1;
-  idle_timeout = $_idle;
-  max_connections = 100;
-  max_per_source = $_mps;
-  hostname = "relay.test";
-};
-EOF
+	fixture common/relay.zone "$T/relay.zone"
+	fixture common/relay.conf "$1" DNS_PORT="$DP" RELAY_PORT="$RP" \
+	    BACKEND_PORT="$BP" PROXY="$2" IDLE="$3" MAX_PER_SOURCE="$4" \
+	    W1="$5" W2="$6" ADDR2="${7:-127.0.0.3}"
 }
 
 relay_start_mxs() {

@@ -1,0 +1,148 @@
+/* conf_int.h - inside the config loader: the load context, the reads its files share.
+ *
+ * The loader is three rooms over one context:
+ *   conf.c       the top level, zones, status, relay, rrl; load and free;
+ *                the public helpers of conf.h
+ *   conf_read.c  errors, typed reads with range checks, key checks with
+ *                "did you mean", names, DNS names, addresses, prefixes,
+ *                and the scan for numbers libconfig cannot hold
+ *   conf_pool.c  probes, servers, pools and the checks across pools
+ *
+ * Errors are printed as they are found and counted (struct diag, sorted by
+ * file and line at the end); parsing goes on so that one run shows every
+ * mistake of the file. Nothing is returned unless the count is zero.
+ * libconfig itself stops at the first syntax error: that one is reported
+ * alone.
+ *
+ * Every typed read conf_get_*() returns -1 when the key is there but wrong
+ * (the error is printed and counted), 0 when it is absent (*out untouched,
+ * so the caller's default stands), 1 when *out was set. pfx is prepended to
+ * the key in messages ("probe.", "relay."; "" at the top).
+ *
+ * Only conf*.c include this header; everyone else includes conf.h.
+ */
+#ifndef MXS_CONF_INT_H
+#define MXS_CONF_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libconfig.h>
+
+#include "dnsd/base/conf.h"
+#include "dnsd/base/diag.h"
+
+#define CONF_MAX_LISTEN   64
+#define CONF_MAX_BADLINES 32
+
+/* One load. */
+struct cctx {
+	struct diag  d;			/* every error, printed sorted */
+	const char  *name;		/* main file, as given */
+	const char  *dir;		/* its directory; NULL: current directory */
+	int          badlines[CONF_MAX_BADLINES];	/* lines with a bad number */
+	int          nbadlines;
+	struct conf *conf;
+};
+
+/* "none", "v1", "v2": probe.proxy_protocol and relay.proxy_protocol. */
+extern const char *const conf_proxy_names[];
+
+/* errors (conf_read.c) */
+
+/* An error located at setting s (its file and line; s NULL: line 0 of the
+ * main file). On a line of the main file whose number conf_scan_numbers()
+ * already reported, it is counted, not printed again. */
+void conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* An error at line of the main file. */
+void conf_err_at(struct cctx *c, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Reject every key of group g not in keys (NULL-terminated), with a "did
+ * you mean" from diag_suggest(); where names the group (NULL: the top). */
+void conf_check_keys(struct cctx *c, const config_setting_t *g,
+    const char *const *keys, const char *where);
+/* "an integer", "a group", ...: the type of s, for messages. */
+const char *conf_type_word(const config_setting_t *s);
+
+/* typed reads (conf_read.c) */
+
+int conf_get_int(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, long long min, long long max, long long *out);
+int conf_get_uint(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, long long min, long long max, unsigned *out);
+/* Integer or decimal; unit (" seconds" or "") ends the range message. */
+int conf_get_num(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, double min, double max, const char *unit, double *out);
+int conf_get_bool(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, bool *out);
+/* A non-empty string of at most maxlen bytes; *out points into the
+ * libconfig tree. *sp (if sp != NULL) is the setting when it is a string,
+ * else NULL. */
+int conf_get_strs(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, size_t maxlen, const char **out,
+    const config_setting_t **sp);
+/* The same, copied: the caller owns *out (free). */
+int conf_get_strdup(struct cctx *c, const config_setting_t *g,
+    const char *pfx, const char *key, size_t maxlen, char **out);
+/* One of names[] (NULL-terminated, case-insensitive): *out is its index. */
+int conf_get_enum(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, const char *const *names, int *out);
+int conf_get_group(struct cctx *c, const config_setting_t *g,
+    const char *pfx, const char *key, const config_setting_t **out);
+/* A list of groups "( { ... }, ... )". */
+int conf_get_list(struct cctx *c, const config_setting_t *g,
+    const char *key, const config_setting_t **out);
+/* A string or an array/list: its element count (1 for a string), -1 for
+ * any other type; and element i (the string itself for a string). */
+int conf_strlist_len(const config_setting_t *s);
+const config_setting_t *conf_strlist_elem(const config_setting_t *s, int i);
+
+/* names and addresses (conf_read.c) */
+
+/* Key "name" of a pool or server (what): [A-Za-z0-9_-]{1,63}, lowercase
+ * in out; missing is an error. */
+int conf_get_name(struct cctx *c, const config_setting_t *g,
+    const char *what, char out[CONF_NAME_MAX + 1]);
+/* NULL when v is a DNS name in presentation form, else why not. */
+const char *conf_dname_check(const char *v);
+/* A host name, relative or absolute, copied as written (caller frees). */
+int conf_get_hostname(struct cctx *c, const config_setting_t *g,
+    const char *pfx, const char *key, char **out);
+/* An IPv4 or IPv6 address: 0, or -1 when v is none. */
+int conf_parse_ip(const char *v, struct conf_ip *ip);
+/* "192.0.2.1:53", "[2001:db8::1]:53", or without the port (defport):
+ * 0, -1 not an address, -2 bad port. */
+int conf_parse_sockaddr(const char *v, uint16_t defport,
+    struct conf_sockaddr *sa);
+int conf_get_sockaddr(struct cctx *c, const config_setting_t *g,
+    const char *pfx, const char *key, uint16_t defport,
+    struct conf_sockaddr *sa);
+/* A string or an array of them, 1 to CONF_MAX_LISTEN, no duplicates; the
+ * caller owns *out (free). */
+int conf_get_sockaddrs(struct cctx *c, const config_setting_t *g,
+    const char *pfx, const char *key, uint16_t defport,
+    struct conf_sockaddr **out, size_t *nout);
+/* "192.0.2.0/24", "2001:db8::/32", or an address alone: 0, -1 not an
+ * address, -2 bad prefix length. Host bits are cleared. */
+int conf_parse_prefix(const char *v, struct conf_prefix *p);
+
+/* the numbers scan (conf_read.c) */
+
+/* Report integer literals of text that libconfig would truncate, and
+ * remember their lines (see conf_err()). Run before libconfig parses. */
+void conf_scan_numbers(struct cctx *c, const char *text);
+
+/* pools (conf_pool.c) */
+
+/* The "pools" list of root into conf->pools, with the checks across pools
+ * (duplicate names, one address set per host name).
+ * \retval 0   parsed (errors, if any, printed and counted)
+ * \retval -1  out of memory (printed): the caller stops parsing */
+int conf_parse_pools(struct cctx *c, const config_setting_t *root,
+    struct conf *conf);
+/* Free what conf_parse_pools() allocated for n pools, and the array. */
+void conf_pools_free(struct conf_pool *pools, size_t n);
+
+#endif
