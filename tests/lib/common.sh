@@ -27,29 +27,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "skipped: $*"; exit 77; }
 ok() { echo "ok: $*"; }
 
-# fixture SRC DST [NAME=value ...]: copy tests/integration/data/SRC (e.g.
-# t_pools/mxspread.conf, common/relay.zone) to DST with every @NAME@
-# replaced by its value (any text, inner newlines included; trailing ones
-# are dropped). Fails the test when SRC is missing or DST is left with a
-# placeholder no NAME=value gave.
-fixture() {
-	_fx_name=$1 _fx_dst=$2
-	_fx_src=$MXS_ROOT/tests/integration/data/$1
-	shift 2
-	[ -f "$_fx_src" ] || fail "fixture: no $_fx_src"
-	: > "$T/.fixture.sed"
-	for _fx_kv in "$@"; do
-		# escape \ & | for the replacement; a newline needs a \ before it
-		printf 's|@%s@|%s|g\n' "${_fx_kv%%=*}" "$(printf '%s\n' \
-		    "${_fx_kv#*=}" | sed -e 's/[\\&|]/\\&/g' -e '$!s/$/\\/')" \
-		    >> "$T/.fixture.sed"
-	done
-	sed -f "$T/.fixture.sed" "$_fx_src" > "$_fx_dst" ||
-		fail "fixture: cannot write $_fx_dst"
-	if grep -n '@[A-Z][A-Z0-9_]*@' "$_fx_dst"; then
-		fail "fixture $_fx_name: placeholder left in $_fx_dst (see above)"
-	fi
-}
+. "$MXS_ROOT/tests/lib/fixture.sh"
 
 # free_port [ADDR] [tcp|udp|both]: a port free for both UDP and TCP.
 free_port() {

@@ -1,10 +1,11 @@
 # postfix.sh - private Postfix instances for tests (sourced).
 # pf_create DIR NAME: a config/queue/data tree under DIR with logging to
 #   DIR/maillog (main.cf from data/common/postfix-main.cf; pf_create needs
-#   common.sh); add main.cf lines with pf_conf and services with pf_service.
+#   tests/lib/fixture.sh, sourced here); add main.cf lines with pf_conf and services with pf_service.
 # pf_start DIR / pf_stop DIR: start and stop it (stop also kills the master
 #   by its PID, so nothing is left running whatever happened).
 # The instance never runs chrooted and never touches /etc/postfix.
+. "${MXS_ROOT:?}/tests/lib/fixture.sh"
 
 pf_create() {
 	_d=$1; _name=$2

@@ -597,13 +597,13 @@ test_postfix(void **state)
 	pfp = closed_port();
 	pfproxy = closed_port();
 	snprintf(pfdir, sizeof(pfdir), "%s/pf", tmp);
-	if (sh(". %s/tests/lib/postfix.sh && pf_create %s probe && "
+	if (sh("MXS_ROOT=%s && . %s/tests/lib/postfix.sh && pf_create %s probe && "
 	    "pf_conf %s 'smtpd_tls_security_level = may' && "
 	    "pf_conf %s 'smtpd_tls_cert_file = %s' && "
 	    "pf_conf %s 'smtpd_tls_key_file = %s' && "
 	    "pf_service %s 127.0.0.1:%u && "
 	    "pf_service %s 127.0.0.1:%u -o smtpd_upstream_proxy_protocol=haproxy && "
-	    "pf_start %s", root, pfdir, pfdir, pfdir, cert, pfdir, key,
+	    "pf_start %s", root, root, pfdir, pfdir, pfdir, cert, pfdir, key,
 	    pfdir, (unsigned)pfp, pfdir, (unsigned)pfproxy, pfdir) != 0) {
 		postfix_stop();
 		fail_msg("cannot start a private Postfix");
