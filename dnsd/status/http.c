@@ -114,9 +114,10 @@ page_dashboard(struct evhttp_request *req)
 		return;
 	}
 	json_decref(j);
+	status_reply_headers(req, "text/html; charset=utf-8");
 	evhttp_add_header(h, "Content-Security-Policy", STATUS_DASHBOARD_CSP);
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	status_reply_buffer(req, 200, "OK", "text/html; charset=utf-8", b);
+	evhttp_send_reply(req, 200, "OK", b);
 	evbuffer_free(b);
 }
 

@@ -7,14 +7,20 @@
 #include "dnsd/status/reply.h"
 
 void
-status_reply_buffer(struct evhttp_request *req, int code, const char *reason,
-    const char *ctype, struct evbuffer *b)
+status_reply_headers(struct evhttp_request *req, const char *ctype)
 {
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
 
 	evhttp_add_header(h, "Content-Type", ctype);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+}
+
+void
+status_reply_buffer(struct evhttp_request *req, int code, const char *reason,
+    const char *ctype, struct evbuffer *b)
+{
+	status_reply_headers(req, ctype);
 	evhttp_send_reply(req, code, reason, b);
 }
 

@@ -11,6 +11,9 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+/* The common headers alone (a page that adds its own, then sends). */
+void status_reply_headers(struct evhttp_request *req, const char *ctype);
+
 /* Send b (not freed: the caller owns it) with the common headers. */
 void status_reply_buffer(struct evhttp_request *req, int code,
     const char *reason, const char *ctype, struct evbuffer *b);
