@@ -12,7 +12,6 @@
 
 #include <urcu.h>
 
-#include "dnsd/base/clock.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/answer.h"
 #include "dnsd/daemon.h"
@@ -20,7 +19,7 @@
 #include "dnsd/base/log.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/server.h"
-#include "dnsd/status.h"
+#include "dnsd/status/status.h"
 #include "dnsd/world.h"
 #include "probes/probe.h"
 #include "probes/pstate.h"
@@ -51,32 +50,6 @@ same_listeners(const struct conf *a, const struct conf *b)
 	return 1;
 }
 
-/* The last reload, shown by the status endpoint. */
-static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct daemon_reload_info reload_last;
-
-static void
-reload_record(int ok, const char *errors)
-{
-	int64_t now = clock_unix_ms();
-
-	pthread_mutex_lock(&reload_lock);
-	reload_last.count++;
-	reload_last.time_ms = now;
-	reload_last.ok = ok;
-	snprintf(reload_last.errors, sizeof(reload_last.errors), "%s",
-	    ok || errors == NULL ? "" : errors);
-	pthread_mutex_unlock(&reload_lock);
-}
-
-void
-daemon_reload_info(struct daemon_reload_info *out)
-{
-	pthread_mutex_lock(&reload_lock);
-	*out = reload_last;
-	pthread_mutex_unlock(&reload_lock);
-}
-
 /* SIGHUP: a new world replaces the running one only if it loads whole. */
 static void
 daemon_reload(const char *file)
@@ -91,12 +64,12 @@ daemon_reload(const char *file)
 	log_info("reloading %s", file);
 	if ((errs = open_memstream(&buf, &len)) == NULL) {
 		log_warn("reload: open_memstream");
-		reload_record(0, "out of memory");
+		status_note_reload(0, "out of memory");
 		return;
 	}
 	nw = world_load(file, errs);
 	fclose(errs);
-	reload_record(nw != NULL, buf);
+	status_note_reload(nw != NULL, buf);
 	log_lines(nw == NULL ? "reload: " : "reload warning: ", buf);
 	free(buf);
 	if (nw == NULL) {
@@ -109,7 +82,6 @@ daemon_reload(const char *file)
 	if (old != NULL && !same_listeners(old->conf, nw->conf))
 		log_warnx("reload: listen addresses and workers change only "
 		    "with a restart");
-	/* HOOK: reload */
 	/* The engine holds the old conf, which is freed after the publish:
 	 * restart it on the new one (it publishes a fresh all-up state). */
 	probe_engine_stop();
@@ -248,7 +220,6 @@ daemon_main(const char *file, int debug)
 	rc = 0;
 stop:
 	server_stop(srv);
-	/* HOOK: services stop */
 	probe_engine_stop();
 	status_stop();
 	relay_stop(5.0);

@@ -21,16 +21,4 @@
  */
 int daemon_main(const char *file, int debug);
 
-/* The last reload (SIGHUP or POST /api/reload), for the status endpoint. */
-#define MXS_HAVE_DAEMON_RELOAD_INFO 1
-struct daemon_reload_info {
-	unsigned long long count;	/* reloads attempted since start */
-	long long          time_ms;	/* unix ms of the last attempt; 0: none */
-	int                ok;		/* 1: the last attempt was published */
-	char               errors[512];	/* its errors (truncated); "" if ok */
-};
-
-/* Copy the record (thread-safe, any thread). */
-void daemon_reload_info(struct daemon_reload_info *out);
-
 #endif

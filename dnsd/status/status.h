@@ -23,6 +23,19 @@
  * Admin states survive restarts: they are kept in conf->status.state_file
  * (one "pool server state" line each, written atomically) and re-applied
  * whenever the pool state disagrees (at start, after a reload).
+ *
+ * The rooms of dnsd/status/, in the order a request meets them:
+ *   http.c       the server: routing table, the GET pages, thread, start/stop
+ *   api.c        the admin API: bearer token, drain/maint/enable, reload
+ *   reply.c      evhttp replies with the common headers (JSON, text, errors)
+ *   model.c      one copy of everything a page shows, built per request
+ *   json.c       status.json from a model (pure)
+ *   metrics.c    the Prometheus text from a model (pure)
+ *   dashboard.c  the HTML page around a status.json document
+ *   selfcheck.c  what the thread samples: DNS self-check, share window
+ *   reload.c     the record of the last reload, for status.json
+ * The admin overrides and their state file are probes/admin.h; the token
+ * is read by dnsd/base/secret.h.
  */
 #ifndef MXS_STATUS_H
 #define MXS_STATUS_H
@@ -49,5 +62,17 @@ void status_stop(void);
 /* A reload published a new world and pool state: re-apply the saved admin
  * states now rather than at the next tick. Any thread; no-op when stopped. */
 void status_reloaded(void);
+
+/*
+ * Record the outcome of a reload attempt (SIGHUP or POST /api/reload), shown
+ * as "last_reload" in status.json. The daemon calls it after every attempt,
+ * published or rejected; the record is kept under its own lock, so any
+ * thread may call it, whether the endpoint runs or not.
+ * \param ok      non-zero: the new world was published
+ * \param errors  what the rejected load printed (copied, truncated to
+ *                STATUS_RELOAD_ERRORS - 1 bytes); ignored when ok; may be NULL
+ */
+#define STATUS_RELOAD_ERRORS 512
+void status_note_reload(int ok, const char *errors);
 
 #endif

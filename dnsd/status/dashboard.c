@@ -1,15 +1,11 @@
-/* dashboard.h - the status dashboard page (inline HTML, CSS, JS and SVG).
- *
- * Included by status.c only. The page is served as
- *     status_dash_head + <the /status.json document> + status_dash_tail
- * so the first render needs no request; the script then polls /status.json
- * every 2 s. No external assets (the Content-Security-Policy forbids them).
- * Strings in the page use single quotes so that this file stays readable.
- */
-#ifndef MXS_DASHBOARD_H
-#define MXS_DASHBOARD_H
+/* dashboard.c - the status dashboard page (inline HTML, CSS, JS and SVG).
+ * Strings in the page use single quotes so that this file stays readable. */
+#include <stdlib.h>
+#include <string.h>
 
-static const char status_dash_head[] =
+#include "dnsd/status/dashboard.h"
+
+static const char dash_head[] =
 "<!doctype html>\n"
 "<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -76,7 +72,7 @@ static const char status_dash_head[] =
 "<script>\n"
 "var INIT=\n";
 
-static const char status_dash_tail[] =
+static const char dash_tail[] =
 ";\n"
 "(function(){\n"
 "'use strict';\n"
@@ -160,4 +156,19 @@ static const char status_dash_tail[] =
 "</script>\n"
 "</body></html>\n";
 
-#endif
+int
+status_dashboard(struct evbuffer *b, const json_t *doc)
+{
+	char *s = NULL;
+	int rc = 0;
+
+	/* JSON_ESCAPE_SLASH: no "</script>" in a string can end the block */
+	if (doc != NULL)
+		s = json_dumps(doc, JSON_COMPACT | JSON_ESCAPE_SLASH);
+	if (evbuffer_add(b, dash_head, strlen(dash_head)) == -1 ||
+	    evbuffer_add_printf(b, "%s", s != NULL ? s : "null") < 0 ||
+	    evbuffer_add(b, dash_tail, strlen(dash_tail)) == -1)
+		rc = -1;
+	free(s);
+	return rc;
+}

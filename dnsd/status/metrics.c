@@ -1,0 +1,359 @@
+/* metrics.c - the Prometheus text of a status model (pure). */
+#include <math.h>
+#include <stdio.h>
+
+#include "dnsd/base/version.h"
+#include "dnsd/status/metrics.h"
+
+static void
+prom_family(struct evbuffer *b, const char *name, const char *type,
+    const char *help)
+{
+	evbuffer_add_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	    name, type);
+}
+
+/* A label value, escaped per the text format (\\, \", \n). */
+static void
+prom_label(struct evbuffer *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\')
+			evbuffer_add(b, "\\\\", 2);
+		else if (*s == '"')
+			evbuffer_add(b, "\\\"", 2);
+		else if (*s == '\n')
+			evbuffer_add(b, "\\n", 2);
+		else
+			evbuffer_add(b, s, 1);
+	}
+}
+
+static void
+prom_value(struct evbuffer *b, double v)
+{
+	if (isnan(v))
+		evbuffer_add_printf(b, " NaN\n");
+	else if (isinf(v))
+		evbuffer_add_printf(b, v > 0 ? " +Inf\n" : " -Inf\n");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		evbuffer_add_printf(b, " %.0f\n", v);
+	else
+		evbuffer_add_printf(b, " %.9g\n", v);
+}
+
+/* name{pool="..",server=".."[,extra]} value */
+static void
+prom_server(struct evbuffer *b, const char *name,
+    const struct status_pool *mp, const struct status_server *ms,
+    const char *extra, double v)
+{
+	evbuffer_add_printf(b, "%s{pool=\"", name);
+	prom_label(b, mp->name);
+	evbuffer_add_printf(b, "\",server=\"");
+	prom_label(b, ms->name);
+	evbuffer_add_printf(b, "\"%s%s}", extra != NULL ? "," : "",
+	    extra != NULL ? extra : "");
+	prom_value(b, v);
+}
+
+static void
+metrics_relay(const struct status_model *m, struct evbuffer *b)
+{
+	const struct relay_stats *rs = &m->rs;
+	size_t i;
+
+#define RELAY_BE(metric, field) do {					\
+	for (i = 0; i < m->nrb; i++) {					\
+		evbuffer_add_printf(b, "%s{pool=\"", metric);		\
+		prom_label(b, m->relay_pool);				\
+		evbuffer_add_printf(b, "\",server=\"");		\
+		prom_label(b, m->rb[i].name);				\
+		evbuffer_add_printf(b, "\"} %llu\n",			\
+		    (unsigned long long)m->rb[i].field);			\
+	}								\
+} while (0)
+
+	prom_family(b, "mxspread_relay_up", "gauge",
+	    "1 while the relay thread runs.");
+	evbuffer_add_printf(b, "mxspread_relay_up %d\n", rs->running ? 1 : 0);
+	prom_family(b, "mxspread_relay_accepted_total", "counter",
+	    "Connections accepted by the relay listeners.");
+	evbuffer_add_printf(b, "mxspread_relay_accepted_total %llu\n",
+	    (unsigned long long)rs->accepted);
+	prom_family(b, "mxspread_relay_sessions", "gauge",
+	    "Relay sessions open now.");
+	evbuffer_add_printf(b, "mxspread_relay_sessions %llu\n",
+	    (unsigned long long)rs->active);
+	prom_family(b, "mxspread_relay_rejected_total", "counter",
+	    "Relay clients answered 421, by reason.");
+	evbuffer_add_printf(b, "mxspread_relay_rejected_total"
+	    "{reason=\"max_connections\"} %llu\n",
+	    (unsigned long long)rs->rejected_max_conn);
+	evbuffer_add_printf(b, "mxspread_relay_rejected_total"
+	    "{reason=\"max_per_source\"} %llu\n",
+	    (unsigned long long)rs->rejected_per_source);
+	evbuffer_add_printf(b, "mxspread_relay_rejected_total"
+	    "{reason=\"no_backend\"} %llu\n",
+	    (unsigned long long)rs->unavailable);
+	prom_family(b, "mxspread_relay_idle_timeouts_total", "counter",
+	    "Relay sessions closed after the idle timeout.");
+	evbuffer_add_printf(b, "mxspread_relay_idle_timeouts_total %llu\n",
+	    (unsigned long long)rs->idle_timeouts);
+	prom_family(b, "mxspread_relay_backend_sessions", "gauge",
+	    "Relay sessions connected to a backend now.");
+	RELAY_BE("mxspread_relay_backend_sessions", active);
+	prom_family(b, "mxspread_relay_backend_connections_total", "counter",
+	    "Relay sessions connected to a backend since start.");
+	RELAY_BE("mxspread_relay_backend_connections_total", total);
+	prom_family(b, "mxspread_relay_backend_connect_failures_total",
+	    "counter", "Backend connects refused, unreachable or timed out.");
+	RELAY_BE("mxspread_relay_backend_connect_failures_total",
+	    failed_connects);
+	prom_family(b, "mxspread_relay_backend_received_bytes_total", "counter",
+	    "Bytes copied from clients to a backend.");
+	RELAY_BE("mxspread_relay_backend_received_bytes_total", bytes_in);
+	prom_family(b, "mxspread_relay_backend_sent_bytes_total", "counter",
+	    "Bytes copied from a backend to clients.");
+	RELAY_BE("mxspread_relay_backend_sent_bytes_total", bytes_out);
+#undef RELAY_BE
+}
+
+#define EACH_SERVER(m, mp, ms, i, j)					\
+	for (i = 0; i < (m)->npools; i++)				\
+		for (mp = &(m)->pools[i], j = 0; j < mp->nservers; j++)	\
+			if ((ms = &mp->servers[j]) != NULL)
+
+/* Response rate limiting and TCP abuse counters (dnsd/rrl.h). */
+static void
+metrics_rrl(const struct rrl_stats *rs, struct evbuffer *b)
+{
+	prom_family(b, "mxspread_rrl_limited_total", "counter",
+	    "UDP responses over the rate limit (slipped + dropped).");
+	evbuffer_add_printf(b, "mxspread_rrl_limited_total %llu\n",
+	    (unsigned long long)rs->limited);
+	prom_family(b, "mxspread_rrl_responses_total", "counter",
+	    "Rate-limited UDP responses, by what was done with them.");
+	evbuffer_add_printf(b, "mxspread_rrl_responses_total"
+	    "{action=\"slipped\"} %llu\n", (unsigned long long)rs->slipped);
+	evbuffer_add_printf(b, "mxspread_rrl_responses_total"
+	    "{action=\"dropped\"} %llu\n", (unsigned long long)rs->dropped);
+	prom_family(b, "mxspread_dns_tcp_closed_total", "counter",
+	    "DNS TCP connections closed by abuse limits, by reason.");
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"per_source_limit\"} %llu\n",
+	    (unsigned long long)rs->tcp_refused);
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"stalled_query\"} %llu\n",
+	    (unsigned long long)rs->tcp_stalled);
+}
+
+/* The process, the world and its zones. */
+static void
+metrics_daemon(const struct status_model *m, struct evbuffer *b)
+{
+	size_t i;
+
+	prom_family(b, "mxspread_build_info", "gauge",
+	    "Version of the running mxspread.");
+	evbuffer_add_printf(b, "mxspread_build_info{version=\"%s\"} 1\n",
+	    MXS_VERSION);
+	prom_family(b, "mxspread_start_time_seconds", "gauge",
+	    "Unix time the daemon started.");
+	evbuffer_add_printf(b, "mxspread_start_time_seconds %lld\n",
+	    (long long)(m->started_ms / 1000));
+	prom_family(b, "mxspread_world_loaded_time_seconds", "gauge",
+	    "Unix time the running configuration and zones were loaded.");
+	evbuffer_add_printf(b, "mxspread_world_loaded_time_seconds %lld\n",
+	    (long long)m->loaded);
+	prom_family(b, "mxspread_dns_healthy", "gauge",
+	    "1 while the DNS workers answer the status thread's self-query.");
+	evbuffer_add_printf(b, "mxspread_dns_healthy %d\n",
+	    m->healthy ? 1 : 0);
+
+	prom_family(b, "mxspread_zone_serial", "gauge",
+	    "SOA serial of each served zone.");
+	for (i = 0; i < m->nzones; i++) {
+		evbuffer_add_printf(b, "mxspread_zone_serial{zone=\"");
+		prom_label(b, m->zones[i].origin);
+		evbuffer_add_printf(b, "\"} %u\n", m->zones[i].serial);
+	}
+}
+
+/* The DNS workers' counters (dnsd/answer.h). */
+static void
+metrics_dns(const struct status_model *m, struct evbuffer *b)
+{
+	size_t i;
+
+	prom_family(b, "mxspread_dns_queries_total", "counter",
+	    "DNS queries received, by query type.");
+	for (i = 0; i < ANSWER_NQTYPES; i++)
+		evbuffer_add_printf(b, "mxspread_dns_queries_total{qtype=\"%s\"} "
+		    "%llu\n", status_qtype_name(i),
+		    (unsigned long long)m->stats.by_qtype[i]);
+	prom_family(b, "mxspread_dns_responses_total", "counter",
+	    "DNS responses sent, by response code.");
+	for (i = 0; i < ANSWER_NRCODES + 1; i++)
+		evbuffer_add_printf(b, "mxspread_dns_responses_total{rcode=\"%s\"} "
+		    "%llu\n", status_rcode_name(i),
+		    (unsigned long long)m->stats.by_rcode[i]);
+	prom_family(b, "mxspread_dns_transport_queries_total", "counter",
+	    "DNS queries received, by transport.");
+	evbuffer_add_printf(b, "mxspread_dns_transport_queries_total"
+	    "{transport=\"udp\"} %llu\n", (unsigned long long)m->stats.udp);
+	evbuffer_add_printf(b, "mxspread_dns_transport_queries_total"
+	    "{transport=\"tcp\"} %llu\n", (unsigned long long)m->stats.tcp);
+	prom_family(b, "mxspread_dns_truncated_total", "counter",
+	    "UDP responses sent truncated (TC=1).");
+	evbuffer_add_printf(b, "mxspread_dns_truncated_total %llu\n",
+	    (unsigned long long)m->stats.truncated);
+	prom_family(b, "mxspread_dns_dropped_total", "counter",
+	    "Queries dropped without an answer.");
+	evbuffer_add_printf(b, "mxspread_dns_dropped_total %llu\n",
+	    (unsigned long long)m->stats.dropped);
+}
+
+/* Pools and servers: what the pool state says of each. */
+static void
+metrics_servers(const struct status_model *m, struct evbuffer *b)
+{
+	const struct status_pool *mp;
+	const struct status_server *ms;
+	size_t i, j;
+
+	prom_family(b, "mxspread_pool_servers_up", "gauge",
+	    "Servers of a pool with an effective weight above zero.");
+	for (i = 0; i < m->npools; i++) {
+		evbuffer_add_printf(b, "mxspread_pool_servers_up{pool=\"");
+		prom_label(b, m->pools[i].name);
+		evbuffer_add_printf(b, "\"} %u\n", m->pools[i].nup);
+	}
+
+	prom_family(b, "mxspread_server_up", "gauge",
+	    "Health of a server after rise/fall: 1 up, 0 down.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_up", mp, ms, NULL,
+		    ms->known && ms->ps.up);
+	prom_family(b, "mxspread_server_admin_state", "gauge",
+	    "Operator admin state of a server (1 for the current state).");
+	EACH_SERVER(m, mp, ms, i, j) {
+		prom_server(b, "mxspread_server_admin_state", mp, ms,
+		    "state=\"enabled\"", ms->ps.admin == PSTATE_ADMIN_ENABLED);
+		prom_server(b, "mxspread_server_admin_state", mp, ms,
+		    "state=\"drain\"", ms->ps.admin == PSTATE_ADMIN_DRAIN);
+		prom_server(b, "mxspread_server_admin_state", mp, ms,
+		    "state=\"maint\"", ms->ps.admin == PSTATE_ADMIN_MAINT);
+	}
+	prom_family(b, "mxspread_server_weight", "gauge",
+	    "Configured weight of a server.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_weight", mp, ms, NULL, ms->weight);
+	prom_family(b, "mxspread_server_effective_weight", "gauge",
+	    "Weight x load factor x slow-start factor; 0 when excluded.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_effective_weight", mp, ms, NULL,
+		    ms->ps.eff_weight);
+	prom_family(b, "mxspread_server_target_share_ratio", "gauge",
+	    "Effective weight over the pool's total: the first-preference share the answers aim at.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_target_share_ratio", mp, ms, NULL,
+		    ms->target);
+	prom_family(b, "mxspread_server_load_factor", "gauge",
+	    "Load factor of a server in [0,1] (1 without a load probe).");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_load_factor", mp, ms, NULL,
+		    ms->ps.load_factor);
+	prom_family(b, "mxspread_server_slowstart_factor", "gauge",
+	    "Slow-start factor of a server in (0,1].");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_slowstart_factor", mp, ms, NULL,
+		    ms->ps.slowstart_factor);
+	prom_family(b, "mxspread_server_load_ratio", "gauge",
+	    "Smoothed load reported by a server's load probe, 0..1.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.load >= 0)
+			prom_server(b, "mxspread_server_load_ratio", mp, ms, NULL,
+			    ms->ps.load / 100.0);
+	prom_family(b, "mxspread_server_probe_latency_seconds", "gauge",
+	    "Duration of a server's last health check.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->nhist > 0)
+			prom_server(b, "mxspread_server_probe_latency_seconds", mp,
+			    ms, NULL, ms->hist[ms->nhist - 1].latency_us / 1e6);
+	prom_family(b, "mxspread_server_cert_expiry_seconds", "gauge",
+	    "Time left before the STARTTLS certificate expires.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.cert_days != INT32_MIN)
+			prom_server(b, "mxspread_server_cert_expiry_seconds", mp,
+			    ms, NULL, ms->ps.cert_days * 86400.0);
+}
+
+/* The probes: transitions, checks, rounds skipped or late. */
+static void
+metrics_probes(const struct status_model *m, struct evbuffer *b)
+{
+	const struct status_pool *mp;
+	const struct status_server *ms;
+	size_t i, j;
+
+	prom_family(b, "mxspread_server_health_transitions_total", "counter",
+	    "Health changes (up to down or back) of a server since start.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_server_health_transitions_total", mp, ms,
+		    NULL, ms->ps.transitions);
+	prom_family(b, "mxspread_probe_checks_total", "counter",
+	    "Completed health checks, by outcome.");
+	EACH_SERVER(m, mp, ms, i, j) {
+		prom_server(b, "mxspread_probe_checks_total", mp, ms,
+		    "outcome=\"ok\"", (double)ms->cnt.ok);
+		prom_server(b, "mxspread_probe_checks_total", mp, ms,
+		    "outcome=\"failed\"", (double)ms->cnt.failed);
+	}
+	prom_family(b, "mxspread_probe_rounds_skipped_total", "counter",
+	    "Probe rounds skipped because the previous one was still running.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_probe_rounds_skipped_total", mp, ms,
+		    NULL, (double)ms->cnt.skipped);
+	prom_family(b, "mxspread_probe_rounds_late_total", "counter",
+	    "Probe rounds started more than 10% of the interval late.");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_probe_rounds_late_total", mp, ms,
+		    NULL, (double)ms->cnt.late);
+}
+
+/* First-preference answers per server (absent when none were counted). */
+static void
+metrics_first(const struct status_model *m, struct evbuffer *b)
+{
+	const struct status_pool *mp;
+	const struct status_server *ms;
+	size_t i, j;
+	bool any = false;
+
+
+	EACH_SERVER(m, mp, ms, i, j)
+		any = any || ms->has_first;
+	if (any) {
+		prom_family(b, "mxspread_answers_first_total", "counter",
+		    "Answers that listed the server first (lowest MX preference "
+		    "or first address).");
+		EACH_SERVER(m, mp, ms, i, j)
+			if (ms->has_first)
+				prom_server(b, "mxspread_answers_first_total", mp,
+				    ms, NULL, (double)ms->first);
+	}
+}
+
+void
+status_metrics(const struct status_model *m, struct evbuffer *b)
+{
+	metrics_daemon(m, b);
+	metrics_dns(m, b);
+	metrics_rrl(&m->rrl, b);
+	metrics_servers(m, b);
+	metrics_probes(m, b);
+	if (m->relay)
+		metrics_relay(m, b);
+	metrics_first(m, b);
+}

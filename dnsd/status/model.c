@@ -1,0 +1,222 @@
+/* model.c - the status model: the snapshots copied once per request. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <urcu.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/base/clock.h"
+#include "dnsd/relay/relay.h"
+#include "dnsd/rrl.h"
+#include "dnsd/status/model.h"
+#include "dnsd/status/selfcheck.h"
+#include "dnsd/world.h"
+
+void
+status_model_free(struct status_model *m)
+{
+	size_t i, j;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->npools; i++) {
+		for (j = 0; j < m->pools[i].nservers; j++) {
+			free(m->pools[i].servers[j].addrs);
+			free(m->pools[i].servers[j].hist);
+		}
+		free(m->pools[i].servers);
+	}
+	free(m->pools);
+	free(m->zones);
+	free(m->rb);
+	free(m);
+}
+
+/* One server out of the config, the pool state (pp, NULL: none) and the
+ * share window (sh, NULL: none). \retval 0, -1 out of memory */
+static int
+model_server(struct status_server *ms, const struct conf_server *cs,
+    const struct pstate_pool *pp, size_t j, const struct status_share *sh,
+    size_t flat, struct status_pool *mp)
+{
+	size_t k;
+
+	snprintf(ms->name, sizeof(ms->name), "%s", cs->name);
+	ms->weight = cs->weight;
+	ms->tier = cs->tier;
+	ms->observed = -1;
+	if (cs->naddrs > 0) {
+		if ((ms->addrs = calloc(cs->naddrs, sizeof(*ms->addrs))) == NULL)
+			return -1;
+		ms->naddrs = cs->naddrs;
+		for (k = 0; k < cs->naddrs; k++)
+			snprintf(ms->addrs[k], sizeof(ms->addrs[k]), "%s",
+			    cs->addrs[k].text);
+	}
+	if (pp != NULL) {
+		ms->known = true;
+		ms->ps = pp->servers[j];
+		ms->ps.reason[sizeof(ms->ps.reason) - 1] = '\0';
+		ms->target = pp->total_weight > 0 ?
+		    ms->ps.eff_weight / pp->total_weight : 0;
+	}
+	if (sh != NULL && flat < sh->width) {
+		/* the count for now; made a share once the pool's total is known */
+		ms->has_first = true;
+		ms->first = sh->now[flat];
+		ms->observed = (double)(sh->now[flat] - sh->then[flat]);
+		mp->window_first += sh->now[flat] - sh->then[flat];
+	}
+	return 0;
+}
+
+/* Everything read from the world and the pool state, inside the caller's
+ * read-side section. \retval 0, -1 out of memory or no world */
+static int
+model_snapshot(struct status_model *m)
+{
+	const struct world *w = world_get();
+	const struct pstate *ps = pstate_get();
+	struct status_share share, *sh;
+	size_t i, j, flat;
+
+	if (w == NULL || w->conf == NULL)
+		return -1;
+	m->loaded = w->loaded;
+	m->gen = ps != NULL ? ps->gen : 0;
+	if (w->nzones > 0 &&
+	    (m->zones = calloc(w->nzones, sizeof(*m->zones))) == NULL)
+		return -1;
+	m->nzones = w->nzones;
+	for (i = 0; i < w->nzones; i++) {
+		snprintf(m->zones[i].origin, sizeof(m->zones[i].origin), "%s",
+		    w->zones[i]->origin_text != NULL ?
+		    w->zones[i]->origin_text : "");
+		m->zones[i].serial = w->zones[i]->serial;
+	}
+	if (w->conf->npools > 0 &&
+	    (m->pools = calloc(w->conf->npools, sizeof(*m->pools))) == NULL)
+		return -1;
+	m->npools = w->conf->npools;
+	sh = status_selfcheck_share(w, &share) ? &share : NULL;
+	flat = 0;
+	for (i = 0; i < m->npools; i++) {
+		const struct conf_pool *cp = &w->conf->pools[i];
+		const struct pstate_pool *pp = NULL;
+		struct status_pool *mp = &m->pools[i];
+
+		if (ps != NULL && i < ps->npools &&
+		    ps->pools[i].nservers == cp->nservers)
+			pp = &ps->pools[i];
+		snprintf(mp->name, sizeof(mp->name), "%s", cp->name);
+		mp->policy = cp->policy;
+		mp->probe = cp->probe.type;
+		mp->interval = cp->probe.interval;
+		mp->has_load = cp->has_load;
+		mp->load = cp->load.type;
+		mp->known = pp != NULL;
+		if (pp != NULL) {
+			mp->nup = pp->nup;
+			mp->degraded = pp->degraded;
+			mp->total_weight = pp->total_weight;
+		}
+		if ((mp->servers = calloc(cp->nservers,
+		    sizeof(*mp->servers))) == NULL)
+			return -1;
+		mp->nservers = cp->nservers;
+		for (j = 0; j < cp->nservers; j++, flat++)
+			if (model_server(&mp->servers[j], &cp->servers[j], pp, j,
+			    sh, flat, mp) == -1)
+				return -1;
+	}
+	if (w->conf->relay.enabled) {
+		const struct conf_relay *r = &w->conf->relay;
+		size_t off = 0;
+
+		m->relay = true;
+		snprintf(m->relay_pool, sizeof(m->relay_pool), "%s", r->pool);
+		for (i = 0; i < r->nlisten && off < sizeof(m->relay_listen); i++)
+			off += (size_t)snprintf(m->relay_listen + off,
+			    sizeof(m->relay_listen) - off, "%s%s",
+			    i ? " " : "", r->listen[i].text);
+	}
+	return 0;
+}
+
+/* A server's health checks, the newest max_hist of them. \retval 0, -1 */
+static int
+model_history(struct status_server *ms, size_t pool, size_t server,
+    size_t max_hist)
+{
+	size_t k;
+
+	if ((ms->hist = calloc(PROBE_HISTORY, sizeof(*ms->hist))) == NULL)
+		return -1;
+	ms->nhist = probe_history(pool, server, ms->hist, PROBE_HISTORY);
+	if (ms->nhist > PROBE_HISTORY)
+		ms->nhist = PROBE_HISTORY;
+	for (k = 0; k < ms->nhist; k++)
+		ms->hist[k].reason[sizeof(ms->hist[k].reason) - 1] = '\0';
+	if (ms->nhist > max_hist) {
+		memmove(ms->hist, ms->hist + (ms->nhist - max_hist),
+		    max_hist * sizeof(*ms->hist));
+		ms->nhist = max_hist;
+	}
+	return 0;
+}
+
+struct status_model *
+status_model_build(size_t max_hist, int64_t started_ms)
+{
+	struct status_model *m;
+	size_t i, j, n;
+	int rc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->now_ms = clock_unix_ms();
+	m->started_ms = started_ms;
+	m->healthy = status_selfcheck_healthy(m->now_ms);
+	m->share_window = STATUS_SHARE_WINDOW;
+	rcu_read_lock();
+	rc = model_snapshot(m);
+	rcu_read_unlock();
+	if (rc == -1)
+		goto fail;
+
+	/* Outside the read-side section: these take the probe engine's locks. */
+	for (i = 0; i < m->npools; i++) {
+		struct status_pool *mp = &m->pools[i];
+
+		for (j = 0; j < mp->nservers; j++) {
+			struct status_server *ms = &mp->servers[j];
+
+			if (ms->has_first)
+				ms->observed = mp->window_first > 0 ?
+				    ms->observed / (double)mp->window_first : -1;
+			else {
+				ms->has_first = true;
+				ms->first = answer_first_pref(i, j);
+			}
+			probe_get_counters(i, j, &ms->cnt);
+			if (max_hist > 0 && mp->probe != CONF_PROBE_NONE &&
+			    model_history(ms, i, j, max_hist) == -1)
+				goto fail;
+		}
+	}
+	answer_stats_sum(&m->stats);
+	rrl_stats_get(&m->rrl);
+	status_reload_get(&m->reload);
+	if (m->relay) {
+		n = relay_get_stats(&m->rs, NULL, 0);
+		if (n > 0 && (m->rb = calloc(n, sizeof(*m->rb))) != NULL) {
+			n = relay_get_stats(&m->rs, m->rb, n);
+			m->nrb = n;
+		}
+	}
+	return m;
+fail:
+	status_model_free(m);
+	return NULL;
+}

@@ -1,0 +1,123 @@
+/* model.h - the status model: one copy of everything a status page shows.
+ *
+ * status_model_build() gathers it per request: the world and the pool state
+ * inside one short RCU read-side section (names, weights, health, factors,
+ * the share window), then, outside it, what takes the probe engine's locks
+ * or sums worker counters (probe history and counters, DNS, RRL and relay
+ * counters, the reload record). The renderers (json.h, metrics.h) read only
+ * the model, so they are pure functions that a unit test feeds a model
+ * built by hand; nothing in the model points into a snapshot.
+ */
+#ifndef MXS_STATUS_MODEL_H
+#define MXS_STATUS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <netinet/in.h>
+
+#include "dnsd/answer.h"
+#include "dnsd/base/conf.h"
+#include "dnsd/relay/relay.h"
+#include "dnsd/rrl.h"
+#include "dnsd/status/reload.h"
+#include "probes/probe.h"
+#include "probes/pstate.h"
+
+struct status_server {
+	char                  name[CONF_NAME_MAX + 1];
+	char                (*addrs)[INET6_ADDRSTRLEN];
+	size_t                naddrs;
+	uint32_t              weight;
+	unsigned              tier;
+	bool                  known;	/* the pool state had this server */
+	struct pstate_server  ps;	/* its state (zero when !known) */
+	struct probe_counters cnt;
+	struct probe_result  *hist;	/* health checks, oldest first */
+	size_t                nhist;
+	bool                  has_first;
+	uint64_t              first;	/* answers that listed it first */
+	double                observed;	/* share over the window; < 0 none */
+	double                target;	/* eff_weight / total_weight */
+};
+
+struct status_pool {
+	char                  name[CONF_NAME_MAX + 1];
+	enum conf_policy      policy;
+	enum conf_probe_type  probe;
+	double                interval;
+	bool                  has_load;
+	enum conf_probe_type  load;
+	bool                  known;	/* the pool state had this pool */
+	unsigned              nup;
+	bool                  degraded;
+	double                total_weight;
+	uint64_t              window_first;	/* answers in the share window */
+	struct status_server *servers;
+	size_t                nservers;
+};
+
+struct status_zone {
+	char     origin[CONF_DNAME_MAX + 2];
+	uint32_t serial;
+};
+
+struct status_model {
+	int64_t                     now_ms;
+	int64_t                     started_ms;	/* the endpoint started */
+	bool                        healthy;	/* the DNS self-check */
+	time_t                      loaded;	/* the world's load time */
+	uint64_t                    gen;	/* pool state generation */
+	struct status_reload        reload;
+	struct status_zone         *zones;
+	size_t                      nzones;
+	struct status_pool         *pools;
+	size_t                      npools;
+	unsigned                    share_window;	/* seconds */
+	struct answer_stats         stats;
+	struct rrl_stats            rrl;
+	bool                        relay;	/* configured */
+	char                        relay_pool[CONF_NAME_MAX + 1];
+	char                        relay_listen[256];
+	struct relay_stats          rs;
+	struct relay_backend_stats *rb;
+	size_t                      nrb;
+};
+
+/*
+ * Copy the running state. Status thread (it reads the share window).
+ * \param max_hist    health checks kept per server (0: none)
+ * \param started_ms  when the endpoint started (unix ms)
+ * \retval model      caller frees with status_model_free()
+ * \retval NULL       out of memory, or no world published yet
+ */
+struct status_model *status_model_build(size_t max_hist, int64_t started_ms);
+
+/* Free a built model (NULL is fine). */
+void status_model_free(struct status_model *m);
+
+/* Names of the answer_stats counters, as status.json and /metrics show them:
+ * by_qtype[i] and by_rcode[i] (the last one of each is "other"). */
+static inline const char *
+status_qtype_name(size_t i)
+{
+	static const char *const names[ANSWER_NQTYPES] = {
+		"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", "other"
+	};
+
+	return i < ANSWER_NQTYPES ? names[i] : "other";
+}
+
+static inline const char *
+status_rcode_name(size_t i)
+{
+	static const char *const names[ANSWER_NRCODES + 1] = {
+		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
+		"REFUSED", "other"
+	};
+
+	return i < ANSWER_NRCODES + 1 ? names[i] : "other";
+}
+
+#endif

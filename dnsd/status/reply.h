@@ -1,0 +1,35 @@
+/* reply.h - the status endpoint's evhttp replies: every one carries the
+ * same headers (its Content-Type, Cache-Control: no-store,
+ * X-Content-Type-Options: nosniff), and errors are JSON documents
+ * {"status": code, "error": "..."} whatever the route.
+ * When a reply cannot be built (out of memory) the request is answered 500.
+ */
+#ifndef MXS_STATUS_REPLY_H
+#define MXS_STATUS_REPLY_H
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+/* The common headers alone (a page that adds its own, then sends). */
+void status_reply_headers(struct evhttp_request *req, const char *ctype);
+
+/* Send b (not freed: the caller owns it) with the common headers. */
+void status_reply_buffer(struct evhttp_request *req, int code,
+    const char *reason, const char *ctype, struct evbuffer *b);
+
+/* Send j compactly, '/' escaped; j is released (NULL: 500). */
+void status_reply_json(struct evhttp_request *req, int code,
+    const char *reason, json_t *j);
+
+void status_reply_text(struct evhttp_request *req, int code,
+    const char *reason, const char *ctype, const char *text);
+
+/* {"status": code, "error": msg} */
+void status_reply_error(struct evhttp_request *req, int code,
+    const char *reason, const char *msg);
+
+/* 405 with the Allow header the route accepts ("GET, HEAD", "POST"). */
+void status_reply_405(struct evhttp_request *req, const char *allow);
+
+#endif
