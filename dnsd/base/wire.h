@@ -17,7 +17,7 @@
  * against names already in the buffer (the question, earlier owners and
  * rdata names). It can record where every compression pointer it writes sits,
  * so that a precompiled body can be relocated when the question name it was
- * compiled for has a different length (see answer.c).
+ * compiled for has a different length (see zones/compile.h).
  */
 #ifndef MXS_WIRE_H
 #define MXS_WIRE_H
@@ -122,6 +122,20 @@ void wire_name_lower(uint8_t *dst, const uint8_t *src, size_t len);
 /* \retval true when a is b or a name below b (wire, lowercase both). */
 bool wire_name_is_subdomain(const uint8_t *a, size_t alen, const uint8_t *b,
     size_t blen);
+
+/* Big-endian 16-bit field at p (header counts, rdlength, patched answers). */
+static inline uint16_t
+wire_get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline void
+wire_set16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
 
 #define WIRE_CTAB_MAX 128
 

@@ -9,11 +9,13 @@
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
+#include "dnsd/base/diag.h"
 #include "dnsd/base/log.h"
+#include "dnsd/query.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
+#include "zones/compile.h"
 #include "zones/zone.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_dns.h"
@@ -50,7 +52,7 @@ static const char fz_inc[] =
 
 static struct conf *fz_conf_loaded;
 static const struct pstate *fz_ps;
-static struct answer_thread *fz_thread;
+static struct query_thread *fz_thread;
 static uint8_t *fz_buf;
 static const char *fz_path;
 
@@ -76,7 +78,7 @@ fuzz_zone_init(void)
 	pstate_pool_update(&ps->pools[0], &fz_conf_loaded->pools[0]);
 	fz_ps = ps;
 	pstate_publish(ps);
-	if ((fz_thread = answer_thread_new()) == NULL ||
+	if ((fz_thread = query_thread_new()) == NULL ||
 	    (fz_buf = malloc(65535)) == NULL)
 		abort();
 	return 0;
@@ -109,9 +111,9 @@ fz_ask(struct world *w, struct zone *z)
 			qlen = fuzz_dns_query(q, node->name, node->namelen, types[k],
 			    edns);
 			(void)fuzz_dns_ask(w, fz_thread, q, qlen,
-			    fz_buf + 65535 - 4096, 4096, ANSWER_UDP);
+			    fz_buf + 65535 - 4096, 4096, QUERY_UDP);
 			(void)fuzz_dns_ask(w, fz_thread, q, qlen, fz_buf, 65535,
-			    ANSWER_TCP);
+			    QUERY_TCP);
 		}
 	}
 }
@@ -121,6 +123,7 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 {
 	struct world w;
 	struct zone *z, *zones[1];
+	struct diag d;
 
 	if (fuzz_unsafe_include(data, size, "$include"))
 		return 0;
@@ -129,7 +132,8 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 	if ((z = zone_load(fz_conf_loaded, &fz_conf_loaded->zones[0],
 	    fuzz_devnull())) == NULL)
 		return 0;
-	if (answer_compile_zone(z, fz_conf_loaded, fuzz_devnull()) == 0) {
+	diag_init(&d, fuzz_devnull(), NULL, DIAG_DIRECT);
+	if (compile_zone(z, &d) == 0) {
 		FUZZ_CHECK(zone_render(z, fz_conf_loaded, fuzz_devnull()) == 0);
 		memset(&w, 0, sizeof(w));
 		w.conf = fz_conf_loaded;
