@@ -27,11 +27,14 @@ PKG_CFLAGS=$(pkg-config --cflags $PKGS)
 PKG_LIBS=$(pkg-config --libs $PKGS)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
-# The project's sources, instrumented for coverage, through the Makefile's
-# own rule (incremental, -MMD dependencies). No -Werror: clang's warnings
-# differ from gcc's, and the gcc build is the one that enforces them.
+# The project's sources, every layer (main.c aside), instrumented for
+# coverage, through the Makefile's own rule (incremental, -MMD
+# dependencies). No -Werror: clang's warnings differ from gcc's, and the gcc
+# build is the one that enforces them.
 OBJS=""
-for f in dnsd/*.c probes/*.c zones/*.c; do
+for f in dnsd/base/*.c zones/*.c probes/*.c dnsd/*.c dnsd/relay/*.c \
+    dnsd/status/*.c; do
+	[ -f "$f" ] || continue
 	[ "$f" = dnsd/main.c ] && continue
 	OBJS="$OBJS $B/${f%.c}.o"
 done
