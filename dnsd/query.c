@@ -400,6 +400,18 @@ query_thread_new(void)
 	return t;
 }
 
+void
+query_thread_seed(struct query_thread *t, uint64_t seed)
+{
+	rng_seed(&t->rng, seed);
+}
+
+void
+query_thread_fast(struct query_thread *t, bool on)
+{
+	t->general = !on;
+}
+
 static void
 stats_add(struct query_stats *o, const struct query_stats *s)
 {
@@ -460,15 +472,4 @@ query_first_pref(size_t pool, size_t server)
 		n += t->first[pool][server];
 	pthread_mutex_unlock(&query_lock);
 	return n;
-}
-void
-query_thread_seed(struct query_thread *t, uint64_t seed)
-{
-	rng_seed(&t->rng, seed);
-}
-
-void
-query_thread_fast(struct query_thread *t, bool on)
-{
-	t->general = !on;
 }

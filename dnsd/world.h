@@ -45,6 +45,7 @@ struct world *world_load(const char *file, FILE *err);
  * \retval world  caller owns; NULL: errors printed to err
  */
 struct world *world_build(struct conf *conf, FILE *err);
+
 void world_free(struct world *w);
 
 /* Find the zone serving a lowercase wire name (longest origin match). */

@@ -903,16 +903,23 @@ compile_zone(struct zone *z, struct diag *d)
 {
 	struct cbuild *cb;
 	unsigned nerr = d->nerr;
+	const char *file = z->file;
+	int line = 0;
 
+	/* errors about the whole zone: at its apex (the SOA line) */
+	if (z->apex != NULL && z->apex->file != NULL) {
+		file = z->apex->file;
+		line = z->apex->line;
+	}
 	if (z->apex == NULL || z->soa == NULL) {
-		diag_error(d, z->file, 0, "zone %s has no SOA at the apex",
+		diag_error(d, file, line, "zone %s has no SOA at the apex",
 		    z->origin_text != NULL ? z->origin_text : "?");
 		return -1;
 	}
 	if ((cb = calloc(1, sizeof(*cb))) == NULL ||
 	    (cb->buf = malloc(COMPILE_SCRATCH)) == NULL ||
 	    (cb->ptrs = malloc(COMPILE_MAXPTRS * sizeof(uint16_t))) == NULL) {
-		diag_error(d, z->file, 0, "out of memory compiling answers");
+		diag_error(d, file, line, "out of memory compiling answers");
 		goto out;
 	}
 	z->answers_free = node_answers_free;

@@ -59,8 +59,9 @@
  * (dnsd/dynamic.c); nothing here depends on probes or policies.
  *
  * Errors (an answer over 65535 bytes, out of memory) go to the diagnostics
- * collector as "file:line: message" at the node's first record (an empty
- * non-terminal: the nearest record below it, else above it).
+ * collector as "file:line: message" at the node's first record (a node
+ * without one, as an empty non-terminal: the nearest record below it, else
+ * above it); errors about the whole zone at its apex.
  */
 #ifndef MXS_COMPILE_H
 #define MXS_COMPILE_H
