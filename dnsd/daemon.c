@@ -13,9 +13,7 @@
 #include <urcu.h>
 
 #include "dnsd/base/conf.h"
-#include "dnsd/answer.h"
 #include "dnsd/daemon.h"
-#include "dnsd/policy.h"
 #include "dnsd/base/log.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/server.h"
@@ -176,8 +174,6 @@ daemon_main(const char *file, int debug)
 	conf = w->conf;
 
 	/* HOOK: services start */
-	/* Dynamic answers follow the pool policies (set before any worker). */
-	answer_order = policy_order;
 	/* The probe engine publishes the first pool state (all up) before it
 	 * returns, so the first answers already have one. */
 	if (probe_engine_start(conf) != 0) {

@@ -4,13 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dnsd/base/conf.h"
+#include "dnsd/base/version.h"
 #include "dnsd/daemon.h"
 #include "dnsd/render.h"
-#include "dnsd/base/log.h"
-#include "dnsd/base/version.h"
+#include "dnsd/world.h"
 #include "zones/zone.h"
-
 
 static void
 usage(FILE *f)
@@ -25,93 +23,56 @@ usage(FILE *f)
 	    "  -d, --debug         log at debug level\n");
 }
 
-/* Load every template of conf; print errors; NULL-terminated array or NULL. */
-static struct zone **
-load_zones(const struct conf *conf, FILE *err)
-{
-	struct zone **zones;
-	size_t i;
-	int bad = 0;
-
-	if ((zones = calloc(conf->nzones + 1, sizeof(*zones))) == NULL)
-		return NULL;
-	for (i = 0; i < conf->nzones; i++) {
-		zones[i] = zone_load(conf, &conf->zones[i], err);
-		if (zones[i] == NULL)
-			bad++;
-	}
-	if (bad) {
-		for (i = 0; i < conf->nzones; i++)
-			if (zones[i] != NULL)
-				zone_free(zones[i]);
-		free(zones);
-		return NULL;
-	}
-	return zones;
-}
-
-static void
-free_zones(struct zone **zones)
-{
-	size_t i;
-
-	if (zones == NULL)
-		return;
-	for (i = 0; zones[i] != NULL; i++)
-		zone_free(zones[i]);
-	free(zones);
-}
-
+/*
+ * check: the daemon's own load (dnsd/world.c: config, every template,
+ * every answer compiled), stopping before any socket is opened.
+ */
 static int
 cmd_check(const char *file)
 {
-	struct conf *conf;
-	struct zone **zones;
+	struct world *w;
 	size_t i, n = 0;
 
-	if ((conf = conf_load(file, stderr)) == NULL) {
+	if ((w = world_load(file, stderr)) == NULL) {
 		fprintf(stderr, "%s: configuration rejected\n", file);
 		return 1;
 	}
-	if ((zones = load_zones(conf, stderr)) == NULL) {
-		fprintf(stderr, "%s: zone templates rejected\n", file);
-		conf_free(conf);
-		return 1;
-	}
-	for (i = 0; zones[i] != NULL; i++)
-		n += zones[i]->nnodes;
+	for (i = 0; i < w->nzones; i++)
+		n += w->zones[i]->nnodes;
 	printf("%s: ok (%zu zone%s, %zu pool%s, %zu names)\n", file,
-	    conf->nzones, conf->nzones == 1 ? "" : "s",
-	    conf->npools, conf->npools == 1 ? "" : "s", n);
-	free_zones(zones);
-	conf_free(conf);
+	    w->conf->nzones, w->conf->nzones == 1 ? "" : "s",
+	    w->conf->npools, w->conf->npools == 1 ? "" : "s", n);
+	world_free(w);
 	return 0;
 }
 
+/* render: the same load, then every zone in config order. */
 static int
 cmd_render(const char *file)
 {
-	struct conf *conf;
-	struct zone **zones;
-	size_t i;
+	struct world *w;
+	size_t i, j, k = 0;
 	int rc = 0;
 
-	if ((conf = conf_load(file, stderr)) == NULL)
+	if ((w = world_load(file, stderr)) == NULL)
 		return 1;
-	if ((zones = load_zones(conf, stderr)) == NULL) {
-		conf_free(conf);
-		return 1;
-	}
-	for (i = 0; zones[i] != NULL; i++) {
-		if (i > 0)
-			putchar('\n');
-		if (render_zone(zones[i], conf, stdout) != 0)
-			rc = 1;
+	for (i = 0; i < w->conf->nzones; i++) {
+		for (j = 0; j < w->nzones; j++) {
+			/* w->zones is sorted for lookup; its origin_text is
+			 * the config's origin */
+			if (strcmp(w->zones[j]->origin_text,
+			    w->conf->zones[i].origin) != 0)
+				continue;
+			if (k++ > 0)
+				putchar('\n');
+			if (render_zone(w->zones[j], w->conf, stdout) != 0)
+				rc = 1;
+			break;
+		}
 	}
 	if (fflush(stdout) != 0)
 		rc = 1;
-	free_zones(zones);
-	conf_free(conf);
+	world_free(w);
 	return rc;
 }
 

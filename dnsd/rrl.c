@@ -95,7 +95,7 @@ rrl_exempt(const struct conf_rrl *cfg, const struct sockaddr *addr)
 }
 
 /*
- * Length of the question's name at resp + 12 (uncompressed: answer_query
+ * Length of the question's name at resp + 12 (uncompressed: query_answer
  * copies it from the query), lowercased into lc when lc != NULL.
  * \retval 0 no readable question
  */

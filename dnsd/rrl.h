@@ -63,7 +63,7 @@ struct rrl_stats {
  * \param w      the current world (its conf->rrl; zones name NXDOMAIN and
  *               NODATA accounts); NULL: no limit
  * \param from   the client address (AF_INET or AF_INET6)
- * \param resp   the response built by answer_query(); rewritten in place
+ * \param resp   the response built by query_answer(); rewritten in place
  *               into the minimal TC=1 form when slipped
  * \param rlen   its length
  * \retval rlen  send it unchanged (not limited, exempt, RRL off)

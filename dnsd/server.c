@@ -17,9 +17,9 @@
 #include <event2/event.h>
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/log.h"
 #include "dnsd/base/sock.h"
+#include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/server.h"
 #include "dnsd/world.h"
@@ -72,7 +72,7 @@ union ctrl {
 
 /* The thread of one UDP socket: batch state reused for every batch. */
 struct udpctx {
-	struct answer_thread   *at;
+	struct query_thread   *at;
 	struct mmsghdr          in[SERVER_BATCH], out[SERVER_BATCH];
 	struct iovec            iniov[SERVER_BATCH], outiov[SERVER_BATCH];
 	struct sockaddr_storage from[SERVER_BATCH];
@@ -87,7 +87,7 @@ struct worker {
 	pthread_t             tid;
 	int                   started;
 	struct event_base    *base;
-	struct answer_thread *at;
+	struct query_thread *at;
 	int                   stopfd[2];
 	struct event         *stopev;
 	struct event         *accept_retry;	/* re-arms listeners after EMFILE */
@@ -311,8 +311,8 @@ udp_batch(struct wsock *s, int flags)
 
 		if (world == NULL || (u->in[i].msg_hdr.msg_flags & MSG_TRUNC))
 			continue;
-		rlen = answer_query(world, u->at, u->q[i], u->in[i].msg_len,
-		    u->r[nout], SERVER_UDP_BUF, ANSWER_UDP);
+		rlen = query_answer(world, u->at, u->q[i], u->in[i].msg_len,
+		    u->r[nout], SERVER_UDP_BUF, QUERY_UDP);
 		/* Response rate limiting: drop, or slip as TC=1. */
 		if (rlen == 0 || (rlen = rrl_udp(world,
 		    (const struct sockaddr *)&u->from[i], u->r[nout], rlen)) == 0)
@@ -417,8 +417,8 @@ tcp_process(struct tconn *c)
 			break;
 		if (world == NULL || mlen == 0)
 			continue;
-		rlen = answer_query(world, w->at, w->tq, mlen, w->tr + 2,
-		    SERVER_TCP_MAX, ANSWER_TCP);
+		rlen = query_answer(world, w->at, w->tq, mlen, w->tr + 2,
+		    SERVER_TCP_MAX, QUERY_TCP);
 		if (rlen == 0 || rlen > SERVER_TCP_MAX)
 			continue;
 		w->tr[0] = (uint8_t)(rlen >> 8);
@@ -643,7 +643,7 @@ worker_free(struct worker *w)
 	for (k = 0; k < w->nsocks; k++) {
 		if (w->socks[k].u != NULL) {
 			if (w->socks[k].u->at != NULL)
-				answer_thread_free(w->socks[k].u->at);
+				query_thread_free(w->socks[k].u->at);
 			free(w->socks[k].u);
 		}
 		if (w->socks[k].ev != NULL)
@@ -663,7 +663,7 @@ worker_free(struct worker *w)
 	if (w->base != NULL)
 		event_base_free(w->base);
 	if (w->at != NULL)
-		answer_thread_free(w->at);
+		query_thread_free(w->at);
 	free(w);
 }
 
@@ -683,7 +683,7 @@ worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
 		goto nomem;
 	for (k = 0; k < srv->nls * 2; k++)
 		w->socks[k].fd = -1;
-	if ((w->at = answer_thread_new()) == NULL)
+	if ((w->at = query_thread_new()) == NULL)
 		goto nomem;
 	/* One thread per base: no locks, whatever evthread_use_pthreads()
 	 * other modules (probe engine) switch on for their own bases. */
@@ -723,7 +723,7 @@ worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
 				goto fail;
 			if (udp) {
 				if ((s->u = calloc(1, sizeof(*s->u))) == NULL ||
-				    (s->u->at = answer_thread_new()) == NULL)
+				    (s->u->at = query_thread_new()) == NULL)
 					goto nomem;
 				continue;
 			}

@@ -1,14 +1,15 @@
 /* world.c - load, publish (RCU) and free the world: config + compiled zones. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
-#include "dnsd/base/log.h"
+#include "dnsd/base/diag.h"
 #include "dnsd/world.h"
+#include "zones/compile.h"
 #include "zones/zone.h"
 
 static struct world *world_current;
@@ -29,32 +30,46 @@ world_zone_cmp(const void *a, const void *b)
 struct world *
 world_load(const char *file, FILE *err)
 {
+	struct conf *conf;
+
+	if ((conf = conf_load(file, err)) == NULL)
+		return NULL;
+	return world_build(conf, err);
+}
+
+struct world *
+world_build(struct conf *conf, FILE *err)
+{
 	struct world *w;
+	struct diag d;
 	size_t i;
 	int bad = 0;
 
+	diag_init(&d, err, conf->file, DIAG_DIRECT);
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
-		fprintf(err, "%s: out of memory\n", file);
+		diag_error(&d, conf->file, 0, "out of memory");
+		conf_free(conf);
 		return NULL;
 	}
-	if ((w->conf = conf_load(file, err)) == NULL)
-		goto fail;
-	if ((w->zones = calloc(w->conf->nzones + 1, sizeof(*w->zones))) == NULL) {
-		fprintf(err, "%s: out of memory\n", file);
+	w->conf = conf;
+	if ((w->zones = calloc(conf->nzones + 1, sizeof(*w->zones))) == NULL) {
+		diag_error(&d, conf->file, 0, "out of memory");
 		goto fail;
 	}
-	/* Load every template even after a failure: report all errors. */
-	for (i = 0; i < w->conf->nzones; i++) {
+	/* Load and compile every template even after a failure: report all
+	 * errors. */
+	for (i = 0; i < conf->nzones; i++) {
 		struct zone *z;
 
-		if ((z = zone_load(w->conf, &w->conf->zones[i], err)) == NULL) {
+		if ((z = zone_load(conf, &conf->zones[i], err)) == NULL) {
 			bad++;
 			continue;
 		}
 		w->zones[w->nzones++] = z;
-		if (answer_compile_zone(z, w->conf, err) != 0)
+		if (compile_zone(z, &d) != 0)
 			bad++;
 	}
+	diag_flush(&d);
 	if (bad)
 		goto fail;
 	qsort(w->zones, w->nzones, sizeof(*w->zones), world_zone_cmp);

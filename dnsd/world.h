@@ -1,9 +1,15 @@
 /* world.h - the world: config + compiled zones, one immutable snapshot.
  *
  * Built completely by world_load() (config parsed, every template loaded
- * and compiled); on success it is published by swapping one RCU pointer;
- * readers (DNS workers, status) take world_get() inside rcu_read_lock().
- * A rejected load leaves the running world untouched.
+ * with zone_load() and compiled with compile_zone()); on success it is
+ * published by swapping one RCU pointer; readers (DNS workers, status) take
+ * world_get() inside rcu_read_lock(). A rejected load leaves the running
+ * world untouched.
+ *
+ * world_load() is the one load path: the daemon at start and on reload,
+ * `mxspread check` (which stops there, before any socket) and `mxspread
+ * render` all call it, so a config check accepts exactly what the daemon
+ * serves.
  */
 #ifndef MXS_WORLD_H
 #define MXS_WORLD_H
@@ -24,9 +30,22 @@ struct world {
 	time_t          loaded;
 };
 
-/* \retval world caller owns (world_free or world_publish); NULL: errors
- * printed to err. */
+/*
+ * Load the config file, then world_build().
+ * \param err     every error and warning, "file:line: message"
+ * \retval world  caller owns (world_free or world_publish)
+ * \retval NULL   at least one error was printed to err
+ */
 struct world *world_load(const char *file, FILE *err);
+
+/*
+ * Load and compile every template of conf (all of them, even after an
+ * error, so that every error is reported), zones sorted for lookup.
+ * \param conf    taken over: freed with the world, or on failure
+ * \retval world  caller owns; NULL: errors printed to err
+ */
+struct world *world_build(struct conf *conf, FILE *err);
+
 void world_free(struct world *w);
 
 /* Find the zone serving a lowercase wire name (longest origin match). */

@@ -17,7 +17,7 @@
  * against names already in the buffer (the question, earlier owners and
  * rdata names). It can record where every compression pointer it writes sits,
  * so that a precompiled body can be relocated when the question name it was
- * compiled for has a different length (see answer.c).
+ * compiled for has a different length (see zones/compile.h).
  */
 #ifndef MXS_WIRE_H
 #define MXS_WIRE_H
@@ -138,6 +138,20 @@ unsigned wire_name_labels(const uint8_t *name);
  * \retval buf  always NUL-terminated
  */
 const char *wire_name_text(const uint8_t *name, char *buf, size_t size);
+
+/* Big-endian 16-bit field at p (header counts, rdlength, patched answers). */
+static inline uint16_t
+wire_get16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline void
+wire_set16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
 
 #define WIRE_CTAB_MAX 128
 

@@ -139,7 +139,7 @@ json_server(const struct status_server *ms)
 }
 
 static json_t *
-json_queries(const struct answer_stats *s)
+json_queries(const struct query_stats *s)
 {
 	json_t *q, *by;
 	size_t i;
@@ -152,12 +152,12 @@ json_queries(const struct answer_stats *s)
 	    json_integer((json_int_t)s->truncated));
 	json_object_set_new(q, "dropped", json_integer((json_int_t)s->dropped));
 	by = json_object();
-	for (i = 0; i < ANSWER_NQTYPES; i++)
+	for (i = 0; i < QUERY_NQTYPES; i++)
 		json_object_set_new(by, status_qtype_name(i),
 		    json_integer((json_int_t)s->by_qtype[i]));
 	json_object_set_new(q, "by_qtype", by);
 	by = json_object();
-	for (i = 0; i < ANSWER_NRCODES + 1; i++)
+	for (i = 0; i < QUERY_NRCODES + 1; i++)
 		json_object_set_new(by, status_rcode_name(i),
 		    json_integer((json_int_t)s->by_rcode[i]));
 	json_object_set_new(q, "by_rcode", by);

@@ -180,7 +180,7 @@ metrics_daemon(const struct status_model *m, struct evbuffer *b)
 	}
 }
 
-/* The DNS workers' counters (dnsd/answer.h). */
+/* The DNS workers' counters (dnsd/query.h). */
 static void
 metrics_dns(const struct status_model *m, struct evbuffer *b)
 {
@@ -188,13 +188,13 @@ metrics_dns(const struct status_model *m, struct evbuffer *b)
 
 	prom_family(b, "mxspread_dns_queries_total", "counter",
 	    "DNS queries received, by query type.");
-	for (i = 0; i < ANSWER_NQTYPES; i++)
+	for (i = 0; i < QUERY_NQTYPES; i++)
 		evbuffer_add_printf(b, "mxspread_dns_queries_total{qtype=\"%s\"} "
 		    "%llu\n", status_qtype_name(i),
 		    (unsigned long long)m->stats.by_qtype[i]);
 	prom_family(b, "mxspread_dns_responses_total", "counter",
 	    "DNS responses sent, by response code.");
-	for (i = 0; i < ANSWER_NRCODES + 1; i++)
+	for (i = 0; i < QUERY_NRCODES + 1; i++)
 		evbuffer_add_printf(b, "mxspread_dns_responses_total{rcode=\"%s\"} "
 		    "%llu\n", status_rcode_name(i),
 		    (unsigned long long)m->stats.by_rcode[i]);

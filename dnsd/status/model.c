@@ -5,7 +5,7 @@
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
+#include "dnsd/query.h"
 #include "dnsd/base/clock.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/rrl.h"
@@ -197,7 +197,7 @@ status_model_build(size_t max_hist, int64_t started_ms)
 				    ms->observed / (double)mp->window_first : -1;
 			else {
 				ms->has_first = true;
-				ms->first = answer_first_pref(i, j);
+				ms->first = query_first_pref(i, j);
 			}
 			probe_get_counters(i, j, &ms->cnt);
 			if (max_hist > 0 && mp->probe != CONF_PROBE_NONE &&
@@ -205,7 +205,7 @@ status_model_build(size_t max_hist, int64_t started_ms)
 				goto fail;
 		}
 	}
-	answer_stats_sum(&m->stats);
+	query_stats_sum(&m->stats);
 	rrl_stats_get(&m->rrl);
 	status_reload_get(&m->reload);
 	if (m->relay) {

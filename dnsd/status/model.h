@@ -17,7 +17,7 @@
 #include <time.h>
 #include <netinet/in.h>
 
-#include "dnsd/answer.h"
+#include "dnsd/query.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/rrl.h"
@@ -75,7 +75,7 @@ struct status_model {
 	struct status_pool         *pools;
 	size_t                      npools;
 	unsigned                    share_window;	/* seconds */
-	struct answer_stats         stats;
+	struct query_stats         stats;
 	struct rrl_stats            rrl;
 	bool                        relay;	/* configured */
 	char                        relay_pool[CONF_NAME_MAX + 1];
@@ -97,27 +97,27 @@ struct status_model *status_model_build(size_t max_hist, int64_t started_ms);
 /* Free a built model (NULL is fine). */
 void status_model_free(struct status_model *m);
 
-/* Names of the answer_stats counters, as status.json and /metrics show them:
+/* Names of the query_stats counters, as status.json and /metrics show them:
  * by_qtype[i] and by_rcode[i] (the last one of each is "other"). */
 static inline const char *
 status_qtype_name(size_t i)
 {
-	static const char *const names[ANSWER_NQTYPES] = {
+	static const char *const names[QUERY_NQTYPES] = {
 		"A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA", "other"
 	};
 
-	return i < ANSWER_NQTYPES ? names[i] : "other";
+	return i < QUERY_NQTYPES ? names[i] : "other";
 }
 
 static inline const char *
 status_rcode_name(size_t i)
 {
-	static const char *const names[ANSWER_NRCODES + 1] = {
+	static const char *const names[QUERY_NRCODES + 1] = {
 		"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP",
 		"REFUSED", "other"
 	};
 
-	return i < ANSWER_NRCODES + 1 ? names[i] : "other";
+	return i < QUERY_NRCODES + 1 ? names[i] : "other";
 }
 
 #endif

@@ -6,7 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "dnsd/answer.h"
+#include "dnsd/query.h"
 #include "dnsd/base/clock.h"
 #include "dnsd/base/log.h"
 #include "dnsd/base/rng.h"
@@ -155,7 +155,7 @@ selfcheck_sample(const struct world *w)
 	row = sc.ring + sc.head * width;
 	for (i = 0, flat = 0; i < w->conf->npools; i++)
 		for (j = 0; j < w->conf->pools[i].nservers; j++, flat++)
-			row[flat] = answer_first_pref(i, j);
+			row[flat] = query_first_pref(i, j);
 	if (sc.count < RING_ROWS)
 		sc.count++;
 }

@@ -7,7 +7,7 @@
  * the status thread's event base, so the check never blocks; the workers are
  * healthy while the last answer is younger than STATUS_HEALTH_MS.
  *
- * Share window: once a second, one row of answer_first_pref() for every
+ * Share window: once a second, one row of query_first_pref() for every
  * server of the world (pool-major order), in a ring of
  * STATUS_SHARE_WINDOW + 1 rows; the newest row minus the oldest is how
  * often each server was listed first over the window. A new world (or one

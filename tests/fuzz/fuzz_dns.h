@@ -10,11 +10,11 @@
 #include <ldns/ldns.h>
 #include <urcu.h>
 
-#include "dnsd/answer.h"
+#include "dnsd/query.h"
 #include "tests/fuzz/fuzz.h"
 
 /*
- * What every answer_query() result keeps, whatever the query: nothing for
+ * What every query_answer() result keeps, whatever the query: nothing for
  * a response (QR=1); otherwise a header with the query's ID and QR set,
  * within the buffer, parseable by ldns, over UDP no more than 512 bytes
  * unless the client sent EDNS with a larger size, over TCP never TC=1;
@@ -36,7 +36,7 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	FUZZ_CHECK(qlen >= 2 && r[0] == q[0] && r[1] == q[1]);
 	FUZZ_CHECK(r[2] & 0x80);
 	FUZZ_CHECK(ldns_wire2pkt(&rp, r, rlen) == LDNS_STATUS_OK);
-	if (transport == ANSWER_TCP)
+	if (transport == QUERY_TCP)
 		FUZZ_CHECK((r[2] & 0x02) == 0);
 	if (r[4] == 0 && r[5] == 1 && (r[3] & 0x0F) != 1) {
 		size_t o = 12;
@@ -48,7 +48,7 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 			FUZZ_CHECK(memcmp(r + 12, q + 12, o + 5 - 12) == 0);
 		}
 	}
-	if (transport == ANSWER_UDP && rlen > 512) {
+	if (transport == QUERY_UDP && rlen > 512) {
 		FUZZ_CHECK(ldns_pkt_edns(rp));
 		if (ldns_wire2pkt(&qp, q, qlen) == LDNS_STATUS_OK &&
 		    ldns_pkt_edns(qp))
@@ -58,17 +58,17 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	ldns_pkt_free(rp);
 }
 
-/* answer_query() under the RCU read lock into resp (resplen bytes), then
+/* query_answer() under the RCU read lock into resp (resplen bytes), then
  * fuzz_dns_check() of the response; returns its length. */
 static inline size_t
-fuzz_dns_ask(const struct world *w, struct answer_thread *t,
+fuzz_dns_ask(const struct world *w, struct query_thread *t,
     const uint8_t *q, size_t qlen, uint8_t *resp, size_t resplen,
     int transport)
 {
 	size_t n;
 
 	rcu_read_lock();
-	n = answer_query(w, t, q, qlen, resp, resplen, transport);
+	n = query_answer(w, t, q, qlen, resp, resplen, transport);
 	rcu_read_unlock();
 	fuzz_dns_check(q, qlen, resp, n, resplen, transport);
 	return n;

@@ -11,9 +11,9 @@
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
+#include "dnsd/base/hash.h"
 #include "dnsd/base/log.h"
-#include "dnsd/policy.h"
+#include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
@@ -28,12 +28,14 @@
  * policy and health situation (all up, partly down/drained/loaded,
  * failover tiers, all down with all_down relay and all, caps at the edge of
  * the preference range, and a pool too big for 512 bytes).
- * The input is one query exactly as received; it is answered three times:
- * UDP (4096-byte buffer) and TCP with the real policies, UDP again with the
- * default config-order seam. The UDP response then goes through response
- * rate limiting as the server sends it (rate 1, slip 2, from one of 512
- * sources picked by the query ID, a clock advancing every 256 inputs), and
- * a slipped response must be a well-formed TC=1 answer too.
+ * The input is one query exactly as received; it is answered three times,
+ * the policies' generator seeded from the input (a crash replays): UDP
+ * (4096-byte buffer) and TCP, then UDP again with the same seed through the
+ * general path of dynamic answers, which must give the same bytes as the
+ * fast paths. The first UDP response then goes through response rate
+ * limiting as the server sends it (rate 1, slip 2, from one of 512 sources
+ * picked by the query ID, a clock advancing every 256 inputs), and a
+ * slipped response must be a well-formed TC=1 answer too.
  */
 static const char fq_zone_main[] =
     "$ORIGIN mail.example.com.\n"
@@ -114,9 +116,9 @@ static const char fq_zone_org[] =
 #define FQ_BIG 40
 
 static struct world *fq_world;
-static struct answer_thread *fq_thread;
+static struct query_thread *fq_thread;
 static uint8_t *fq_buf;
-static answer_order_fn fq_default_order;
+static uint8_t fq_first[4096];		/* the first UDP response */
 static const struct pstate *fq_ps;
 
 static char *
@@ -239,10 +241,9 @@ fuzz_query_init(void)
 		abort();
 	}
 	fq_publish_state(fq_world->conf);
-	if ((fq_thread = answer_thread_new()) == NULL ||
+	if ((fq_thread = query_thread_new()) == NULL ||
 	    (fq_buf = malloc(65535)) == NULL)
 		abort();
-	fq_default_order = answer_order;
 	return 0;
 }
 
@@ -284,14 +285,16 @@ fq_rrl(const uint8_t *q, size_t qlen, uint8_t *r, size_t rlen)
 	FUZZ_CHECK(n <= rlen);
 	if (n > 0 && n < rlen) {
 		FUZZ_CHECK(r[2] & 0x02);		/* TC */
-		fuzz_dns_check(q, qlen, r, n, rlen, ANSWER_UDP);
+		fuzz_dns_check(q, qlen, r, n, rlen, QUERY_UDP);
 	}
 }
 
 int
 fuzz_query_one(const uint8_t *data, size_t size)
 {
-	size_t n, udp = 4096, tcp = 65535;
+	size_t n, n2, udp = 4096, tcp = 65535;
+	uint8_t *r = fq_buf + 65535 - udp;
+	uint64_t seed = hash_final(hash_bytes(0, data, size));
 
 	/* Only the regression test runs harnesses side by side. */
 	rcu_read_lock();
@@ -301,17 +304,19 @@ fuzz_query_one(const uint8_t *data, size_t size)
 	} else
 		rcu_read_unlock();
 
-	answer_order = policy_order;
-	n = fuzz_dns_ask(fq_world, fq_thread, data, size,
-	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
-	fq_rrl(data, size, fq_buf + 65535 - udp, n);
+	query_thread_seed(fq_thread, seed);
+	n = fuzz_dns_ask(fq_world, fq_thread, data, size, r, udp, QUERY_UDP);
+	memcpy(fq_first, r, n);
+	fq_rrl(data, size, r, n);
 
 	(void)fuzz_dns_ask(fq_world, fq_thread, data, size, fq_buf, tcp,
-	    ANSWER_TCP);
+	    QUERY_TCP);
 
-	answer_order = fq_default_order;
-	n = fuzz_dns_ask(fq_world, fq_thread, data, size,
-	    fq_buf + 65535 - udp, udp, ANSWER_UDP);
+	query_thread_seed(fq_thread, seed);
+	query_thread_fast(fq_thread, false);
+	n2 = fuzz_dns_ask(fq_world, fq_thread, data, size, r, udp, QUERY_UDP);
+	query_thread_fast(fq_thread, true);
+	FUZZ_CHECK(n2 == n && memcmp(r, fq_first, n) == 0);
 	return 0;
 }
 

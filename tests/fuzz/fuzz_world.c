@@ -8,11 +8,10 @@
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/base/log.h"
+#include "dnsd/query.h"
 #include "dnsd/render.h"
-#include "dnsd/policy.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"
@@ -23,20 +22,20 @@
  * Where fuzz_zone keeps the config fixed, this one fuzzes both: pools with
  * any policy, caps, preferences, relay hosts and host names meet any
  * template. Input: the config text, a line "%%", the template text. Every
- * configured zone (up to FW_MAX_ZONES) is loaded from that one template,
- * whatever path the config names. The world is built as world_load()
- * builds it, a pool state is published in which every third server is
- * down and every fifth drained, and every node is asked MX, A, AAAA and
- * ANY over UDP and TCP with both order functions; responses are checked
- * as in fuzz_query.
+ * configured zone (configs with more than FW_MAX_ZONES are skipped) is
+ * loaded from that one template, whatever path the config names. The world
+ * is built by world_build(), as world_load() builds it, a pool state is
+ * published in which every third server is down and every fifth drained,
+ * and every node is asked MX, A, AAAA and ANY over UDP and TCP, dynamic
+ * answers through the fast paths and through the general path; responses
+ * are checked as in fuzz_query.
  */
 #define FW_MAX_ZONES 3
 #define FW_MAX_NODES 32
 
-static struct answer_thread *fw_thread;
+static struct query_thread *fw_thread;
 static uint8_t *fw_buf;
 static const char *fw_path;
-static answer_order_fn fw_default_order;
 
 int
 fuzz_world_init(void)
@@ -46,10 +45,9 @@ fuzz_world_init(void)
 	log_init(LOG_LVL_ERR, 0, "fuzz_world");
 	fuzz_rcu_register();
 	fw_path = fuzz_tmp_path("w.zone");
-	if ((fw_thread = answer_thread_new()) == NULL ||
+	if ((fw_thread = query_thread_new()) == NULL ||
 	    (fw_buf = malloc(65535)) == NULL)
 		abort();
-	fw_default_order = answer_order;
 	return 0;
 }
 
@@ -91,18 +89,17 @@ fw_ask(const struct world *w)
 			const struct zone_node *node = z->nodes[i];
 
 			for (k = 0; k < sizeof(types) / sizeof(types[0]); k++) {
-				answer_order = (k & 1) ? fw_default_order :
-				    policy_order;
+				query_thread_fast(fw_thread, (k & 1) == 0);
 				qlen = fuzz_dns_query(q, node->name,
 				    node->namelen, types[k], k >= 2);
 				(void)fuzz_dns_ask(w, fw_thread, q, qlen,
-				    fw_buf + 65535 - 4096, 4096, ANSWER_UDP);
+				    fw_buf + 65535 - 4096, 4096, QUERY_UDP);
 				(void)fuzz_dns_ask(w, fw_thread, q, qlen, fw_buf,
-				    65535, ANSWER_TCP);
+				    65535, QUERY_TCP);
 			}
 		}
 	}
-	answer_order = fw_default_order;
+	query_thread_fast(fw_thread, true);
 }
 
 int
@@ -110,12 +107,10 @@ fuzz_world_one(const uint8_t *data, size_t size)
 {
 	static const char sep[] = "\n%%\n";
 	const uint8_t *tmpl = NULL;
-	struct world w;
-	struct zone *zones[FW_MAX_ZONES];
+	struct world *w;
 	struct conf *conf;
 	char *text;
 	size_t i, clen = size;
-	bool ok = true;
 
 	for (i = 0; i + sizeof(sep) - 1 <= size; i++)
 		if (memcmp(data + i, sep, sizeof(sep) - 1) == 0) {
@@ -136,12 +131,12 @@ fuzz_world_one(const uint8_t *data, size_t size)
 	free(text);
 	if (conf == NULL)
 		return 0;
+	if (conf->nzones > FW_MAX_ZONES) {
+		conf_free(conf);
+		return 0;
+	}
 	fuzz_write("w.zone", tmpl, size - (size_t)(tmpl - data));
-	memset(&w, 0, sizeof(w));
-	w.conf = conf;
-	w.zones = zones;
-	for (i = 0; i < conf->nzones && i < FW_MAX_ZONES; i++) {
-		struct zone *z;
+	for (i = 0; i < conf->nzones; i++) {
 		char *path;
 
 		/* The template is ours, whatever the config says. */
@@ -149,36 +144,17 @@ fuzz_world_one(const uint8_t *data, size_t size)
 			abort();
 		free(conf->zones[i].template);
 		conf->zones[i].template = path;
-		if ((z = zone_load(conf, &conf->zones[i], fuzz_devnull())) ==
-		    NULL) {
-			ok = false;
-			break;
-		}
-		zones[w.nzones++] = z;
-		if (answer_compile_zone(z, conf, fuzz_devnull()) != 0) {
-			ok = false;
-			break;
-		}
-		FUZZ_CHECK(render_zone(z, conf, fuzz_devnull()) == 0);
 	}
-	if (ok && w.nzones > 0) {
-		/* world_load sorts longest origin first; so do we. */
-		size_t a, b;
-
-		for (a = 0; a < w.nzones; a++)
-			for (b = a + 1; b < w.nzones; b++)
-				if (zones[b]->origin_len > zones[a]->origin_len) {
-					struct zone *t = zones[a];
-
-					zones[a] = zones[b];
-					zones[b] = t;
-				}
-		fw_publish(conf);
-		fw_ask(&w);
+	if ((w = world_build(conf, fuzz_devnull())) == NULL)
+		return 0;
+	for (i = 0; i < w->nzones; i++)
+		FUZZ_CHECK(render_zone(w->zones[i], w->conf,
+		    fuzz_devnull()) == 0);
+	if (w->nzones > 0) {
+		fw_publish(w->conf);
+		fw_ask(w);
 	}
-	for (i = 0; i < w.nzones; i++)
-		zone_free(zones[i]);
-	conf_free(conf);
+	world_free(w);
 	return 0;
 }
 

@@ -9,12 +9,14 @@
 
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/conf.h"
+#include "dnsd/base/diag.h"
 #include "dnsd/base/log.h"
+#include "dnsd/query.h"
 #include "dnsd/render.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
+#include "zones/compile.h"
 #include "zones/zone.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_dns.h"
@@ -51,7 +53,7 @@ static const char fz_inc[] =
 
 static struct conf *fz_conf_loaded;
 static const struct pstate *fz_ps;
-static struct answer_thread *fz_thread;
+static struct query_thread *fz_thread;
 static uint8_t *fz_buf;
 static const char *fz_path;
 
@@ -77,7 +79,7 @@ fuzz_zone_init(void)
 	pstate_pool_update(&ps->pools[0], &fz_conf_loaded->pools[0]);
 	fz_ps = ps;
 	pstate_publish(ps);
-	if ((fz_thread = answer_thread_new()) == NULL ||
+	if ((fz_thread = query_thread_new()) == NULL ||
 	    (fz_buf = malloc(65535)) == NULL)
 		abort();
 	return 0;
@@ -110,9 +112,9 @@ fz_ask(struct world *w, struct zone *z)
 			qlen = fuzz_dns_query(q, node->name, node->namelen, types[k],
 			    edns);
 			(void)fuzz_dns_ask(w, fz_thread, q, qlen,
-			    fz_buf + 65535 - 4096, 4096, ANSWER_UDP);
+			    fz_buf + 65535 - 4096, 4096, QUERY_UDP);
 			(void)fuzz_dns_ask(w, fz_thread, q, qlen, fz_buf, 65535,
-			    ANSWER_TCP);
+			    QUERY_TCP);
 		}
 	}
 }
@@ -122,6 +124,7 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 {
 	struct world w;
 	struct zone *z, *zones[1];
+	struct diag d;
 
 	if (fuzz_unsafe_include(data, size, "$include"))
 		return 0;
@@ -130,7 +133,8 @@ fuzz_zone_one(const uint8_t *data, size_t size)
 	if ((z = zone_load(fz_conf_loaded, &fz_conf_loaded->zones[0],
 	    fuzz_devnull())) == NULL)
 		return 0;
-	if (answer_compile_zone(z, fz_conf_loaded, fuzz_devnull()) == 0) {
+	diag_init(&d, fuzz_devnull(), NULL, DIAG_DIRECT);
+	if (compile_zone(z, &d) == 0) {
 		FUZZ_CHECK(render_zone(z, fz_conf_loaded, fuzz_devnull()) == 0);
 		memset(&w, 0, sizeof(w));
 		w.conf = fz_conf_loaded;

@@ -3,7 +3,7 @@
 # types, EDNS sizes and options, classes, opcodes, flags, TCP, malformed and
 # fuzzed packets) sent to mxspread and to NSD serving the same zone; the
 # normalised answers must match except for the documented differences
-# (tests/lib/dnsdiff.py known_diff, dnsd/answer.c "Differences from NSD").
+# (tests/lib/dnsdiff.py known_diff, dnsd/query.h "Differences from NSD").
 # Also checked on mxspread alone: no answer to QR=1, UDP answers within the
 # client's limit, id echoed, no amplification beyond NSD's.
 . "$MXS_ROOT/tests/lib/common.sh"

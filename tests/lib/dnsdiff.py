@@ -8,7 +8,7 @@
       send the same queries (thousands: names x types, EDNS, flags, classes,
       opcodes, malformed packets) to every server, normalise the responses
       and print every difference grouped by kind. Known, documented
-      differences (see KNOWN below and dnsd/answer.c) are counted apart
+      differences (see KNOWN below and dnsd/query.h) are counted apart
       unless --all. Exit 0 when no unexpected difference, 1 otherwise.
       Also checks on the tested server alone: UDP answers within the
       client's limit, no answer to QR=1, answer id/question echoed.
@@ -719,7 +719,7 @@ def _targets_only(test_ar, ref_ar):
 
 def known_diff(label, na, nb, tcp):
     """Deliberate, documented differences from NSD 4.x (see the block
-    comment of dnsd/answer.c, "Differences from NSD"). A string naming the
+    comment of dnsd/query.h, "Differences from NSD"). A string naming the
     reason, or None. Every other difference is a failure."""
     if na.get('drop') or nb.get('drop'):
         if nb.get('drop') and not na.get('drop') and na.get('rcode') in (1, 4):

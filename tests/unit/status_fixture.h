@@ -55,10 +55,10 @@ fx_model(void)
 	m->stats.tcp = 10;
 	m->stats.by_qtype[0] = 20;		/* A */
 	m->stats.by_qtype[4] = 70;		/* MX */
-	m->stats.by_qtype[ANSWER_NQTYPES - 1] = 10;
+	m->stats.by_qtype[QUERY_NQTYPES - 1] = 10;
 	m->stats.by_rcode[0] = 94;		/* NOERROR */
 	m->stats.by_rcode[3] = 5;		/* NXDOMAIN */
-	m->stats.by_rcode[ANSWER_NRCODES] = 1;	/* other */
+	m->stats.by_rcode[QUERY_NRCODES] = 1;	/* other */
 	m->stats.truncated = 3;
 	m->stats.dropped = 1;
 	m->rrl.limited = 7;

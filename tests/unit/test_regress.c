@@ -93,14 +93,14 @@ test_query_world_answers(void **state)
 
 	(void)state;
 	rcu_read_lock();
-	n = answer_query(fq_world, fq_thread, q, sizeof(q), r, sizeof(r),
-	    ANSWER_UDP);
+	n = query_answer(fq_world, fq_thread, q, sizeof(q), r, sizeof(r),
+	    QUERY_UDP);
 	rcu_read_unlock();
 	assert_true(n > 12);
 	assert_int_equal(r[3] & 0x0F, 0);		/* NOERROR */
 	assert_true(r[2] & 0x04);			/* AA */
 	assert_true(r[6] != 0 || r[7] != 0);		/* an answer */
-	fuzz_dns_check(q, sizeof(q), r, n, sizeof(r), ANSWER_UDP);
+	fuzz_dns_check(q, sizeof(q), r, n, sizeof(r), QUERY_UDP);
 }
 
 /* ------------------------------------------------------------------ */

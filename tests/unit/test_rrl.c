@@ -23,7 +23,7 @@
 
 
 /*
- * A response as answer_query() builds it: header, question, and ancount
+ * A response as query_answer() builds it: header, question, and ancount
  * answer bytes (content irrelevant here) plus 11 bytes of OPT.
  */
 static size_t
@@ -367,7 +367,7 @@ test_slip(void **state)
 	assert_int_equal(st.dropped, 0);
 	conf_free(c);
 
-	/* A question name over 255 bytes (never from answer_query, but
+	/* A question name over 255 bytes (never from query_answer, but
 	 * the parser must not trust it): classed as an error, no overflow. */
 	c2 = load("rrl = { rate = 1; slip = 0; exempt = []; };");
 	memset(r, 0, sizeof(r));

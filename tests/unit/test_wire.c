@@ -10,8 +10,8 @@
 #include <cmocka.h>
 #include <urcu.h>
 
-#include "dnsd/answer.h"
 #include "dnsd/base/wire.h"
+#include "dnsd/query.h"
 
 /* Packets as hex; spaces ignored. */
 #define H(qd, an, ns, ar) "1234 0100 " qd an ns ar
@@ -33,7 +33,7 @@ struct wcase {
 	const char *name;
 	const char *hex;
 	enum wire_result want;
-	int rcode;		/* response rcode through answer_query, -1: no response */
+	int rcode;		/* response rcode through query_answer, -1: no response */
 	int qdcount;		/* in the response */
 	int opt;		/* OPT in the response */
 };
@@ -128,7 +128,7 @@ unhex(const char *hex, uint8_t *out, size_t max)
 static void
 test_tsig_badkey(void **state)
 {
-	struct answer_thread *t = answer_thread_new();
+	struct query_thread *t = query_thread_new();
 	static uint8_t pkt[512], resp[4096];
 	size_t len = unhex(H(C1, C0, C0, C2) Q OPT TSIG, pkt, sizeof(pkt)), rl;
 	struct wire_query q;
@@ -137,7 +137,7 @@ test_tsig_badkey(void **state)
 	(void)state;
 	assert_non_null(t);
 	assert_int_equal(wire_parse_query(pkt, len, &q), WIRE_NOTAUTH);
-	rl = answer_query(NULL, t, pkt, len, resp, sizeof(resp), ANSWER_UDP);
+	rl = query_answer(NULL, t, pkt, len, resp, sizeof(resp), QUERY_UDP);
 	assert_true(rl > 12 + 21 + 11);
 	assert_int_equal(resp[3] & 0x0F, WIRE_RCODE_NOTAUTH);
 	assert_int_equal(resp[11], 2);		/* OPT, TSIG */
@@ -146,13 +146,13 @@ test_tsig_badkey(void **state)
 	assert_int_equal(e[-4] << 8 | e[-3], 17);	/* BADKEY */
 	assert_int_equal(e[-6] << 8 | e[-5], 0x1234);	/* original ID */
 	assert_int_equal(e[-8] << 8 | e[-7], 0);	/* MAC size */
-	answer_thread_free(t);
+	query_thread_free(t);
 }
 
 static void
 test_table(void **state)
 {
-	struct answer_thread *t = answer_thread_new();
+	struct query_thread *t = query_thread_new();
 	static uint8_t pkt[2048], resp[4096];
 
 	(void)state;
@@ -172,8 +172,8 @@ test_table(void **state)
 		r = wire_parse_query(exact, len, &q);
 		if (r != c->want)
 			fail_msg("%s: parse %d, want %d", c->name, r, c->want);
-		rl = answer_query(NULL, t, exact, len, resp, sizeof(resp),
-		    ANSWER_UDP);
+		rl = query_answer(NULL, t, exact, len, resp, sizeof(resp),
+		    QUERY_UDP);
 		free(exact);
 		if (c->rcode < 0) {
 			if (rl != 0)
@@ -209,7 +209,7 @@ test_table(void **state)
 			assert_memory_equal(resp + 12, pkt + 12, q.question_len);
 		}
 	}
-	answer_thread_free(t);
+	query_thread_free(t);
 }
 
 static void

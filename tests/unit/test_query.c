@@ -1,4 +1,4 @@
-/* test_answer.c - query engine: a real template compiled, crafted queries, responses checked with ldns. */
+/* test_query.c - the query path: a real template compiled, crafted queries, responses checked with ldns. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +12,8 @@
 #include <ldns/ldns.h>
 #include <urcu.h>
 
-#include "dnsd/answer.h"
-#include "dnsd/policy.h"
 #include "dnsd/base/wire.h"
+#include "dnsd/query.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"
@@ -113,16 +112,27 @@ static const char *zone_text =
     "d.manymx AAAA 2001:db8::1:4\n"
     "a.manymx TXT \"0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789\"\n";
 
+/* Pool "inbound" in a fixed order: failover, one server per tier, so the
+ * dynamic answers list mx1 (preference 10), then mx2 (20). */
 static const char *conf_text =
     "listen = [ \"127.0.0.1:5353\" ];\n"
     "version_bind = \"mxspread-test\";\n"
     "zones = ( { origin = \"example.com.\"; template = \"t.zone\"; } );\n"
-    "pools = ( { name = \"inbound\";\n"
-    "  servers = ( { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; },\n"
-    "              { name = \"mx2\"; address = [ \"192.0.2.12\" ]; } ); } );\n";
+    "pools = ( { name = \"inbound\"; policy = \"failover\";\n"
+    "  servers = ( { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; tier = 1; },\n"
+    "              { name = \"mx2\"; address = [ \"192.0.2.12\" ]; tier = 2; } ); } );\n";
 
-static struct world *W;
-static struct answer_thread *T;
+/* The same pool with the tiers reversed and other preferences: mx2 (5),
+ * then mx1 (10). */
+static const char *conf_reversed_text =
+    "listen = [ \"127.0.0.1:5353\" ];\n"
+    "zones = ( { origin = \"example.com.\"; template = \"t.zone\"; } );\n"
+    "pools = ( { name = \"inbound\"; policy = \"failover\"; pref_base = 5; pref_step = 5;\n"
+    "  servers = ( { name = \"mx1\"; address = [ \"192.0.2.11\", \"2001:db8::11\" ]; tier = 2; },\n"
+    "              { name = \"mx2\"; address = [ \"192.0.2.12\" ]; tier = 1; } ); } );\n";
+
+static struct world *W, *W_reversed;
+static struct query_thread *T;
 static char tmpdir[64];
 
 static void
@@ -145,16 +155,19 @@ setup(void **state)
 
 	(void)state;
 	rcu_register_thread();
-	strcpy(tmpdir, "/tmp/mxs-answer-XXXXXX");
+	strcpy(tmpdir, "/tmp/mxs-query-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
 	write_file(tmpdir, "t.zone", zone_text);
 	write_file(tmpdir, "t.conf", conf_text);
+	write_file(tmpdir, "r.conf", conf_reversed_text);
 	snprintf(path, sizeof(path), "%s/t.conf", tmpdir);
 	W = world_load(path, stderr);
-	if (W == NULL)
+	snprintf(path, sizeof(path), "%s/r.conf", tmpdir);
+	W_reversed = world_load(path, stderr);
+	if (W == NULL || W_reversed == NULL)
 		return -1;
-	T = answer_thread_new();
+	T = query_thread_new();
 	return T == NULL ? -1 : 0;
 }
 
@@ -164,11 +177,14 @@ teardown(void **state)
 	char path[256];
 
 	(void)state;
-	answer_thread_free(T);
+	query_thread_free(T);
 	world_free(W);
+	world_free(W_reversed);
 	snprintf(path, sizeof(path), "%s/t.zone", tmpdir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/t.conf", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/r.conf", tmpdir);
 	unlink(path);
 	rmdir(tmpdir);
 	rcu_unregister_thread();
@@ -207,16 +223,16 @@ static uint8_t resp[65536];
 static size_t resp_len;
 
 static ldns_pkt *
-ask_full(const char *name, uint16_t type, uint16_t class, int edns,
-    uint8_t version, bool dobit, int transport)
+ask_world(const struct world *w, const char *name, uint16_t type,
+    uint16_t class, int edns, uint8_t version, bool dobit, int transport)
 {
 	uint8_t q[600];
 	size_t ql = mkquery(q, name, type, class, edns, version, dobit);
 	ldns_pkt *p = NULL;
 
-	resp_len = answer_query(W, T, q, ql, resp, sizeof(resp), transport);
+	resp_len = query_answer(w, T, q, ql, resp, sizeof(resp), transport);
 	assert_true(resp_len > 0);
-	if (transport == ANSWER_UDP)
+	if (transport == QUERY_UDP)
 		assert_true(resp_len <= (edns > 512 ? (size_t)edns : 512));
 	assert_int_equal(ldns_wire2pkt(&p, resp, resp_len), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_id(p), 0x1234);
@@ -227,9 +243,17 @@ ask_full(const char *name, uint16_t type, uint16_t class, int edns,
 }
 
 static ldns_pkt *
+ask_full(const char *name, uint16_t type, uint16_t class, int edns,
+    uint8_t version, bool dobit, int transport)
+{
+	return ask_world(W, name, type, class, edns, version, dobit,
+	    transport);
+}
+
+static ldns_pkt *
 ask(const char *name, uint16_t type)
 {
-	return ask_full(name, type, LDNS_RR_CLASS_IN, -1, 0, false, ANSWER_UDP);
+	return ask_full(name, type, LDNS_RR_CLASS_IN, -1, 0, false, QUERY_UDP);
 }
 
 static void
@@ -488,7 +512,7 @@ test_referral(void **state)
 	assert_int_equal(ldns_pkt_nscount(p), 0);
 	ldns_pkt_free(p);
 	p = ask_full("www.bigsub.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
-	    1232, 0, false, ANSWER_UDP);
+	    1232, 0, false, QUERY_UDP);
 	assert_false(ldns_pkt_tc(p));
 	assert_counts(p, LDNS_RCODE_NOERROR, false, 0, 12, 24);	/* OPT not counted by ldns */
 	ldns_pkt_free(p);
@@ -517,26 +541,26 @@ test_refused(void **state)
 	assert_counts(p, LDNS_RCODE_NOTIMPL, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask_full("example.com.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, -1, 0,
-	    false, ANSWER_TCP);
+	    false, QUERY_TCP);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask("example.com.", LDNS_RR_TYPE_IXFR);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask_full("web.example.com.", LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, -1,
-	    0, false, ANSWER_TCP);
+	    0, false, QUERY_TCP);
 	assert_counts(p, LDNS_RCODE_NOTAUTH, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask("www.example.org.", LDNS_RR_TYPE_IXFR);
 	assert_counts(p, LDNS_RCODE_NOTAUTH, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	p = ask_full("example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_HS, -1, 0,
-	    false, ANSWER_UDP);
+	    false, QUERY_UDP);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
 	ldns_pkt_free(p);
 	/* class ANY is answered as IN */
 	p = ask_full("web.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_ANY, -1,
-	    0, false, ANSWER_UDP);
+	    0, false, QUERY_UDP);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
 	ldns_pkt_free(p);
 }
@@ -545,7 +569,7 @@ static void
 test_chaos(void **state)
 {
 	ldns_pkt *p = ask_full("VERSION.bind.", LDNS_RR_TYPE_TXT,
-	    LDNS_RR_CLASS_CH, -1, 0, false, ANSWER_UDP);
+	    LDNS_RR_CLASS_CH, -1, 0, false, QUERY_UDP);
 
 	(void)state;
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
@@ -553,7 +577,7 @@ test_chaos(void **state)
 	ldns_pkt_free(p);
 	/* id.server not configured */
 	p = ask_full("id.server.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_CH, -1, 0,
-	    false, ANSWER_UDP);
+	    false, QUERY_UDP);
 	assert_counts(p, LDNS_RCODE_REFUSED, false, 0, 0, 0);
 	ldns_pkt_free(p);
 }
@@ -562,7 +586,7 @@ static void
 test_edns(void **state)
 {
 	ldns_pkt *p = ask_full("web.example.com.", LDNS_RR_TYPE_A,
-	    LDNS_RR_CLASS_IN, 4096, 0, true, ANSWER_UDP);
+	    LDNS_RR_CLASS_IN, 4096, 0, true, QUERY_UDP);
 
 	(void)state;
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
@@ -571,13 +595,13 @@ test_edns(void **state)
 	assert_true(ldns_pkt_edns_do(p));
 	ldns_pkt_free(p);
 	p = ask_full("web.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 1232,
-	    0, false, ANSWER_UDP);
+	    0, false, QUERY_UDP);
 	assert_false(ldns_pkt_edns_do(p));
 	assert_true(ldns_pkt_edns(p));
 	ldns_pkt_free(p);
 	/* BADVERS: extended rcode 16, no records, OPT version 0 */
 	p = ask_full("web.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN, 1232,
-	    1, false, ANSWER_UDP);
+	    1, false, QUERY_UDP);
 	assert_int_equal(ldns_pkt_get_rcode(p), 0);
 	assert_int_equal(ldns_pkt_edns_extended_rcode(p), 1);
 	assert_int_equal(ldns_pkt_edns_version(p), 0);
@@ -601,19 +625,19 @@ test_truncation(void **state)
 	ldns_pkt_free(p);
 	/* fits with EDNS */
 	p = ask_full("big.example.com.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
-	    1232, 0, false, ANSWER_UDP);
+	    1232, 0, false, QUERY_UDP);
 	assert_false(ldns_pkt_tc(p));
 	assert_int_equal(ldns_pkt_ancount(p), 6);
 	ldns_pkt_free(p);
 	/* over TCP */
 	p = ask_full("big.example.com.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
-	    -1, 0, false, ANSWER_TCP);
+	    -1, 0, false, QUERY_TCP);
 	assert_false(ldns_pkt_tc(p));
 	assert_int_equal(ldns_pkt_ancount(p), 6);
 	ldns_pkt_free(p);
 	/* client size below 512 counts as 512; OPT still there */
 	p = ask_full("big.example.com.", LDNS_RR_TYPE_TXT, LDNS_RR_CLASS_IN,
-	    100, 0, false, ANSWER_UDP);
+	    100, 0, false, QUERY_UDP);
 	assert_true(ldns_pkt_tc(p));
 	assert_true(ldns_pkt_edns(p));
 	assert_true(resp_len <= 512);
@@ -640,7 +664,7 @@ test_additional_dropped(void **state)
 	ql = mkquery(q, name, LDNS_RR_TYPE_MX, LDNS_RR_CLASS_IN, -1, 0, false);
 	(void)ql;
 	p = ask_full("manymx.example.com.", LDNS_RR_TYPE_MX, LDNS_RR_CLASS_IN,
-	    -1, 0, false, ANSWER_TCP);
+	    -1, 0, false, QUERY_TCP);
 	assert_int_equal(ldns_pkt_arcount(p), 4);
 	ldns_pkt_free(p);
 }
@@ -722,7 +746,7 @@ ask_type0(const char *name)
 	ldns_pkt *p = NULL;
 
 	q[ql - 3] = 0;	/* ldns turns type 0 into A: patch the qtype */
-	resp_len = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	resp_len = query_answer(W, T, q, ql, resp, sizeof(resp), QUERY_UDP);
 	assert_true(resp_len > 0);
 	assert_int_equal(ldns_wire2pkt(&p, resp, resp_len), LDNS_STATUS_OK);
 	return p;
@@ -755,7 +779,7 @@ test_refused_ede_cd(void **state)
 
 	(void)state;
 	q[3] |= 0x10;	/* CD */
-	n = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	n = query_answer(W, T, q, ql, resp, sizeof(resp), QUERY_UDP);
 	assert_true(n == ql + 6);
 	assert_int_equal(resp[3] & 0x0F, LDNS_RCODE_REFUSED);
 	assert_int_equal(resp[3] & 0x10, 0);
@@ -769,7 +793,7 @@ test_refused_ede_cd(void **state)
 	ql = mkquery(q, "web.example.com.", LDNS_RR_TYPE_A, LDNS_RR_CLASS_IN,
 	    1232, 0, false);
 	q[3] |= 0x10;
-	n = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	n = query_answer(W, T, q, ql, resp, sizeof(resp), QUERY_UDP);
 	assert_int_equal(resp[3], 0x00);	/* NOERROR, no CD, no RA */
 	assert_int_equal(resp[n - 2] << 8 | resp[n - 1], 0);	/* OPT rdlen */
 }
@@ -809,48 +833,16 @@ test_any(void **state)
 	ldns_pkt_free(p);
 }
 
-/* Orders pinned for the test, whatever policy the build plugs in. */
-static size_t
-order_config(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
-    unsigned *flags)
-{
-	size_t n = 0;
-
-	(void)pp; (void)rng;
-	for (size_t i = 0; i < cp->nservers && n < max; i++, n++) {
-		idx[n] = (uint16_t)i;
-		pref[n] = (uint16_t)(10 + 10 * n);
-	}
-	*flags = 0;
-	return n;
-}
-
-static size_t
-order_reverse(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
-    unsigned *flags)
-{
-	size_t n = 0;
-
-	(void)pp; (void)rng;
-	for (size_t i = cp->nservers; i-- > 0 && n < max; n++) {
-		idx[n] = (uint16_t)i;
-		pref[n] = (uint16_t)(5 + 5 * n);
-	}
-	*flags = 0;
-	return n;
-}
-
+/* The answers follow the pool's order and preferences: the same zone with
+ * the tiers reversed and pref_base/pref_step 5. */
 static void
-test_dynamic_seam(void **state)
+test_dynamic_order(void **state)
 {
-	answer_order_fn saved = answer_order;
 	ldns_pkt *p;
 
 	(void)state;
-	answer_order = order_reverse;
-	p = ask("Dyn.Example.com.", LDNS_RR_TYPE_MX);
+	p = ask_world(W_reversed, "Dyn.Example.com.", LDNS_RR_TYPE_MX,
+	    LDNS_RR_CLASS_IN, -1, 0, false, QUERY_UDP);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 2, 0, 3);
 	assert_rr(ldns_pkt_answer(p), 0, "Dyn.Example.com. 30 IN MX 5 mx2.Example.com.");
 	assert_rr(ldns_pkt_answer(p), 1, "Dyn.Example.com. 30 IN MX 10 mx1.Example.com.");
@@ -858,20 +850,18 @@ test_dynamic_seam(void **state)
 	assert_rr(ldns_pkt_additional(p), 1, "mx1.Example.com. 30 IN A 192.0.2.11");
 	assert_rr(ldns_pkt_additional(p), 2, "mx1.Example.com. 30 IN AAAA 2001:db8::11");
 	ldns_pkt_free(p);
-	p = ask("smtp.example.com.", LDNS_RR_TYPE_A);
+	p = ask_world(W_reversed, "smtp.example.com.", LDNS_RR_TYPE_A,
+	    LDNS_RR_CLASS_IN, -1, 0, false, QUERY_UDP);
 	assert_rr(ldns_pkt_answer(p), 0, "smtp.example.com. 30 IN A 192.0.2.12");
 	ldns_pkt_free(p);
-	answer_order = saved;
 }
 
 static void
 test_dynamic(void **state)
 {
-	answer_order_fn saved = answer_order;
 	ldns_pkt *p;
 
 	(void)state;
-	answer_order = order_config;
 	p = ask("DYN.example.com.", LDNS_RR_TYPE_MX);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 2, 0, 3);
 	assert_rr(ldns_pkt_answer(p), 0, "DYN.example.com. 30 IN MX 10 mx1.example.com.");
@@ -905,7 +895,6 @@ test_dynamic(void **state)
 	p = ask("mx2.example.com.", LDNS_RR_TYPE_A);
 	assert_counts(p, LDNS_RCODE_NOERROR, true, 1, 0, 0);
 	ldns_pkt_free(p);
-	answer_order = saved;
 }
 
 static void
@@ -920,15 +909,15 @@ test_errors(void **state)
 	(void)state;
 	/* QR set: nothing */
 	q[2] |= 0x80;
-	assert_int_equal(answer_query(W, T, q, ql, resp, sizeof(resp),
-	    ANSWER_UDP), 0);
+	assert_int_equal(query_answer(W, T, q, ql, resp, sizeof(resp),
+	    QUERY_UDP), 0);
 	q[2] &= 0x7F;
 	/* short: nothing */
-	assert_int_equal(answer_query(W, T, q, 11, resp, sizeof(resp),
-	    ANSWER_UDP), 0);
+	assert_int_equal(query_answer(W, T, q, 11, resp, sizeof(resp),
+	    QUERY_UDP), 0);
 	/* opcode STATUS: NOTIMP with the question */
 	q[2] |= 2 << 3;
-	n = answer_query(W, T, q, ql, resp, sizeof(resp), ANSWER_UDP);
+	n = query_answer(W, T, q, ql, resp, sizeof(resp), QUERY_UDP);
 	assert_int_equal(ldns_wire2pkt(&p, resp, n), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOTIMPL);
 	assert_int_equal(ldns_pkt_qdcount(p), 1);
@@ -937,7 +926,7 @@ test_errors(void **state)
 	q[2] &= (uint8_t)~(0xF << 3);
 	/* trailing garbage: FORMERR */
 	q[ql] = 0;
-	n = answer_query(W, T, q, ql + 1, resp, sizeof(resp), ANSWER_UDP);
+	n = query_answer(W, T, q, ql + 1, resp, sizeof(resp), QUERY_UDP);
 	assert_int_equal(ldns_wire2pkt(&p, resp, n), LDNS_STATUS_OK);
 	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_FORMERR);
 	ldns_pkt_free(p);
@@ -974,11 +963,11 @@ test_mutations(void **state)
 		if (((x >> 50) & 7) == 0)
 			ql = (x >> 53) % (ql + 1);
 		q[2] &= 0x7F;	/* keep QR clear most of the time */
-		transport = (x >> 60) & 1 ? ANSWER_TCP : ANSWER_UDP;
-		n = answer_query(W, T, q, ql, resp, sizeof(resp), transport);
+		transport = (x >> 60) & 1 ? QUERY_TCP : QUERY_UDP;
+		n = query_answer(W, T, q, ql, resp, sizeof(resp), transport);
 		if (n == 0)
 			continue;
-		limit = transport == ANSWER_TCP ? 65535 : 4096;
+		limit = transport == QUERY_TCP ? 65535 : 4096;
 		assert_true(n <= limit);
 		if (ldns_wire2pkt(&p, resp, n) != LDNS_STATUS_OK)
 			fail_msg("iteration %d: unparseable response", it);
@@ -989,17 +978,17 @@ test_mutations(void **state)
 static void
 test_stats(void **state)
 {
-	struct answer_stats s;
+	struct query_stats s;
 
 	(void)state;
-	answer_stats_sum(&s);
+	query_stats_sum(&s);
 	assert_true(s.queries > 20);
 	assert_true(s.by_rcode[LDNS_RCODE_NXDOMAIN] > 0);
 	assert_true(s.dropped >= 2);
 	assert_true(s.truncated >= 1);
 	/* DYNMX/DYNA answers each listed one server of pool 0 first */
-	assert_true(answer_first_pref(0, 0) + answer_first_pref(0, 1) >= 4);
-	assert_int_equal(answer_first_pref(99, 0), 0);
+	assert_true(query_first_pref(0, 0) + query_first_pref(0, 1) >= 4);
+	assert_int_equal(query_first_pref(99, 0), 0);
 }
 
 /*
@@ -1008,18 +997,6 @@ test_stats(void **state)
  * every policy, server states, all_down modes, ttl_degraded, truncation,
  * owners at and away from the qname (CNAME, wildcard), every transport.
  */
-extern bool answer_dyn_fast_enabled;
-
-static struct rng eq_rng;
-
-static size_t
-order_seeded(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
-    unsigned *flags)
-{
-	(void)rng;
-	return policy_order(cp, pp, &eq_rng, idx, pref, max, flags);
-}
 
 static const char *eq_zone_head =
     "$ORIGIN example.net.\n"
@@ -1100,7 +1077,7 @@ eq_first_total(const struct conf *conf)
 
 	for (size_t p = 0; p < conf->npools; p++)
 		for (size_t i = 0; i < conf->pools[p].nservers; i++)
-			sum += answer_first_pref(p, i);
+			sum += query_first_pref(p, i);
 	return sum;
 }
 
@@ -1116,15 +1093,14 @@ test_dynamic_fast_equal(void **state)
 	    LDNS_RR_TYPE_AAAA };
 	static const int edns[] = { -1, 0, 1232, 4096 };
 	static uint8_t r1[65536], r2[65536];
-	answer_order_fn saved = answer_order;
 	char dir[64], path[256], *conf = malloc(32768);
 	struct world *w;
-	struct answer_thread *t;
+	struct query_thread *t;
 	size_t nq = 0, ntc = 0, nan = 0, ndeg = 0;
 
 	(void)state;
 	assert_non_null(conf);
-	strcpy(dir, "/tmp/mxs-answer-eq-XXXXXX");
+	strcpy(dir, "/tmp/mxs-query-eq-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	write_file(dir, "t.zone", eq_zone_head);
 	eq_conf(conf, 32768);
@@ -1133,15 +1109,14 @@ test_dynamic_fast_equal(void **state)
 	snprintf(path, sizeof(path), "%s/t.conf", dir);
 	w = world_load(path, stderr);
 	assert_non_null(w);
-	t = answer_thread_new();
+	t = query_thread_new();
 	assert_non_null(t);
-	answer_order = order_seeded;
 	for (int mode = 0; mode < 6; mode++) {
 		eq_publish(w->conf, mode);
 		for (size_t ni = 0; ni < sizeof(names) / sizeof(names[0]); ni++)
 		for (size_t ti = 0; ti < sizeof(types) / sizeof(types[0]); ti++)
 		for (size_t ei = 0; ei < sizeof(edns) / sizeof(edns[0]); ei++)
-		for (int tr = ANSWER_UDP; tr <= ANSWER_TCP; tr++)
+		for (int tr = QUERY_UDP; tr <= QUERY_TCP; tr++)
 		for (uint64_t seed = 1; seed <= 3; seed++) {
 			uint8_t q[600];
 			size_t ql = mkquery(q, names[ni], types[ti],
@@ -1149,14 +1124,14 @@ test_dynamic_fast_equal(void **state)
 			uint64_t f0 = eq_first_total(w->conf), f1, f2;
 			size_t l1, l2;
 
-			rng_seed(&eq_rng, seed);
-			answer_dyn_fast_enabled = true;
-			l1 = answer_query(w, t, q, ql, r1, sizeof(r1), tr);
+			query_thread_seed(t, seed);
+			query_thread_fast(t, true);
+			l1 = query_answer(w, t, q, ql, r1, sizeof(r1), tr);
 			f1 = eq_first_total(w->conf);
-			rng_seed(&eq_rng, seed);
-			answer_dyn_fast_enabled = false;
-			l2 = answer_query(w, t, q, ql, r2, sizeof(r2), tr);
-			answer_dyn_fast_enabled = true;
+			query_thread_seed(t, seed);
+			query_thread_fast(t, false);
+			l2 = query_answer(w, t, q, ql, r2, sizeof(r2), tr);
+			query_thread_fast(t, true);
 			f2 = eq_first_total(w->conf);
 			if (l1 != l2 || memcmp(r1, r2, l1) != 0)
 				fail_msg("mode %d %s type %u edns %d transport %d "
@@ -1171,7 +1146,7 @@ test_dynamic_fast_equal(void **state)
 			if (r1[6] != 0 || r1[7] != 0)
 				nan++;
 			/* ttl_degraded applied: a 10 s or 5 s TTL somewhere */
-			if (mode != 0 && tr == ANSWER_TCP && edns[ei] == 4096 &&
+			if (mode != 0 && tr == QUERY_TCP && edns[ei] == 4096 &&
 			    ni == 2 && types[ti] == LDNS_RR_TYPE_A) {
 				ldns_pkt *p = NULL;
 
@@ -1189,8 +1164,7 @@ test_dynamic_fast_equal(void **state)
 	assert_true(nan > nq / 2);
 	assert_true(ndeg > 0);
 	eq_publish(w->conf, 0);
-	answer_order = saved;
-	answer_thread_free(t);
+	query_thread_free(t);
 	world_free(w);
 	snprintf(path, sizeof(path), "%s/t.zone", dir);
 	unlink(path);
@@ -1225,7 +1199,7 @@ main(void)
 		cmocka_unit_test(test_type0),
 		cmocka_unit_test(test_refused_ede_cd),
 		cmocka_unit_test(test_dynamic),
-		cmocka_unit_test(test_dynamic_seam),
+		cmocka_unit_test(test_dynamic_order),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_stats),

@@ -1,0 +1,333 @@
+/* dynamic.c - DYNMX/DYNA records per query: policy_order() over the pool state, fast paths and general path. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* rcu_read_lock/unlock inlined (the memb flavour of <urcu.h>, as everywhere) */
+#define _LGPL_SOURCE
+#include <urcu.h>
+
+#include "dnsd/base/conf.h"
+#include "dnsd/base/wire.h"
+#include "dnsd/dynamic.h"
+#include "dnsd/policy.h"
+#include "dnsd/query-t.h"
+#include "dnsd/world.h"
+#include "probes/pstate.h"
+#include "zones/compile.h"
+#include "zones/zone.h"
+
+/* DYNMX at the qname itself: copy precompiled records, patch TTL, pref
+ * and the owners of the additional records. */
+static bool
+dyn_mx_fast(struct query_ctx *c, const struct compile_dyn *d,
+    const uint16_t *idx, const uint16_t *pref, size_t nidx, unsigned flags,
+    uint32_t ttl, const struct conf_pool *cp, size_t *lenp)
+{
+	uint8_t *r = c->resp;
+	size_t len = *lenp, tpos[POLICY_MAX_SERVERS];
+	uint16_t an = 0, ar = 0;
+
+	for (size_t k = 0; k < nidx; k++) {
+		const struct compile_frag *f;
+
+		tpos[k] = 0;
+		if (idx[k] >= d->n || (f = &d->srv[idx[k]])->mxlen == 0)
+			continue;
+		if (len + f->mxlen > c->limit)
+			return false;
+		memcpy(r + len, f->mx, f->mxlen);
+		wire_set16(r + len + 6, (uint16_t)(ttl >> 16));
+		wire_set16(r + len + 8, (uint16_t)ttl);
+		wire_set16(r + len + 12, pref[k]);
+		tpos[k] = len + 14;
+		len += f->mxlen;
+		an++;
+	}
+	if ((flags & POLICY_F_RELAY) && d->relay.mxlen > 0) {
+		if (len + d->relay.mxlen > c->limit)
+			return false;
+		memcpy(r + len, d->relay.mx, d->relay.mxlen);
+		wire_set16(r + len + 6, (uint16_t)(ttl >> 16));
+		wire_set16(r + len + 8, (uint16_t)ttl);
+		wire_set16(r + len + 12, policy_relay_pref(cp, pref, nidx));
+		len += d->relay.mxlen;
+		an++;
+	}
+	for (size_t k = 0; k < nidx; k++) {
+		const struct compile_frag *f;
+
+		if (tpos[k] == 0 || tpos[k] >= 0x3F00 ||
+		    (f = &d->srv[idx[k]])->addlen == 0)
+			continue;
+		if (len + f->addlen > c->limit) {
+			/* additional data is optional, cut at an RRset */
+			if (f->addlen1 < f->addlen &&
+			    len + f->addlen1 <= c->limit) {
+				memcpy(r + len, f->add, f->addlen1);
+				for (uint16_t i = 0; i < f->naddrr1; i++)
+					wire_set16(r + len + f->addptr[i],
+					    (uint16_t)(0xC000 | tpos[k]));
+				len += f->addlen1;
+				ar = (uint16_t)(ar + f->naddrr1);
+			}
+			break;
+		}
+		memcpy(r + len, f->add, f->addlen);
+		for (uint16_t i = 0; i < f->naddrr; i++)
+			wire_set16(r + len + f->addptr[i],
+			    (uint16_t)(0xC000 | tpos[k]));
+		len += f->addlen;
+		ar = (uint16_t)(ar + f->naddrr);
+	}
+	c->an = (uint16_t)(c->an + an);
+	c->ar = (uint16_t)(c->ar + ar);
+	*lenp = len;
+	return true;
+}
+
+/*
+ * DYNA: the records have a fixed shape (owner pointer, type, class, TTL,
+ * rdlength, address), written straight from the configured addresses in
+ * policy order, capped at max_addrs; the same bytes as the general path.
+ * \retval 1 written, 0 does not fit (TC), -1 no address (the general path
+ * answers NODATA).
+ */
+static inline int
+dyn_addr_put(struct query_ctx *c, const struct conf_pool *cp, int fam,
+    size_t alen, const uint16_t *idx, size_t nidx, const uint8_t *hdr,
+    size_t *lenp)
+{
+	size_t len = *lenp, nrec = 0, cap = cp->max_addrs, rlen = 12 + alen;
+	uint8_t *r = c->resp;
+
+	for (size_t k = 0; k < nidx && nrec < cap; k++) {
+		const struct conf_server *s = &cp->servers[idx[k]];
+
+		for (size_t a = 0; a < s->naddrs && nrec < cap; a++) {
+			if (s->addrs[a].family != fam)
+				continue;
+			if (len + rlen > c->limit)
+				return 0;
+			memcpy(r + len, hdr, 12);
+			if (alen == 4)
+				memcpy(r + len + 12, &s->addrs[a].u.v4, 4);
+			else
+				memcpy(r + len + 12, &s->addrs[a].u.v6, 16);
+			len += rlen;
+			nrec++;
+		}
+	}
+	if (nrec == 0)
+		return -1;
+	c->an = (uint16_t)(c->an + nrec);
+	*lenp = len;
+	return 1;
+}
+
+static int
+dyn_addr_fast(struct query_ctx *c, const struct conf_pool *cp, int kind,
+    const uint16_t *idx, size_t nidx, uint16_t owner, uint32_t ttl,
+    size_t *lenp)
+{
+	uint8_t hdr[12];
+
+	hdr[0] = (uint8_t)(0xC0 | (owner >> 8));
+	hdr[1] = (uint8_t)owner;
+	wire_set16(hdr + 2,
+	    kind == COMPILE_DYN_A ? ZONE_TYPE_A : ZONE_TYPE_AAAA);
+	wire_set16(hdr + 4, WIRE_CLASS_IN);
+	wire_set16(hdr + 6, (uint16_t)(ttl >> 16));
+	wire_set16(hdr + 8, (uint16_t)ttl);
+	wire_set16(hdr + 10, kind == COMPILE_DYN_A ? 4 : 16);
+	if (kind == COMPILE_DYN_A)
+		return dyn_addr_put(c, cp, AF_INET, 4, idx, nidx, hdr, lenp);
+	return dyn_addr_put(c, cp, AF_INET6, 16, idx, nidx, hdr, lenp);
+}
+
+/*
+ * Append the dynamic answer of node n at c->resp + *lenp; owner is the offset
+ * of the owner name. \retval false when the answer does not fit (TC).
+ */
+bool
+dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
+    uint16_t owner, size_t *lenp)
+{
+	const struct zone_dyn *dyn = kind == COMPILE_DYN_MX ? n->dynmx :
+	    n->dyna;
+	const struct conf *conf = c->w->conf;
+	const struct conf_pool *cp;
+	const struct zone_pool_ref *ref;
+	const struct pstate_pool *pp;
+	const struct pstate *ps;
+	struct wire_writer w;
+	uint16_t idx[POLICY_MAX_SERVERS], pref[POLICY_MAX_SERVERS];
+	size_t nidx, max, nrec = 0, cap;
+	unsigned flags = 0;
+	uint32_t ttl;
+
+	if (dyn == NULL || conf == NULL || dyn->pool >= conf->npools)
+		return true;
+	cp = &conf->pools[dyn->pool];
+	ref = zone_pool_ref(c->z, dyn->pool);
+	/* MX: server records (the relay host has its own slot); A/AAAA:
+	 * every server, max_addrs counts addresses below */
+	if (kind == COMPILE_DYN_MX)
+		max = policy_max(cp, true);
+	else
+		max = cp->nservers < POLICY_MAX_SERVERS ? cp->nservers :
+		    POLICY_MAX_SERVERS;
+	rcu_read_lock();
+	ps = pstate_get();
+	pp = (ps != NULL && dyn->pool < ps->npools) ? &ps->pools[dyn->pool] :
+	    NULL;
+	if (pp != NULL && pp->nservers != cp->nservers)
+		pp = NULL;
+	nidx = policy_order(cp, pp, &c->t->rng, idx, pref, max, &flags);
+	ttl = policy_ttl(cp, pp, dyn->ttl);
+	rcu_read_unlock();
+	if (nidx > 0 && dyn->pool < QUERY_FP_POOLS && idx[0] < QUERY_FP_SERVERS)
+		c->t->first[dyn->pool][idx[0]]++;
+
+	if (kind == COMPILE_DYN_MX && owner == WIRE_HDR_LEN &&
+	    !(n->flags & ZONE_NODE_WILD) && n->answers != NULL &&
+	    ref != NULL && !c->t->general) {
+		const struct compile_dyn *d =
+		    ((const struct compile_node *)n->answers)->dyn;
+
+		if (d != NULL && d->n == ref->nservers)
+			return dyn_mx_fast(c, d, idx, pref, nidx, flags, ttl, cp,
+			    lenp);
+	}
+	if (kind != COMPILE_DYN_MX && owner < 0x3F00 && !c->t->general) {
+		int rc = dyn_addr_fast(c, cp, kind, idx, nidx, owner, ttl, lenp);
+
+		if (rc >= 0)
+			return rc == 1;
+	}
+	cap = c->limit;
+	wire_writer_init(&w, c->resp, cap, *lenp);
+	for (uint8_t i = 0; i < c->q->nlabels; i++)
+		wire_ctab_add(&w, (uint16_t)(WIRE_HDR_LEN + c->q->label_off[i]));
+	if (owner != WIRE_HDR_LEN)
+		wire_ctab_add(&w, owner);
+
+	if (kind == COMPILE_DYN_MX) {
+		uint16_t toff[POLICY_MAX_SERVERS];
+		size_t nt = 0;
+
+		for (size_t k = 0; k < nidx; k++) {
+			const uint8_t *name;
+			size_t nl, rdpos;
+
+			toff[k] = 0;
+			if (ref == NULL || idx[k] >= ref->nservers)
+				continue;
+			name = ref->server_name[idx[k]];
+			if ((nl = wire_name_len(name, WIRE_NAME_MAX)) == 0)
+				continue;
+			wire_put_ptr(&w, owner);
+			wire_put_u16(&w, ZONE_TYPE_MX);
+			wire_put_u16(&w, WIRE_CLASS_IN);
+			wire_put_u32(&w, ttl);
+			wire_put_u16(&w, 0);
+			rdpos = w.len;
+			wire_put_u16(&w, pref[k]);
+			toff[k] = (uint16_t)wire_put_name(&w, name, nl, true);
+			if (w.overflow)
+				return false;
+			wire_set16(w.buf + rdpos - 2,
+			    (uint16_t)(w.len - rdpos));
+			nrec++;
+			nt = k + 1;
+		}
+		if ((flags & POLICY_F_RELAY) && ref != NULL &&
+		    ref->relay_name != NULL) {
+			size_t nl = wire_name_len(ref->relay_name, WIRE_NAME_MAX),
+			    rdpos;
+
+			if (nl > 0) {
+				wire_put_ptr(&w, owner);
+				wire_put_u16(&w, ZONE_TYPE_MX);
+				wire_put_u16(&w, WIRE_CLASS_IN);
+				wire_put_u32(&w, ttl);
+				wire_put_u16(&w, 0);
+				rdpos = w.len;
+				wire_put_u16(&w,
+				    policy_relay_pref(cp, pref, nidx));
+				wire_put_name(&w, ref->relay_name, nl, true);
+				if (w.overflow)
+					return false;
+				wire_set16(w.buf + rdpos - 2,
+				    (uint16_t)(w.len - rdpos));
+				nrec++;
+			}
+		}
+		c->an += (uint16_t)nrec;
+		/* additional: addresses of in-zone targets, whole RRsets */
+		for (size_t k = 0; k < nt && ref != NULL; k++) {
+			const struct zone_node *sn;
+			static const uint16_t at[2] = { ZONE_TYPE_A,
+			    ZONE_TYPE_AAAA };
+
+			if (idx[k] >= ref->nservers || toff[k] == 0 ||
+			    toff[k] >= 0x3F00 ||
+			    (sn = ref->server_node[idx[k]]) == NULL)
+				continue;
+			for (int j = 0; j < 2; j++) {
+				const struct zone_rrset *rs =
+				    zone_rrset_find(sn, at[j]);
+				size_t save = w.len;
+
+				if (rs == NULL)
+					continue;
+				compile_put_rrset(&w, toff[k], NULL, 0, rs, rs->ttl,
+				    NULL, 0);
+				if (w.overflow) {
+					w.len = save;
+					goto out;
+				}
+				c->ar += rs->count;
+			}
+		}
+	} else {
+		int fam = kind == COMPILE_DYN_A ? AF_INET : AF_INET6;
+
+		for (size_t k = 0; k < nidx && nrec < cp->max_addrs; k++) {
+			const struct conf_server *s = &cp->servers[idx[k]];
+
+			for (size_t a = 0; a < s->naddrs &&
+			    nrec < cp->max_addrs; a++) {
+				if (s->addrs[a].family != fam)
+					continue;
+				wire_put_ptr(&w, owner);
+				wire_put_u16(&w, kind == COMPILE_DYN_A ? ZONE_TYPE_A :
+				    ZONE_TYPE_AAAA);
+				wire_put_u16(&w, WIRE_CLASS_IN);
+				wire_put_u32(&w, ttl);
+				if (fam == AF_INET) {
+					wire_put_u16(&w, 4);
+					wire_put_bytes(&w, &s->addrs[a].u.v4, 4);
+				} else {
+					wire_put_u16(&w, 16);
+					wire_put_bytes(&w, &s->addrs[a].u.v6, 16);
+				}
+				if (w.overflow)
+					return false;
+				nrec++;
+			}
+		}
+		c->an += (uint16_t)nrec;
+		if (nrec == 0) {	/* NODATA */
+			compile_put_rrset(&w, -1, c->z->origin, c->z->origin_len,
+			    c->z->soa, c->z->neg_ttl, NULL, 0);
+			if (w.overflow)
+				return false;
+			c->ns++;
+		}
+	}
+out:
+	*lenp = w.len;
+	return true;
+}
