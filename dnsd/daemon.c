@@ -173,7 +173,6 @@ daemon_main(const char *file, int debug)
 	world_publish(w);
 	conf = w->conf;
 
-	/* HOOK: services start */
 	/* The probe engine publishes the first pool state (all up) before it
 	 * returns, so the first answers already have one. */
 	if (probe_engine_start(conf) != 0) {

@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "dnsd/base/log.h"
+#include "dnsd/base/proxy.h"
 #include "probes/check.h"
 #include "probes/smtp.h"
 
@@ -404,46 +405,25 @@ smtp_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 smtp_proxy_header(struct smtp_check *s)
 {
-	static const unsigned char v2[16] = {
-		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51,
-		0x55, 0x49, 0x54, 0x0a, 0x20, 0x00, 0x00, 0x00 };
+	struct sockaddr_storage l, r;
+	socklen_t ll = sizeof(l), rl = sizeof(r);
+	unsigned char hdr[PROXY_HEADER_MAX];
+	int fd = bufferevent_getfd(s->bev), n;
 
-	if (s->cp->proxy_protocol == CONF_PROXY_V1) {
-		/* "PROXY UNKNOWN" is what the spec offers for health checks,
-		 * but Postfix (3.7) rejects it: send the real addresses. */
-		struct sockaddr_storage l, r;
-		socklen_t ll = sizeof(l), rl = sizeof(r);
-		char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], hdr[160];
-		int fd = bufferevent_getfd(s->bev);
-
-		if (getsockname(fd, (struct sockaddr *)&l, &ll) == 0 &&
-		    getpeername(fd, (struct sockaddr *)&r, &rl) == 0 &&
-		    l.ss_family == r.ss_family) {
-			bool v4 = l.ss_family == AF_INET;
-			const void *lp = v4 ?
-			    (const void *)&((struct sockaddr_in *)&l)->sin_addr :
-			    (const void *)&((struct sockaddr_in6 *)&l)->sin6_addr;
-			const void *rp = v4 ?
-			    (const void *)&((struct sockaddr_in *)&r)->sin_addr :
-			    (const void *)&((struct sockaddr_in6 *)&r)->sin6_addr;
-			unsigned lport = ntohs(v4 ?
-			    ((struct sockaddr_in *)&l)->sin_port :
-			    ((struct sockaddr_in6 *)&l)->sin6_port);
-			unsigned rport = ntohs(v4 ?
-			    ((struct sockaddr_in *)&r)->sin_port :
-			    ((struct sockaddr_in6 *)&r)->sin6_port);
-
-			inet_ntop(l.ss_family, lp, la, sizeof(la));
-			inet_ntop(r.ss_family, rp, ra, sizeof(ra));
-			snprintf(hdr, sizeof(hdr), "PROXY %s %s %s %u %u\r\n",
-			    v4 ? "TCP4" : "TCP6", la, ra, lport, rport);
-			bufferevent_write(s->bev, hdr, strlen(hdr));
-		} else {
-			bufferevent_write(s->bev, "PROXY UNKNOWN\r\n", 15);
-		}
-	}
-	else if (s->cp->proxy_protocol == CONF_PROXY_V2)
-		bufferevent_write(s->bev, v2, sizeof(v2));
+	if (s->cp->proxy_protocol == CONF_PROXY_NONE)
+		return;
+	/* v1: "PROXY UNKNOWN" is what the spec offers for health checks, but
+	 * Postfix (3.7) rejects it: send the real addresses. v2: LOCAL, the
+	 * spec's form for a connection made on the proxy's own behalf. */
+	if (s->cp->proxy_protocol == CONF_PROXY_V1 &&
+	    getsockname(fd, (struct sockaddr *)&l, &ll) == 0 &&
+	    getpeername(fd, (struct sockaddr *)&r, &rl) == 0)
+		n = proxy_header(CONF_PROXY_V1, (struct sockaddr *)&l,
+		    (struct sockaddr *)&r, hdr);
+	else
+		n = proxy_header(s->cp->proxy_protocol, NULL, NULL, hdr);
+	if (n > 0)
+		bufferevent_write(s->bev, hdr, (size_t)n);
 }
 
 static void

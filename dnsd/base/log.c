@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dnsd/base/clock.h"
 #include "dnsd/base/log.h"
 
 static int log_level = LOG_LVL_INFO;
@@ -109,7 +108,9 @@ log_fatalx(const char *fmt, ...)
 bool
 log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what)
 {
-	time_t now = clock_mono_coarse();
+	/* Wall-clock seconds, as the log lines' own timestamps: "N lines a
+	 * second" then holds for any second read in the log. */
+	time_t now = time(NULL);
 
 	if (now != r->sec) {
 		if (r->dropped > 0)

@@ -13,7 +13,8 @@
  *              least-connections order (backend.h)
  *   table.c    the refcounted settings and backends taken from a config,
  *              and the reload fence (table.h)
- *   proxy.c    the PROXY header encoder (proxy.h)
+ * The PROXY header encoder is dnsd/base/proxy.h, shared with the smtp
+ * probe's PROXY-speaking health checks.
  *
  * Per accepted connection the relay reads the current pool state (RCU,
  * pstate_get()), orders the eligible servers (eff_weight > 0) by the

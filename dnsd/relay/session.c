@@ -24,7 +24,7 @@
 #include "dnsd/base/sock.h"
 #include "dnsd/base/srclimit.h"
 #include "dnsd/relay/backend.h"
-#include "dnsd/relay/proxy.h"
+#include "dnsd/base/proxy.h"
 #include "dnsd/relay/relay-t.h"
 #include "dnsd/relay/session.h"
 #include "dnsd/relay/table.h"
@@ -467,7 +467,7 @@ relay_connected(struct relay_session *s)
 	struct relay_table *t = s->t;
 	struct relay_side *b = &s->side[SIDE_BACKEND];
 	struct relay_backend *be = &t->be[s->trying];
-	unsigned char hdr[RELAY_PROXY_MAX];
+	unsigned char hdr[PROXY_HEADER_MAX];
 	int n;
 
 	s->backend = s->trying;
@@ -482,7 +482,7 @@ relay_connected(struct relay_session *s)
 	}
 	relay_progress(s);
 	if (t->proxy != CONF_PROXY_NONE) {
-		n = relay_proxy_header(t->proxy, (struct sockaddr *)&s->peer,
+		n = proxy_header(t->proxy, (struct sockaddr *)&s->peer,
 		    (struct sockaddr *)&s->local, hdr);
 		if (n > 0) {
 			evbuffer_add(b->out, hdr, (size_t)n);

@@ -11,7 +11,7 @@
  * most RELAY_LOG_421 (10) a second per thread (log_rate_ok summarises the
  * rest; the counters stay exact).
  *
- * Connected: the PROXY header (proxy.h) goes first when configured; then
+ * Connected: the PROXY header (dnsd/base/proxy.h) goes first when configured; then
  * bytes are copied both ways with plain events on the two sockets (not
  * bufferevents: libevent 2.1's evbuffer_read() reads 4 KiB at a time
  * after an ioctl). A readable side is read once, up to RELAY_MAX_READ,

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "dnsd/base/conf.h"
-#include "dnsd/relay/proxy.h"
+#include "dnsd/base/proxy.h"
 
 /* "192.0.2.7", "2001:db8::7", "unix" (an AF_UNIX address), or NULL. */
 static const struct sockaddr *
@@ -55,7 +55,7 @@ struct proxy_case {
 	const char   *dst;
 	unsigned      dport;
 	int           want_len;		/* -1: refused */
-	unsigned char want[RELAY_PROXY_MAX];
+	unsigned char want[PROXY_HEADER_MAX];
 };
 
 #define V1(s) sizeof(s) - 1, s
@@ -118,18 +118,18 @@ test_proxy_table(void **state)
 	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		const struct proxy_case *pc = &cases[c];
 		struct sockaddr_storage s, d;
-		unsigned char buf[RELAY_PROXY_MAX + 16];
+		unsigned char buf[PROXY_HEADER_MAX + 16];
 		int n;
 
 		memset(buf, 0xee, sizeof(buf));
-		n = relay_proxy_header(pc->version, addr(pc->src, pc->sport, &s),
+		n = proxy_header(pc->version, addr(pc->src, pc->sport, &s),
 		    addr(pc->dst, pc->dport, &d), buf);
 		if (n != pc->want_len ||
 		    (n > 0 && memcmp(buf, pc->want, (size_t)n) != 0)) {
 			int i;
 
 			print_error("%s: got %d bytes:", pc->name, n);
-			for (i = 0; i < n && i < RELAY_PROXY_MAX; i++)
+			for (i = 0; i < n && i < PROXY_HEADER_MAX; i++)
 				print_error(" %02x", buf[i]);
 			print_error("\n");
 			fail();
@@ -139,7 +139,7 @@ test_proxy_table(void **state)
 		if (n > 0) {
 			size_t i;
 
-			assert_true(n <= RELAY_PROXY_MAX);
+			assert_true(n <= PROXY_HEADER_MAX);
 			assert_true(buf[n] == 0xee ||
 			    (pc->version == CONF_PROXY_V1 && buf[n] == 0));
 			for (i = (size_t)n + 1; i < sizeof(buf); i++)
@@ -166,8 +166,8 @@ test_proxy_v2_length(void **state)
 	(void)state;
 	for (k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
 		struct sockaddr_storage s, d;
-		unsigned char buf[RELAY_PROXY_MAX];
-		int n = relay_proxy_header(CONF_PROXY_V2,
+		unsigned char buf[PROXY_HEADER_MAX];
+		int n = proxy_header(CONF_PROXY_V2,
 		    addr(pairs[k][0], 1, &s), addr(pairs[k][1], 2, &d), buf);
 
 		assert_true(n >= 16);

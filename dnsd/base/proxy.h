@@ -22,25 +22,25 @@
  * connection's own addresses). No addresses at all (src or dst NULL: a
  * connection the relay makes on its own behalf) is v1 UNKNOWN, v2 LOCAL.
  */
-#ifndef MXS_RELAY_PROXY_H
-#define MXS_RELAY_PROXY_H
+#ifndef MXS_PROXY_H
+#define MXS_PROXY_H
 
 struct sockaddr;
 
 /* Longest header: the v1 line of two full IPv6 addresses is 104 bytes,
  * v2 for IPv6 52; the spec's v1 maximum is 107 plus a NUL. */
-#define RELAY_PROXY_MAX 108
+#define PROXY_HEADER_MAX 108
 
 /*
  * Build a PROXY protocol header.
  * \param version  CONF_PROXY_V1 or CONF_PROXY_V2 (enum conf_proxy)
  * \param src      the client's address, or NULL (see above)
  * \param dst      the address the client connected to, or NULL
- * \param buf      output, at least RELAY_PROXY_MAX bytes
+ * \param buf      output, at least PROXY_HEADER_MAX bytes
  * \retval len     bytes written (the v1 line is not NUL-terminated)
  * \retval -1      unsupported version (nothing written)
  */
-int relay_proxy_header(int version, const struct sockaddr *src,
+int proxy_header(int version, const struct sockaddr *src,
     const struct sockaddr *dst, unsigned char *buf);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include "dnsd/base/conf.h"
 #include "dnsd/base/sock.h"
-#include "dnsd/relay/proxy.h"
+#include "dnsd/base/proxy.h"
 
 static const unsigned char v2_sig[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a };
@@ -49,9 +49,9 @@ proxy_v1(int fam, const struct sockaddr *src, const struct sockaddr *dst,
 		sp = ntohs(s->sin6_port);
 		dp = ntohs(d->sin6_port);
 	}
-	n = snprintf((char *)buf, RELAY_PROXY_MAX, "PROXY %s %s %s %u %u\r\n",
+	n = snprintf((char *)buf, PROXY_HEADER_MAX, "PROXY %s %s %s %u %u\r\n",
 	    fam == AF_INET ? "TCP4" : "TCP6", sa, da, sp, dp);
-	return (n > 0 && n < RELAY_PROXY_MAX) ? n : -1;
+	return (n > 0 && n < PROXY_HEADER_MAX) ? n : -1;
 }
 
 static int
@@ -90,7 +90,7 @@ proxy_v2(int fam, bool local, const struct sockaddr *src,
 }
 
 int
-relay_proxy_header(int version, const struct sockaddr *src,
+proxy_header(int version, const struct sockaddr *src,
     const struct sockaddr *dst, unsigned char *buf)
 {
 	struct sockaddr_in m1, m2;
