@@ -79,14 +79,6 @@ order_group(struct rng *rng, const double *key, uint16_t *ci, double *cw,
 	return want < m ? want : m;
 }
 
-static inline uint16_t
-pref_at(const struct conf_pool *cp, size_t rank)
-{
-	uint64_t p = (uint64_t)cp->pref_base + (uint64_t)rank * cp->pref_step;
-
-	return p > 65535 ? 65535 : (uint16_t)p;
-}
-
 size_t
 policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
     struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
@@ -152,7 +144,7 @@ policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
 			idx[i] = ci[i];
 			if (pref != NULL)
 				pref[i] = cp->policy == CONF_POLICY_EQUAL ?
-				    pref_at(cp, 0) : pref_at(cp, i);
+				    policy_pref_at(cp, 0) : policy_pref_at(cp, i);
 		}
 		goto done;
 	} else {
@@ -212,7 +204,7 @@ policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
 			for (i = 0; i < got; i++) {
 				idx[out] = tci[i];
 				if (pref != NULL)
-					pref[out] = pref_at(cp, rank);
+					pref[out] = policy_pref_at(cp, rank);
 				out++;
 			}
 			rank++;
@@ -224,40 +216,3 @@ done:
 	return out;
 }
 
-uint16_t
-policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref, size_t n)
-{
-	uint32_t p;
-
-	if (n == 0 || pref == NULL)
-		return pref_at(cp, 0);
-	p = (uint32_t)pref[n - 1] + cp->pref_step;
-	return p > 65535 ? 65535 : (uint16_t)p;
-}
-
-size_t
-policy_max(const struct conf_pool *cp, bool mx)
-{
-	size_t cap;
-
-	if (mx) {
-		cap = cp->max_mx;
-		if (cp->relay_host != NULL && cap > 1)
-			cap--;
-		if (cap == 0)
-			cap = 1;
-	} else {
-		cap = cp->max_addrs;
-	}
-	return cap > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS : cap;
-}
-
-uint32_t
-policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
-    uint32_t ttl)
-{
-	if (pp != NULL && pp->degraded && cp->ttl_degraded > 0 &&
-	    cp->ttl_degraded < ttl)
-		return cp->ttl_degraded;
-	return ttl;
-}

@@ -111,13 +111,31 @@ size_t policy_order_by(const struct conf_pool *cp,
     const struct pstate_pool *pp, struct rng *rng, const double *key,
     uint16_t *idx, uint16_t *pref, size_t max, unsigned *flags_out);
 
+/* The MX preference of the rank-th group: pref_base + rank * pref_step,
+ * capped at 65535. */
+static inline uint16_t
+policy_pref_at(const struct conf_pool *cp, size_t rank)
+{
+	uint64_t p = (uint64_t)cp->pref_base + (uint64_t)rank * cp->pref_step;
+
+	return p > 65535 ? 65535 : (uint16_t)p;
+}
+
 /*
  * Preference of the relay host record appended after n server records.
  * \retval pref_base                    when n == 0
  * \retval pref[n-1] + pref_step        otherwise (capped at 65535)
  */
-uint16_t policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref,
-    size_t n);
+static inline uint16_t
+policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref, size_t n)
+{
+	uint32_t p;
+
+	if (n == 0 || pref == NULL)
+		return policy_pref_at(cp, 0);
+	p = (uint32_t)pref[n - 1] + cp->pref_step;
+	return p > 65535 ? 65535 : (uint16_t)p;
+}
 
 /*
  * The `max` to pass to policy_order.
@@ -125,14 +143,37 @@ uint16_t policy_relay_pref(const struct conf_pool *cp, const uint16_t *pref,
  *             when cp->relay_host is set (at least 1); false: max_addrs
  * \retval cap (never above POLICY_MAX_SERVERS)
  */
-size_t policy_max(const struct conf_pool *cp, bool mx);
+static inline size_t
+policy_max(const struct conf_pool *cp, bool mx)
+{
+	size_t cap;
+
+	if (mx) {
+		cap = cp->max_mx;
+		if (cp->relay_host != NULL && cap > 1)
+			cap--;
+		if (cap == 0)
+			cap = 1;
+	} else {
+		cap = cp->max_addrs;
+	}
+	return cap > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS : cap;
+}
 
 /*
- * TTL of a dynamic answer.
+ * TTL of a dynamic answer. (These three are inline: every dynamic answer
+ * calls them.)
  * \retval min(ttl, cp->ttl_degraded)  when pp->degraded and ttl_degraded > 0
  * \retval ttl                         otherwise (also when pp is NULL)
  */
-uint32_t policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
-    uint32_t ttl);
+static inline uint32_t
+policy_ttl(const struct conf_pool *cp, const struct pstate_pool *pp,
+    uint32_t ttl)
+{
+	if (pp != NULL && pp->degraded && cp->ttl_degraded > 0 &&
+	    cp->ttl_degraded < ttl)
+		return cp->ttl_degraded;
+	return ttl;
+}
 
 #endif

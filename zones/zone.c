@@ -162,17 +162,6 @@ zone_rrset_find(const struct zone_node *n, uint16_t type)
 	return NULL;
 }
 
-const struct zone_pool_ref *
-zone_pool_ref(const struct zone *z, size_t pool)
-{
-	size_t i;
-
-	for (i = 0; i < z->npools; i++)
-		if (z->pools[i].pool == pool)
-			return &z->pools[i];
-	return NULL;
-}
-
 void
 zone_free(struct zone *z)
 {

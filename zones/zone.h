@@ -143,6 +143,15 @@ const struct zone_rrset *zone_rrset_find(const struct zone_node *n,
     uint16_t type);
 
 /* Pool reference of this zone for conf pool index, or NULL. */
-const struct zone_pool_ref *zone_pool_ref(const struct zone *z, size_t pool);
+static inline const struct zone_pool_ref *
+zone_pool_ref(const struct zone *z, size_t pool)
+{
+	size_t i;
+
+	for (i = 0; i < z->npools; i++)
+		if (z->pools[i].pool == pool)
+			return &z->pools[i];
+	return NULL;
+}
 
 #endif
