@@ -55,6 +55,7 @@ static struct {
 	char       status_listen[sizeof(((struct conf_sockaddr *)0)->text)];
 	char      *state_file;
 	bool       debug;		/* -d: debug whatever log_level says */
+	size_t     npending;		/* named by the last published reload */
 } running;
 
 static bool
@@ -194,6 +195,10 @@ daemon_reload(const char *file)
 	if (npending > 0)
 		log_warnx("reload: pending restart: %s (these settings keep "
 		    "their running values until a restart)", list);
+	else if (running.npending > 0)
+		log_info("reload: the configuration matches the running "
+		    "settings again, no restart pending");
+	running.npending = npending;
 	if (!running.debug && nw->conf->log_level != log_getlevel()) {
 		log_info("reload: log_level applied");
 		log_setlevel(nw->conf->log_level);

@@ -104,10 +104,20 @@ expect pending_restart '["listen"]' "listen changed, reloaded again"
 [ "$(grep -c "reload: pending restart: listen " "$LOG")" = 2 ] || fail "second reload did not warn again"
 ok "listen changed: pending_restart [\"listen\"] on both reloads, old address still answers"
 
+# a rejected reload changes nothing that runs: the list stays
+cp "$T/conf" "$T/conf.good"
+echo 'pools = ;' >> "$T/conf"
+hup
+expect ok false "broken config"
+expect pending_restart '["listen"]' "rejected reload"
+cp "$T/conf.good" "$T/conf"
+ok "a rejected reload keeps pending_restart [\"listen\"]"
+
 mk "$DP" 1 info "$HP"
 api_reload
 expect ok true "listen restored"
 expect pending_restart '[]' "listen restored (POST /api/reload)"
+grep -q "no restart pending" "$LOG" || fail "no log line saying nothing is pending any more"
 curl -sf -m 5 "$H/metrics" | grep -qx "mxspread_reload_pending_restart 0" || fail "metrics not back to 0"
 ok "listen restored through POST /api/reload: nothing pending"
 
