@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "dnsd/base/log.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/server.h"
+#include "dnsd/status/reload.h"
 #include "dnsd/status/status.h"
 #include "dnsd/world.h"
 #include "probes/probe.h"
@@ -35,57 +37,172 @@ log_lines(const char *prefix, char *buf)
 		log_warnx("%s%s", prefix, line);
 }
 
+/*
+ * What the running services were started with, copied at start: the DNS
+ * listeners and workers (server.c binds them once), the status endpoint's
+ * listener and state file, the user and group dropped to, the log target.
+ * A reload compares its config with this, never with the previous
+ * reload's, so a setting stays named until the running value is restored.
+ * The relay keeps its own (relay_reload()). Main thread only.
+ */
+static struct {
+	char     (*listen)[sizeof(((struct conf_sockaddr *)0)->text)];
+	size_t     nlisten;
+	unsigned   workers;		/* as configured (0: CPU count) */
+	char      *user, *group;
+	bool       syslog;
+	bool       status;
+	char       status_listen[sizeof(((struct conf_sockaddr *)0)->text)];
+	char      *state_file;
+	bool       debug;		/* -d: debug whatever log_level says */
+	size_t     npending;		/* named by the last published reload */
+} running;
+
+static bool
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static void
+running_free(void)
+{
+	free(running.listen);
+	free(running.user);
+	free(running.group);
+	free(running.state_file);
+	memset(&running, 0, sizeof(running));
+}
+
+/* \retval 0, -1 out of memory (logged) */
 static int
-same_listeners(const struct conf *a, const struct conf *b)
+running_capture(const struct conf *conf, int debug)
 {
 	size_t i;
 
-	if (a->nlisten != b->nlisten || a->workers != b->workers)
-		return 0;
-	for (i = 0; i < a->nlisten; i++)
-		if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
-			return 0;
-	return 1;
+	running_free();
+	if (conf->nlisten > 0 && (running.listen = calloc(conf->nlisten,
+	    sizeof(*running.listen))) == NULL)
+		goto nomem;
+	for (i = 0; i < conf->nlisten; i++)
+		snprintf(running.listen[i], sizeof(running.listen[i]), "%s",
+		    conf->listen[i].text);
+	running.nlisten = conf->nlisten;
+	running.workers = conf->workers;
+	running.syslog = !debug && conf->log_syslog;
+	running.debug = debug != 0;
+	running.status = conf->status.enabled;
+	if (conf->status.enabled)
+		snprintf(running.status_listen, sizeof(running.status_listen),
+		    "%s", conf->status.listen.text);
+	if ((conf->user != NULL && (running.user = strdup(conf->user)) ==
+	    NULL) ||
+	    (conf->group != NULL && (running.group = strdup(conf->group)) ==
+	    NULL) ||
+	    (conf->status.enabled && conf->status.state_file != NULL &&
+	    (running.state_file = strdup(conf->status.state_file)) == NULL))
+		goto nomem;
+	return 0;
+nomem:
+	log_warnx("out of memory");
+	running_free();
+	return -1;
+}
+
+/*
+ * The settings of conf (names as in the config) that differ from what
+ * runs, then the relay's (relay_reload()'s mask), in config order.
+ * \retval n  names written to names (static strings), at most max
+ */
+static size_t
+running_diff(const struct conf *conf, unsigned relay_pending,
+    const char **names, size_t max)
+{
+	size_t i, n = 0;
+	bool same;
+
+#define PENDING(name) do { if (n < max) names[n++] = (name); } while (0)
+	same = conf->nlisten == running.nlisten;
+	for (i = 0; same && i < conf->nlisten; i++)
+		same = strcmp(conf->listen[i].text, running.listen[i]) == 0;
+	if (!same)
+		PENDING("listen");
+	if (conf->workers != running.workers)
+		PENDING("workers");
+	if (!same_str(conf->user, running.user))
+		PENDING("user");
+	if (!same_str(conf->group, running.group))
+		PENDING("group");
+	if (!running.debug && conf->log_syslog != running.syslog)
+		PENDING("syslog");
+	if (conf->status.enabled != running.status)
+		PENDING("status");
+	else if (running.status) {
+		if (strcmp(conf->status.listen.text,
+		    running.status_listen) != 0)
+			PENDING("status.listen");
+		if (!same_str(conf->status.state_file, running.state_file))
+			PENDING("status.state_file");
+	}
+#undef PENDING
+	return n + relay_pending_names(relay_pending, names + n, max - n);
 }
 
 /* SIGHUP: a new world replaces the running one only if it loads whole. */
 static void
 daemon_reload(const char *file)
 {
-	const struct world *old;
 	struct world *nw;
 	struct pstate *ps;
-	char *buf = NULL;
-	size_t len = 0;
+	const char *pending[STATUS_RELOAD_PENDING];
+	char *buf = NULL, list[STATUS_RELOAD_PENDING * 24] = "";
+	size_t len = 0, npending, i, off;
+	unsigned relay_pending;
 	FILE *errs;
 
 	log_info("reloading %s", file);
 	if ((errs = open_memstream(&buf, &len)) == NULL) {
 		log_warn("reload: open_memstream");
-		status_note_reload(0, "out of memory");
+		status_reload_note(false, "out of memory", NULL, 0);
 		return;
 	}
 	nw = world_load(file, errs);
 	fclose(errs);
-	status_note_reload(nw != NULL, buf);
-	log_lines(nw == NULL ? "reload: " : "reload warning: ", buf);
-	free(buf);
 	if (nw == NULL) {
+		status_reload_note(false, buf, NULL, 0);
+		log_lines("reload: ", buf);
+		free(buf);
 		log_warnx("reload of %s rejected, still serving the previous "
 		    "configuration", file);
 		return;
 	}
-	/* Only this thread publishes worlds: the old one cannot go away. */
-	old = world_get();
-	if (old != NULL && !same_listeners(old->conf, nw->conf))
-		log_warnx("reload: listen addresses and workers change only "
-		    "with a restart");
 	/* The engine holds the old conf, which is freed after the publish:
 	 * restart it on the new one (it publishes a fresh all-up state). */
 	probe_engine_stop();
 	/* The relay swaps its backends while the old pool state is still
 	 * the one published (it fences it: see relay.h). */
-	relay_reload(nw->conf);
+	relay_pending = relay_reload(nw->conf);
+	npending = running_diff(nw->conf, relay_pending, pending,
+	    STATUS_RELOAD_PENDING);
+	status_reload_note(true, buf, pending, npending);
+	log_lines("reload warning: ", buf);
+	free(buf);
+	for (i = 0, off = 0; i < npending && off < sizeof(list); i++)
+		off += (size_t)snprintf(list + off, sizeof(list) - off,
+		    "%s%s", i ? ", " : "", pending[i]);
+	if (npending > 0)
+		log_warnx("reload: pending restart: %s (these settings keep "
+		    "their running values until a restart)", list);
+	else if (running.npending > 0)
+		log_info("reload: the configuration matches the running "
+		    "settings again, no restart pending");
+	running.npending = npending;
+	if (!running.debug && nw->conf->log_level != log_getlevel()) {
+		log_info("reload: log_level applied");
+		log_setlevel(nw->conf->log_level);
+	}
 	world_publish(nw);
 	if (probe_engine_start(nw->conf) != 0) {
 		log_warnx("reload: probe engine did not restart, serving an "
@@ -194,6 +311,10 @@ daemon_main(const char *file, int debug)
 		snprintf(err, sizeof(err), "cannot drop privileges");
 		goto stop;
 	}
+	if (running_capture(conf, debug) != 0) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto stop;
+	}
 	log_info("ready: %zu zone%s, %u worker%s", w->nzones,
 	    w->nzones == 1 ? "" : "s", server_workers(srv),
 	    server_workers(srv) == 1 ? "" : "s");
@@ -220,6 +341,7 @@ stop:
 	relay_stop(5.0);
 	pstate_shutdown();
 	world_shutdown();
+	running_free();
 	rcu_unregister_thread();
 	if (rc != 0)
 		log_fatalx("%s", err);	/* exit 1, after cleaning up */

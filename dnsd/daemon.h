@@ -8,7 +8,12 @@
  *                    world is freed, exit 0;
  *   SIGHUP           reload: a new world is loaded and published; if it is
  *                    rejected the errors are logged and the old one stays.
- * SIGPIPE is ignored. Listen addresses and workers need a restart.
+ * SIGPIPE is ignored. log_level applies on reload; the settings the
+ * running services were started with (listen, workers, user, group,
+ * syslog, status, status.listen, status.state_file, relay, relay.listen,
+ * relay.threads) need a restart: a reload that changes them names them in
+ * the log and in status.json (last_reload.pending_restart), compared with
+ * what runs, until a later reload restores the running values.
  */
 #ifndef MXS_DAEMON_H
 #define MXS_DAEMON_H

@@ -33,6 +33,7 @@
 
 static pthread_mutex_t relay_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct relay   *relay_cur;	/* under relay_mtx */
+static unsigned        relay_pending;	/* RELAY_PENDING_*, under relay_mtx */
 
 static void
 relay_accept_error_cb(struct evconnlistener *l, void *arg)
@@ -345,32 +346,32 @@ relay_same_listen(const struct relay *r, const struct conf_relay *rc)
 	return true;
 }
 
-void
+unsigned
 relay_reload(const struct conf *conf)
 {
 	struct relay *r;
+	unsigned pending = 0;
 
 	pthread_mutex_lock(&relay_mtx);
 	r = relay_cur;
 	if (r == NULL) {
 		pthread_mutex_unlock(&relay_mtx);
-		if (conf->relay.enabled)
-			log_warnx("reload: the relay section was added; the "
-			    "relay starts only with a restart");
-		return;
+		return conf->relay.enabled ? RELAY_PENDING_SECTION : 0;
 	}
 	/* relay_mtx held: relay_stop() cannot free r meanwhile, and no other
 	 * reload can replace the current table. */
 	if (!conf->relay.enabled)
-		log_warnx("reload: the relay section was removed; the relay "
-		    "keeps running (pool %s) until a restart",
-		    r->tables.cur->pool.name);
-	else if (!relay_same_listen(r, &conf->relay) ||
-	    relay_nthreads(&conf->relay) != r->nth)
-		log_warnx("reload: relay listen addresses and threads change "
-		    "only with a restart");
+		pending = RELAY_PENDING_SECTION;
+	else {
+		if (!relay_same_listen(r, &conf->relay))
+			pending |= RELAY_PENDING_LISTEN;
+		if (relay_nthreads(&conf->relay) != r->nth)
+			pending |= RELAY_PENDING_THREADS;
+	}
+	relay_pending = pending;
 	(void)relay_tables_reload(&r->tables, conf);
 	pthread_mutex_unlock(&relay_mtx);
+	return pending;
 }
 
 void
@@ -382,6 +383,7 @@ relay_stop(double grace_seconds)
 	pthread_mutex_lock(&relay_mtx);
 	r = relay_cur;
 	relay_cur = NULL;
+	relay_pending = 0;
 	pthread_mutex_unlock(&relay_mtx);
 	if (r == NULL)
 		return;
@@ -400,7 +402,7 @@ relay_get_stats(struct relay_stats *st, struct relay_backend_stats *be,
 {
 	struct relay *r;
 	const struct relay_counters *c;
-	size_t i, n = 0;
+	size_t i, off, n = 0;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(&relay_mtx);
@@ -415,7 +417,15 @@ relay_get_stats(struct relay_stats *st, struct relay_backend_stats *be,
 		    st->rejected_per_source + st->unavailable;
 		st->idle_timeouts = CNT_GET(&r->idle_to);
 		st->threads = r->nth;
+		st->pending = relay_pending;
+		for (i = 0, off = 0; i < r->nlisten && off < sizeof(st->listen);
+		    i++)
+			off += (size_t)snprintf(st->listen + off,
+			    sizeof(st->listen) - off, "%s%s", i ? " " : "",
+			    r->listen[i].text);
 		pthread_mutex_lock(&r->tables.mtx);
+		snprintf(st->pool, sizeof(st->pool), "%s",
+		    r->tables.cur->pool.name);
 		/* Totals include servers a reload removed. */
 		for (c = r->tables.counters; c != NULL; c = c->next) {
 			st->bytes_in += CNT_GET(&c->bytes_in);

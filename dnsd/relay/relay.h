@@ -52,8 +52,20 @@ struct relay_backend_stats {
 	uint64_t bytes_out;
 };
 
+/* What a reload cannot change while the relay runs (relay_reload()). */
+#define RELAY_PENDING_SECTION 0x1u	/* "relay": section added or removed */
+#define RELAY_PENDING_LISTEN  0x2u	/* "relay.listen" */
+#define RELAY_PENDING_THREADS 0x4u	/* "relay.threads" */
+#define RELAY_PENDING_MAX     3		/* names relay_pending_names() writes */
+
+#define RELAY_LISTEN_TEXT     256	/* the running listeners, as text */
+
 struct relay_stats {
 	bool     running;
+	/* The relay as it runs, whatever the published config says. */
+	char     pool[CONF_NAME_MAX + 1];	/* its pool */
+	char     listen[RELAY_LISTEN_TEXT];	/* bound addresses, ' '-separated */
+	unsigned pending;		/* RELAY_PENDING_*: the config differs */
 	uint64_t accepted;		/* connections accepted on the listeners */
 	uint64_t active;		/* sessions open now (any phase) */
 	uint64_t rejected_421;		/* all 421 answers (sum of the three below) */
@@ -83,13 +95,43 @@ int relay_start(const struct conf *conf);
  * between probe_engine_stop() and world_publish()). Backends, port, PROXY
  * setting, policy, retries, timeouts and limits take effect for new
  * connections; sessions in flight keep their backend. Listen addresses
- * and threads change only with a restart (logged), as does adding or
- * removing the relay section (a removed section leaves the relay running
- * on its old settings, its pool found by name). On failure (logged) the
- * previous table stays. No-op when the relay is not running.
+ * and threads change only with a restart, as does adding or removing the
+ * relay section (a removed section leaves the relay running on its old
+ * listeners and settings, its pool found by name). The difference is
+ * returned, not logged (the caller names every pending setting once), and
+ * kept for relay_get_stats() until the next reload. On a table failure
+ * (logged) the previous table stays.
  * \param conf     the new config; not retained
+ * \retval mask    RELAY_PENDING_* of conf against the running relay; 0 when
+ *                 they agree; RELAY_PENDING_SECTION when conf adds a relay
+ *                 that is not running
  */
-void relay_reload(const struct conf *conf);
+unsigned relay_reload(const struct conf *conf);
+
+/*
+ * The config setting names of a RELAY_PENDING_* mask, in config order
+ * ("relay", "relay.listen", "relay.threads"); static strings. Inline: the
+ * status renderers name them without linking the relay.
+ * \retval n  names written (at most max, at most RELAY_PENDING_MAX)
+ */
+static inline size_t
+relay_pending_names(unsigned pending, const char **names, size_t max)
+{
+	static const struct {
+		unsigned    bit;
+		const char *name;
+	} tab[RELAY_PENDING_MAX] = {
+		{ RELAY_PENDING_SECTION, "relay" },
+		{ RELAY_PENDING_LISTEN,  "relay.listen" },
+		{ RELAY_PENDING_THREADS, "relay.threads" },
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < RELAY_PENDING_MAX && n < max; i++)
+		if (pending & tab[i].bit)
+			names[n++] = tab[i].name;
+	return n;
+}
 
 /*
  * Stop gracefully: close the listeners at once, let open sessions finish
@@ -100,7 +142,9 @@ void relay_stop(double grace_seconds);
 
 /*
  * Copy the counters (thread-safe, any thread).
- * \param st       totals; st->running is false when the relay is not running
+ * \param st       totals, the running pool, listeners and pending mask;
+ *                 st->running is false (and the rest zero) when the relay
+ *                 is not running
  * \param be       array of at least maxbe entries, or NULL
  * \param maxbe    capacity of be
  * \retval n       number of backends the relay has (may exceed maxbe; only

@@ -43,10 +43,33 @@ pool_state(const struct status_pool *mp)
 	return mp->degraded ? "degraded" : "ok";
 }
 
+/* The lines of a loader's output, one string each. */
+static json_t *
+jlines(const char *text)
+{
+	json_t *a = json_array();
+	const char *nl;
+	char *line;
+
+	while (*text != '\0') {
+		nl = strchr(text, '\n');
+		if (nl == NULL)
+			nl = text + strlen(text);
+		if (nl > text && (line = strndup(text, (size_t)(nl - text))) !=
+		    NULL) {
+			json_array_append_new(a, jstr(line));
+			free(line);
+		}
+		text = *nl == '\n' ? nl + 1 : nl;
+	}
+	return a;
+}
+
 json_t *
 status_json_reload(const struct status_reload *r)
 {
-	json_t *o = json_object();
+	json_t *o = json_object(), *p;
+	size_t i;
 
 	json_object_set_new(o, "count", json_integer((json_int_t)r->count));
 	json_object_set_new(o, "time", r->time_ms > 0 ?
@@ -55,6 +78,12 @@ status_json_reload(const struct status_reload *r)
 	    json_null());
 	json_object_set_new(o, "errors", r->count > 0 ?
 	    jstr(r->errors) : json_null());
+	json_object_set_new(o, "warnings", r->count > 0 ?
+	    jlines(r->warnings) : json_null());
+	p = json_array();
+	for (i = 0; i < r->npending && i < STATUS_RELOAD_PENDING; i++)
+		json_array_append_new(p, jstr(r->pending[i]));
+	json_object_set_new(o, "pending_restart", p);
 	json_object_set_new(o, "api_requests",
 	    json_integer((json_int_t)r->api_requests));
 	json_object_set_new(o, "api_requested", r->api_requested_ms > 0 ?
@@ -198,13 +227,23 @@ static json_t *
 json_relay(const struct status_model *m)
 {
 	const struct relay_stats *rs = &m->rs;
-	json_t *o, *bes;
-	size_t i;
+	const char *names[RELAY_PENDING_MAX];
+	json_t *o, *bes, *p;
+	size_t i, n;
 
 	o = json_object();
-	json_object_set_new(o, "pool", json_string(m->relay_pool));
-	json_object_set_new(o, "listen", json_string(m->relay_listen));
+	json_object_set_new(o, "pool", jstr(m->relay_pool));
+	json_object_set_new(o, "listen", jstr(m->relay_listen));
 	json_object_set_new(o, "running", json_boolean(rs->running));
+	json_object_set_new(o, "configured",
+	    json_boolean(m->relay_configured));
+	json_object_set_new(o, "configured_listen", m->relay_configured ?
+	    jstr(m->relay_conf_listen) : json_null());
+	n = relay_pending_names(m->relay_pending, names, RELAY_PENDING_MAX);
+	p = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append_new(p, json_string(names[i]));
+	json_object_set_new(o, "pending_restart", p);
 	json_object_set_new(o, "counters", json_pack(
 	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "accepted", (json_int_t)rs->accepted,

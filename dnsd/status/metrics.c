@@ -166,6 +166,11 @@ metrics_daemon(const struct status_model *m, struct evbuffer *b)
 	    "Unix time the running configuration and zones were loaded.");
 	evbuffer_add_printf(b, "mxspread_world_loaded_time_seconds %lld\n",
 	    (long long)m->loaded);
+	prom_family(b, "mxspread_reload_pending_restart", "gauge",
+	    "Settings of the loaded configuration that take effect only with "
+	    "a restart (status.json: last_reload.pending_restart).");
+	evbuffer_add_printf(b, "mxspread_reload_pending_restart %zu\n",
+	    m->reload.npending);
 	prom_family(b, "mxspread_dns_healthy", "gauge",
 	    "1 while the DNS workers answer the status thread's self-query.");
 	evbuffer_add_printf(b, "mxspread_dns_healthy %d\n",

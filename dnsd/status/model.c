@@ -134,11 +134,12 @@ model_snapshot(struct status_model *m)
 		const struct conf_relay *r = &w->conf->relay;
 		size_t off = 0;
 
-		m->relay = true;
+		m->relay_configured = true;
 		snprintf(m->relay_pool, sizeof(m->relay_pool), "%s", r->pool);
-		for (i = 0; i < r->nlisten && off < sizeof(m->relay_listen); i++)
-			off += (size_t)snprintf(m->relay_listen + off,
-			    sizeof(m->relay_listen) - off, "%s%s",
+		for (i = 0; i < r->nlisten &&
+		    off < sizeof(m->relay_conf_listen); i++)
+			off += (size_t)snprintf(m->relay_conf_listen + off,
+			    sizeof(m->relay_conf_listen) - off, "%s%s",
 			    i ? " " : "", r->listen[i].text);
 	}
 	return 0;
@@ -166,11 +167,40 @@ model_history(struct status_server *ms, size_t pool, size_t server,
 	return 0;
 }
 
+/* The relay as it runs; as configured only while it does not (a section
+ * added by a reload waits for a restart). A relay whose section a reload
+ * removed still relays, so it is still shown. */
+static void
+model_relay(struct status_model *m)
+{
+	size_t n, got;
+
+	n = relay_get_stats(&m->rs, NULL, 0);
+	if (n > 0 && (m->rb = calloc(n, sizeof(*m->rb))) != NULL) {
+		/* a reload in between may have added backends */
+		got = relay_get_stats(&m->rs, m->rb, n);
+		m->nrb = got < n ? got : n;
+	}
+	if (m->rs.running) {
+		m->relay = true;
+		snprintf(m->relay_pool, sizeof(m->relay_pool), "%s",
+		    m->rs.pool);
+		snprintf(m->relay_listen, sizeof(m->relay_listen), "%s",
+		    m->rs.listen);
+		m->relay_pending = m->rs.pending;
+	} else if (m->relay_configured) {
+		m->relay = true;
+		snprintf(m->relay_listen, sizeof(m->relay_listen), "%s",
+		    m->relay_conf_listen);
+		m->relay_pending = RELAY_PENDING_SECTION;
+	}
+}
+
 struct status_model *
 status_model_build(size_t max_hist, int64_t started_ms)
 {
 	struct status_model *m;
-	size_t i, j, n;
+	size_t i, j;
 	int rc;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
@@ -208,13 +238,7 @@ status_model_build(size_t max_hist, int64_t started_ms)
 	query_stats_sum(&m->stats);
 	rrl_stats_get(&m->rrl);
 	status_reload_get(&m->reload);
-	if (m->relay) {
-		n = relay_get_stats(&m->rs, NULL, 0);
-		if (n > 0 && (m->rb = calloc(n, sizeof(*m->rb))) != NULL) {
-			n = relay_get_stats(&m->rs, m->rb, n);
-			m->nrb = n;
-		}
-	}
+	model_relay(m);
 	return m;
 fail:
 	status_model_free(m);

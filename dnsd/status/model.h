@@ -4,7 +4,7 @@
  * inside one short RCU read-side section (names, weights, health, factors,
  * the share window), then, outside it, what takes the probe engine's locks
  * or sums worker counters (probe history and counters, DNS, RRL and relay
- * counters, the reload record). The renderers (json.h, metrics.h) read only
+ * counters, the reload record, the relay as it runs). The renderers (json.h, metrics.h) read only
  * the model, so they are pure functions that a unit test feeds a model
  * built by hand; nothing in the model points into a snapshot.
  */
@@ -77,9 +77,14 @@ struct status_model {
 	unsigned                    share_window;	/* seconds */
 	struct query_stats         stats;
 	struct rrl_stats            rrl;
-	bool                        relay;	/* configured */
+	/* The relay as it runs (rs.running: its pool and listeners, which a
+	 * reload does not change), else as configured; shown while either. */
+	bool                        relay;	/* configured or running */
 	char                        relay_pool[CONF_NAME_MAX + 1];
-	char                        relay_listen[256];
+	char                        relay_listen[RELAY_LISTEN_TEXT];
+	bool                        relay_configured;	/* published config */
+	char                        relay_conf_listen[RELAY_LISTEN_TEXT];
+	unsigned                    relay_pending;	/* RELAY_PENDING_* */
 	struct relay_stats          rs;
 	struct relay_backend_stats *rb;
 	size_t                      nrb;

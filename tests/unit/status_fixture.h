@@ -1,7 +1,9 @@
 /* status_fixture.h - one status model built by hand, shared by test_json.c
  * and test_metrics.c: two pools (one without pool state yet), servers up,
  * down (with a reason that is not UTF-8) and drained, a label that needs
- * escaping, a relay with two backends, a rejected reload. */
+ * escaping, a relay with two backends still listening where the config no
+ * longer says, a rejected reload after one that left two settings waiting
+ * for a restart. */
 #ifndef MXS_STATUS_FIXTURE_H
 #define MXS_STATUS_FIXTURE_H
 
@@ -43,6 +45,9 @@ fx_model(void)
 	m->reload.time_ms = 1700000100999LL;
 	m->reload.ok = false;
 	strcpy(m->reload.errors, "conf:3: unknown key \"x\"");
+	strcpy(m->reload.pending[0], "listen");
+	strcpy(m->reload.pending[1], "relay.listen");
+	m->reload.npending = 2;
 	m->reload.api_requests = 1;
 	m->reload.api_requested_ms = 1700000100500LL;
 	strcpy(fx_zones[0].origin, "mail.example.com.");
@@ -168,6 +173,9 @@ fx_model(void)
 	m->relay = true;
 	strcpy(m->relay_pool, "inbound");
 	strcpy(m->relay_listen, "127.0.0.1:2525 [::1]:2525");
+	m->relay_configured = true;
+	strcpy(m->relay_conf_listen, "127.0.0.1:2626");
+	m->relay_pending = RELAY_PENDING_LISTEN;
 	m->rs.running = true;
 	m->rs.accepted = 5;
 	m->rs.active = 2;

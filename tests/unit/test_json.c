@@ -88,8 +88,9 @@ static const struct field top[] = {
 	{ "world_loaded",         "1700000050" },
 	{ "state_gen",            "42" },
 	{ "last_reload",          "{\"count\":2,\"time\":1700000100,\"ok\":false,"
-	    "\"errors\":\"conf:3: unknown key \\\"x\\\"\",\"api_requests\":1,"
-	    "\"api_requested\":1700000100}" },
+	    "\"errors\":\"conf:3: unknown key \\\"x\\\"\",\"warnings\":[],"
+	    "\"pending_restart\":[\"listen\",\"relay.listen\"],"
+	    "\"api_requests\":1,\"api_requested\":1700000100}" },
 	{ "zones",                "[{\"origin\":\"mail.example.com.\","
 	    "\"serial\":2026112701}]" },
 	{ "queries/total",        "100" },
@@ -194,6 +195,9 @@ static const struct field relay[] = {
 	{ "relay/pool",     "\"inbound\"" },
 	{ "relay/listen",   "\"127.0.0.1:2525 [::1]:2525\"" },
 	{ "relay/running",  "true" },
+	{ "relay/configured",        "true" },
+	{ "relay/configured_listen", "\"127.0.0.1:2626\"" },
+	{ "relay/pending_restart",   "[\"relay.listen\"]" },
 	{ "relay/counters", "{\"accepted\":5,\"active\":2,\"rejected_421\":6,"
 	    "\"rejected_max_conn\":1,\"rejected_per_source\":2,"
 	    "\"unavailable\":3,\"idle_timeouts\":4,\"bytes_in\":1000,"
@@ -242,7 +246,10 @@ test_keys(void **state)
 	    "health up admin agent_admin load load_factor slowstart_factor "
 	    "eff_weight target_share transitions since cert_days reason "
 	    "checks last_check history");
-	check_keys(at(doc, "relay"), "pool listen running counters backends");
+	check_keys(at(doc, "relay"), "pool listen running configured "
+	    "configured_listen pending_restart counters backends");
+	check_keys(at(doc, "last_reload"), "count time ok errors warnings "
+	    "pending_restart api_requests api_requested");
 	json_decref(doc);
 }
 
@@ -298,8 +305,9 @@ test_no_relay_no_reload(void **state)
 	doc = status_json_reload(&m->reload);
 	check_fields(doc, (const struct field[]){
 		{ "count", "0" }, { "time", "null" }, { "ok", "null" },
-		{ "errors", "null" }, { "api_requests", "0" },
-		{ "api_requested", "null" } }, 6);
+		{ "errors", "null" }, { "warnings", "null" },
+		{ "pending_restart", "[]" }, { "api_requests", "0" },
+		{ "api_requested", "null" } }, 8);
 	json_decref(doc);
 
 	/* a published reload: ok true and its errors "" */
@@ -309,7 +317,79 @@ test_no_relay_no_reload(void **state)
 	doc = status_json_reload(&m->reload);
 	check_fields(doc, (const struct field[]){
 		{ "count", "1" }, { "time", "1700000200" }, { "ok", "true" },
-		{ "errors", "\"\"" } }, 4);
+		{ "errors", "\"\"" }, { "warnings", "[]" },
+		{ "pending_restart", "[]" } }, 6);
+	json_decref(doc);
+}
+
+/* A published reload: the loader's warnings one per line (control bytes
+ * and odd UTF-8 made harmless, blank lines dropped), the settings waiting
+ * for a restart; a rejected reload after it keeps that list. */
+static void
+test_reload_record(void **state)
+{
+	const char *pending[] = { "listen", "status.listen" };
+	struct status_reload r;
+	json_t *doc;
+
+	status_reload_note(true, "z.zone:4: warning: duplicate A record\n\n"
+	    "z.zone:9: warning: \xff\x01odd\n", pending, 2);
+	status_reload_get(&r);
+	doc = status_json_reload(&r);
+	check_fields(doc, (const struct field[]){
+		{ "count", "1" }, { "ok", "true" }, { "errors", "\"\"" },
+		{ "warnings", "[\"z.zone:4: warning: duplicate A record\","
+		    "\"z.zone:9: warning: ??odd\"]" },
+		{ "pending_restart", "[\"listen\",\"status.listen\"]" } }, 5);
+	json_decref(doc);
+
+	/* rejected: its errors, no warnings, the running state unchanged */
+	status_reload_note(false, "conf:1: syntax error", NULL, 0);
+	status_reload_get(&r);
+	doc = status_json_reload(&r);
+	check_fields(doc, (const struct field[]){
+		{ "count", "2" }, { "ok", "false" },
+		{ "errors", "\"conf:1: syntax error\"" }, { "warnings", "[]" },
+		{ "pending_restart", "[\"listen\",\"status.listen\"]" } }, 5);
+	json_decref(doc);
+
+	/* the running values restored: nothing pending */
+	status_reload_note(true, NULL, NULL, 0);
+	status_reload_get(&r);
+	doc = status_json_reload(&r);
+	check_fields(doc, (const struct field[]){
+		{ "count", "3" }, { "ok", "true" }, { "warnings", "[]" },
+		{ "pending_restart", "[]" } }, 4);
+	json_decref(doc);
+}
+
+/* The relay section removed by a reload: the relay still runs on its own
+ * listeners and is shown as running, no longer configured, pending. */
+static void
+test_relay_removed(void **state)
+{
+	struct status_model *m = fx_model();
+	json_t *doc;
+
+	m->relay_configured = false;
+	m->relay_conf_listen[0] = '\0';
+	m->relay_pending = RELAY_PENDING_SECTION;
+	doc = status_json(m);
+	check_fields(doc, (const struct field[]){
+		{ "relay/pool", "\"inbound\"" },
+		{ "relay/listen", "\"127.0.0.1:2525 [::1]:2525\"" },
+		{ "relay/running", "true" }, { "relay/configured", "false" },
+		{ "relay/configured_listen", "null" },
+		{ "relay/pending_restart", "[\"relay\"]" } }, 6);
+	json_decref(doc);
+
+	/* listen and threads both differ: both named, in config order */
+	m->relay_configured = true;
+	m->relay_pending = RELAY_PENDING_THREADS | RELAY_PENDING_LISTEN;
+	doc = status_json(m);
+	check_fields(doc, (const struct field[]){
+		{ "relay/pending_restart", "[\"relay.listen\","
+		    "\"relay.threads\"]" } }, 1);
 	json_decref(doc);
 }
 
@@ -340,6 +420,8 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pool_state),
 		cmocka_unit_test(test_no_relay_no_reload),
+		cmocka_unit_test(test_reload_record),
+		cmocka_unit_test(test_relay_removed),
 		cmocka_unit_test(test_round_trip),
 	};
 
