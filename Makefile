@@ -1,5 +1,6 @@
 # mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
-# Targets: all test layers abuse run deps asan fuzz bench install uninstall clean
+# Targets: all test layers abuse run deps deps-run deps-bench deps-size asan fuzz
+#          bench install uninstall deb clean
 #
 # The build follows the layers of DESIGN.md, one static library each:
 #   layer 0  dnsd/base/   libmxs_base.a    (libconfig)
@@ -92,7 +93,8 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/mxspread
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all test unit integration layers abuse run deps asan fuzz bench bench-bins install uninstall clean check-deps
+.PHONY: all test unit integration layers abuse run deps deps-run deps-bench deps-size \
+        asan fuzz bench bench-bins install uninstall deb clean check-deps
 
 all: $(BIN) mxspread
 
@@ -144,9 +146,21 @@ bench-bins: $(BENCH_BINS)
 layers:
 	@python3 tests/layers.py
 
-# deps: Debian packages for build and tests, installed only when missing.
+# Debian packages, installed only when missing, no service started
+# (tests/deps.sh): deps-run builds and runs the demo; deps adds what
+# make test, asan and fuzz need; deps-bench adds the benchmark peers.
+# deps-size prints what each set downloads on a fresh Debian 12.
+deps-run:
+	@sh tests/deps.sh run
+
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh test
+
+deps-bench:
+	@sh tests/deps.sh bench
+
+deps-size:
+	@sh tests/deps-size.sh
 
 test: deps
 	@$(MAKE) --no-print-directory layers
@@ -165,7 +179,8 @@ integration: all $(TOOL_BINS)
 abuse: all
 	@sh tests/abuse/run.sh $(BUILD)
 
-run: deps all
+run: deps-run
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)
 
 # Whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -185,7 +200,8 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 # Benchmarks print figures; they never assert timings.
-bench: all $(TOOL_BINS) $(BENCH_BINS)
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(TOOL_BINS) $(BENCH_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
 	@sh tests/bench/probes.sh $(BUILD)
 	@sh tests/bench/relay.sh $(BUILD)
