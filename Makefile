@@ -86,6 +86,12 @@ UNIT_LAYERS_test_render      := prog dnsd zones base
 UNIT_LAYERS_test_regress     := prog dnsd zones probes base
 unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 
+# The one version: dnsd/base/version.h (debian/changelog must agree; t_deb
+# checks it).
+VERSION := $(shell sed -n 's/^\#define MXS_VERSION "\(.*\)"/\1/p' dnsd/base/version.h)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_DIR ?= $(BUILD)/deb
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
@@ -232,6 +238,28 @@ uninstall:
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# deb: $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb with dpkg-buildpackage
+# (debian/, debhelper), built from a copy of the tree so that nothing lands
+# beside it; then lintian, which must report no error.
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+	    { echo "deb: needs dpkg-dev and debhelper (make deps)"; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mxspread-$(VERSION)
+	tar --exclude=./.git --exclude='./build' --exclude='./build-*' \
+	    --exclude='./$(BUILD)' --exclude=./mxspread -cf - . | \
+	    tar -xf - -C $(DEB_DIR)/mxspread-$(VERSION)
+	cd $(DEB_DIR)/mxspread-$(VERSION) && \
+	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+	    { tail -40 ../build.log; exit 1; }
+	@test -f $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb
+	@if command -v lintian >/dev/null; then \
+	    lintian --fail-on error --tag-display-limit 0 \
+	        $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).changes; \
+	else echo "deb: lintian not installed, package not checked"; fi
+	@echo "deb: $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb"
 
 clean:
 	rm -rf build build-asan build-fuzz mxspread
