@@ -98,6 +98,10 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/mxspread
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+# Installed in $(DOCDIR)/examples: the demo config and zone, the alert
+# rules and their promtool tests.
+EXAMPLES := zones/examples/mxspread.conf zones/examples/mail.example.com.zone \
+            zones/examples/mxspread-alerts.yml zones/examples/mxspread-alerts.test.yml
 
 .PHONY: all test unit integration layers abuse run deps deps-run deps-bench deps-size \
         asan fuzz bench bench-bins install uninstall deb clean check-deps
@@ -222,8 +226,7 @@ install: all
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/mxspread
 	install -m 0644 dnsd/mxspread.8 $(DESTDIR)$(MANDIR)/man8/mxspread.8
 	install -m 0644 dnsd/mxspread.conf.5 $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5
-	install -m 0644 zones/examples/mxspread.conf \
-	    zones/examples/mail.example.com.zone $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	sed 's|/usr/sbin/mxspread|$(SBINDIR)/mxspread|g' dnsd/mxspread.service \
 	    > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
@@ -233,8 +236,7 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mxspread \
 	    $(DESTDIR)$(MANDIR)/man8/mxspread.8 \
 	    $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5 \
-	    $(DESTDIR)$(DOCDIR)/examples/mxspread.conf \
-	    $(DESTDIR)$(DOCDIR)/examples/mail.example.com.zone \
+	    $(EXAMPLES:zones/examples/%=$(DESTDIR)$(DOCDIR)/examples/%) \
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
