@@ -62,11 +62,22 @@ deb_cleanup() {
 trap deb_cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 
+# installed_running: a process runs the installed binary (other tests'
+# daemons run the build tree's, which do not count).
+installed_running() {
+	for e in /proc/[0-9]*/exe; do
+		case $(readlink "$e" 2>/dev/null) in
+		/usr/sbin/mxspread*) return 0 ;;
+		esac
+	done
+	return 1
+}
+
 dpkg -i "$DEB" > "$T/install.log" 2>&1 || { cat "$T/install.log"; fail "dpkg -i failed"; }
 dpkg-query -W -f='${Status}\n' mxspread | grep -q 'install ok installed' ||
     fail "package not installed: $(dpkg-query -W -f='${Status}' mxspread)"
 dpkg -L mxspread > "$T/files"
-pgrep -x mxspread > /dev/null && fail "a mxspread process runs after install"
+installed_running && fail "the installed mxspread runs after install"
 
 for f in /usr/sbin/mxspread /usr/share/man/man8/mxspread.8.gz \
     /usr/share/man/man5/mxspread.conf.5.gz /lib/systemd/system/mxspread.service \
@@ -144,7 +155,7 @@ done < "$T/files"
 for d in /etc/mxspread /var/lib/mxspread /usr/share/doc/mxspread; do
 	[ -e "$d" ] && fail "purge left $d"
 done
-pgrep -x mxspread > /dev/null && fail "a mxspread process runs after purge"
+installed_running && fail "the installed mxspread runs after purge"
 getent passwd mxspread > /dev/null || fail "purge removed the user (expected: locked)"
 [ "$(getent shadow mxspread | cut -d: -f8)" = 1 ] || fail "user mxspread not locked after purge"
 ok "dpkg --purge: no file, no /etc/mxspread, no /var/lib/mxspread; user mxspread kept, locked"
