@@ -252,7 +252,10 @@ deb:
 	tar --exclude=./.git --exclude='./build' --exclude='./build-*' \
 	    --exclude='./$(BUILD)' --exclude=./mxspread -cf - . | \
 	    tar -xf - -C $(DEB_DIR)/mxspread-$(VERSION)
+	# Without this make's variables (make asan's CFLAGS, BUILD): the
+	# package always builds with Debian's flags.
 	cd $(DEB_DIR)/mxspread-$(VERSION) && \
+	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u LDFLAGS -u BUILD \
 	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
 	    dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
 	    { tail -40 ../build.log; exit 1; }
