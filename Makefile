@@ -1,5 +1,6 @@
 # mxspread: authoritative DNS for a mail subdomain, answers from live SMTP probes.
-# Targets: all test layers abuse run deps asan fuzz bench install uninstall clean
+# Targets: all test layers abuse run deps deps-run deps-bench deps-size asan fuzz
+#          bench install uninstall deb clean
 #
 # The build follows the layers of DESIGN.md, one static library each:
 #   layer 0  dnsd/base/   libmxs_base.a    (libconfig)
@@ -85,14 +86,25 @@ UNIT_LAYERS_test_render      := prog dnsd zones base
 UNIT_LAYERS_test_regress     := prog dnsd zones probes base
 unit_layers = $(or $(UNIT_LAYERS_$(1)),$(LAYERS))
 
+# The one version: dnsd/base/version.h (debian/changelog must agree; t_deb
+# checks it).
+VERSION := $(shell sed -n 's/^\#define MXS_VERSION "\(.*\)"/\1/p' dnsd/base/version.h)
+DEB_ARCH = $(shell dpkg --print-architecture 2>/dev/null)
+DEB_DIR ?= $(BUILD)/deb
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/mxspread
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+# Installed in $(DOCDIR)/examples: the demo config and zone, the alert
+# rules and their promtool tests.
+EXAMPLES := zones/examples/mxspread.conf zones/examples/mail.example.com.zone \
+            zones/examples/mxspread-alerts.yml zones/examples/mxspread-alerts.test.yml
 
-.PHONY: all test unit integration layers abuse run deps asan fuzz bench bench-bins install uninstall clean check-deps
+.PHONY: all test unit integration layers abuse run deps deps-run deps-bench deps-size \
+        asan fuzz bench bench-bins install uninstall deb clean check-deps
 
 all: $(BIN) mxspread
 
@@ -144,9 +156,21 @@ bench-bins: $(BENCH_BINS)
 layers:
 	@python3 tests/layers.py
 
-# deps: Debian packages for build and tests, installed only when missing.
+# Debian packages, installed only when missing, no service started
+# (tests/deps.sh): deps-run builds and runs the demo; deps adds what
+# make test, asan and fuzz need; deps-bench adds the benchmark peers.
+# deps-size prints what each set downloads on a fresh Debian 12.
+deps-run:
+	@sh tests/deps.sh run
+
 deps:
-	@sh tests/deps.sh
+	@sh tests/deps.sh test
+
+deps-bench:
+	@sh tests/deps.sh bench
+
+deps-size:
+	@sh tests/deps-size.sh
 
 test: deps
 	@$(MAKE) --no-print-directory layers
@@ -165,7 +189,8 @@ integration: all $(TOOL_BINS)
 abuse: all
 	@sh tests/abuse/run.sh $(BUILD)
 
-run: deps all
+run: deps-run
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(BUILD)
 
 # Whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer.
@@ -185,7 +210,8 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh
 
 # Benchmarks print figures; they never assert timings.
-bench: all $(TOOL_BINS) $(BENCH_BINS)
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(TOOL_BINS) $(BENCH_BINS)
 	@sh tests/bench/dns.sh $(BUILD)
 	@sh tests/bench/probes.sh $(BUILD)
 	@sh tests/bench/relay.sh $(BUILD)
@@ -200,8 +226,7 @@ install: all
 	install -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/mxspread
 	install -m 0644 dnsd/mxspread.8 $(DESTDIR)$(MANDIR)/man8/mxspread.8
 	install -m 0644 dnsd/mxspread.conf.5 $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5
-	install -m 0644 zones/examples/mxspread.conf \
-	    zones/examples/mail.example.com.zone $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
 	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
 	sed 's|/usr/sbin/mxspread|$(SBINDIR)/mxspread|g' dnsd/mxspread.service \
 	    > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
@@ -211,11 +236,35 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/mxspread \
 	    $(DESTDIR)$(MANDIR)/man8/mxspread.8 \
 	    $(DESTDIR)$(MANDIR)/man5/mxspread.conf.5 \
-	    $(DESTDIR)$(DOCDIR)/examples/mxspread.conf \
-	    $(DESTDIR)$(DOCDIR)/examples/mail.example.com.zone \
+	    $(EXAMPLES:zones/examples/%=$(DESTDIR)$(DOCDIR)/examples/%) \
 	    $(DESTDIR)$(DOCDIR)/README.md \
 	    $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mxspread.service
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# deb: $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb with dpkg-buildpackage
+# (debian/, debhelper), built from a copy of the tree so that nothing lands
+# beside it; then lintian, which must report no error.
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+	    { echo "deb: needs dpkg-dev and debhelper (make deps)"; exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/mxspread-$(VERSION)
+	tar --exclude=./.git --exclude='./build' --exclude='./build-*' \
+	    --exclude='./$(BUILD)' --exclude=./mxspread -cf - . | \
+	    tar -xf - -C $(DEB_DIR)/mxspread-$(VERSION)
+	# Without this make's variables (make asan's CFLAGS, BUILD): the
+	# package always builds with Debian's flags.
+	cd $(DEB_DIR)/mxspread-$(VERSION) && \
+	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u CFLAGS -u LDFLAGS -u BUILD \
+	    DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+	    { tail -40 ../build.log; exit 1; }
+	@test -f $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb
+	@if command -v lintian >/dev/null; then \
+	    lintian --fail-on error --tag-display-limit 0 \
+	        $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).changes; \
+	else echo "deb: lintian not installed, package not checked"; fi
+	@echo "deb: $(DEB_DIR)/mxspread_$(VERSION)_$(DEB_ARCH).deb"
 
 clean:
 	rm -rf build build-asan build-fuzz mxspread

@@ -171,6 +171,16 @@ metrics_daemon(const struct status_model *m, struct evbuffer *b)
 	    "a restart (status.json: last_reload.pending_restart).");
 	evbuffer_add_printf(b, "mxspread_reload_pending_restart %zu\n",
 	    m->reload.npending);
+	/* The alert on a rejected reload: the old world keeps running, so
+	 * nothing else in the samples would show it. */
+	prom_family(b, "mxspread_config_reloads_total", "counter",
+	    "Reloads attempted since start (SIGHUP or POST /api/reload).");
+	evbuffer_add_printf(b, "mxspread_config_reloads_total %llu\n",
+	    (unsigned long long)m->reload.count);
+	prom_family(b, "mxspread_config_last_reload_successful", "gauge",
+	    "0 while the last reload was rejected (the previous world runs).");
+	evbuffer_add_printf(b, "mxspread_config_last_reload_successful %d\n",
+	    m->reload.count == 0 || m->reload.ok ? 1 : 0);
 	prom_family(b, "mxspread_dns_healthy", "gauge",
 	    "1 while the DNS workers answer the status thread's self-query.");
 	evbuffer_add_printf(b, "mxspread_dns_healthy %d\n",

@@ -29,10 +29,9 @@ HZ=$(getconf CLK_TCK)
 
 [ -x "$MXSPREAD" ] || { echo "dns.sh: $MXSPREAD not built (make all)"; exit 1; }
 
-# ---- packages: installed only when missing, no service started
-# (policy-rc.d guard; see dyn_deps.sh).
-sh "$ROOT/tests/bench/dyn_deps.sh" dnsperf nsd knot gdnsd pdns-server \
-    pdns-backend-bind || exit 1
+# ---- packages: the benchmark set, installed only when missing, no service
+# started (tests/deps.sh); a missing peer is a failure, never a skip.
+sh "$ROOT/tests/deps.sh" bench || exit 1
 
 D=$(mktemp -d /tmp/mxs-bench.XXXXXX)
 PIDS=""

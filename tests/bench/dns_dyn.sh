@@ -43,7 +43,7 @@ QPS=${BENCH_QPS:-}
 HZ=$(getconf CLK_TCK)
 
 [ -x "$MXSPREAD" ] || { echo "dns_dyn.sh: $MXSPREAD not built (make all)"; exit 1; }
-sh "$ROOT/tests/bench/dyn_deps.sh" dnsperf gdnsd pdns-server pdns-backend-bind || exit 1
+sh "$ROOT/tests/deps.sh" bench || exit 1
 
 D=$(mktemp -d /tmp/mxs-dynbench.XXXXXX)
 PIDS=""
@@ -352,7 +352,7 @@ awk -v order="$ALL" '
 # BENCH_INSTR=0 skips.
 [ "${BENCH_INSTR:-1}" != 0 ] || exit 0
 command -v valgrind >/dev/null 2>&1 && command -v callgrind_control >/dev/null 2>&1 ||
-	{ echo "(valgrind not installed: no instruction counts)"; exit 0; }
+	{ echo "dns_dyn.sh: valgrind missing (sh tests/deps.sh bench installs it)"; exit 1; }
 N=${BENCH_INSTR_QUERIES:-20000}
 kill $PID_mxspread $PID_gdnsd $PID_pdns 2>/dev/null
 P_VG=$(free_port $A_MXS)

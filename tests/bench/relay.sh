@@ -30,6 +30,8 @@ SMALL=500
 BIG=1048576
 
 [ -x "$MXSPREAD" ] || { echo "relay bench: build first (no $MXSPREAD)"; exit 1; }
+# The peers (HAProxy, Postfix's smtp-source/sink): installed when missing.
+sh "$ROOT/tests/deps.sh" bench || exit 1
 SOURCE=$(command -v smtp-source || echo /usr/sbin/smtp-source)
 SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)

@@ -56,6 +56,8 @@ static const char *const lines[] = {
 	"mxspread_build_info{version=\"" MXS_VERSION "\"} 1",
 	"mxspread_start_time_seconds 1700000000",
 	"mxspread_world_loaded_time_seconds 1700000050",
+	"mxspread_config_reloads_total 2",
+	"mxspread_config_last_reload_successful 0",
 	"mxspread_dns_healthy 1",
 	"mxspread_zone_serial{zone=\"mail.example.com.\"} 2026112701",
 	"mxspread_dns_queries_total{qtype=\"A\"} 20",
@@ -210,7 +212,7 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 40);
+	assert_int_equal(check_structure(text), 42);
 	free(text);
 
 	/* no relay, no first-preference counts: those families are gone */
@@ -221,7 +223,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 40 - 10 - 1);
+	assert_int_equal(check_structure(text), 42 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */
@@ -266,6 +268,35 @@ test_values(void **state)
 		    "{pool=\"inbound\",server=\"mx1\"} %s", t[i].want);
 		if (!has_line(text, want))
 			fail_msg("value %g: no line %s", t[i].v, want);
+		free(text);
+	}
+}
+
+/* The last reload's outcome: 1 before any reload and after a good one. */
+static void
+test_reload(void **state)
+{
+	static const struct {
+		uint64_t    count;
+		bool        ok;
+		const char *want;
+	} t[] = {
+		{ 0, false, "mxspread_config_last_reload_successful 1" },
+		{ 3, true,  "mxspread_config_last_reload_successful 1" },
+		{ 3, false, "mxspread_config_last_reload_successful 0" },
+	};
+	struct status_model *m;
+	char *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m = fx_model();
+		m->reload.count = t[i].count;
+		m->reload.ok = t[i].ok;
+		text = render(m);
+		if (!has_line(text, t[i].want))
+			fail_msg("reload %u ok=%d: no line %s", (unsigned)t[i].count,
+			    t[i].ok, t[i].want);
 		free(text);
 	}
 }
@@ -344,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_promtool),
 	};
