@@ -104,6 +104,7 @@ static const char *const lines[] = {
 	"mxspread_probe_checks_total{pool=\"inbound\",server=\"mx2\",outcome=\"failed\"} 12",
 	"mxspread_probe_rounds_skipped_total{pool=\"inbound\",server=\"mx1\"} 2",
 	"mxspread_probe_rounds_late_total{pool=\"inbound\",server=\"mx1\"} 3",
+	"mxspread_probe_local_errors_total{pool=\"inbound\",server=\"mx1\"} 4",
 	"mxspread_relay_up 1",
 	"mxspread_relay_accepted_total 5",
 	"mxspread_relay_sessions 2",
@@ -209,7 +210,7 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 39);
+	assert_int_equal(check_structure(text), 40);
 	free(text);
 
 	/* no relay, no first-preference counts: those families are gone */
@@ -220,7 +221,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 39 - 10 - 1);
+	assert_int_equal(check_structure(text), 40 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */
