@@ -81,6 +81,7 @@ UNIT_LAYERS_test_json        := dnsd probes base
 UNIT_LAYERS_test_metrics     := dnsd base
 UNIT_LAYERS_test_policy      := dnsd probes base
 UNIT_LAYERS_test_proxy       := base
+UNIT_LAYERS_test_log         := base
 UNIT_LAYERS_test_relay       := dnsd probes base
 UNIT_LAYERS_test_render      := prog dnsd zones base
 UNIT_LAYERS_test_regress     := prog dnsd zones probes base

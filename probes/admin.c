@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dnsd/base/diag.h"
 #include "dnsd/base/log.h"
 #include "probes/admin.h"
 
@@ -201,15 +202,48 @@ admin_locate(const struct conf *conf, const char *pool, const char *server,
 	return -2;
 }
 
+/* An override for a pool or server conf does not have: say so once. */
+static void
+admin_orphan_warn(struct admin_entry *e, const struct conf *conf, int rc)
+{
+	const struct conf_pool *cp;
+	const char **names, *like = NULL;
+	size_t i, p;
+
+	if (rc == -1) {
+		like = conf_pool_suggest(conf, e->pool);
+	} else if ((cp = conf_pool_find(conf, e->pool, &p)) != NULL &&
+	    (names = calloc(cp->nservers + 1, sizeof(*names))) != NULL) {
+		for (i = 0; i < cp->nservers; i++)
+			names[i] = cp->servers[i].name;
+		like = diag_suggest(e->server, names, cp->nservers);
+		free(names);
+	}
+	log_warnx("admin: state \"%s %s %s\" matches no %s of the running "
+	    "config (renamed or removed?%s%s%s): kept, and applied again if "
+	    "it comes back; remove its line from the state file to drop it",
+	    e->pool, e->server, admin_state_name(e->state),
+	    rc == -1 ? "pool" : "server", like ? " did you mean \"" : "",
+	    like ? like : "", like ? "\"?" : "");
+	e->orphan = true;
+}
+
 size_t
-admin_reconcile(const struct admin_store *a, const struct conf *conf,
+admin_reconcile(struct admin_store *a, const struct conf *conf,
     const struct pstate *ps, struct admin_fix *out, size_t max)
 {
 	size_t i, n = 0, p, s;
+	int rc;
 
 	for (i = 0; i < a->n && n < max; i++) {
-		if (admin_locate(conf, a->v[i].pool, a->v[i].server, &p,
-		    &s) != 0 || p >= ps->npools || s >= ps->pools[p].nservers)
+		rc = admin_locate(conf, a->v[i].pool, a->v[i].server, &p, &s);
+		if (rc != 0) {
+			if (!a->v[i].orphan)
+				admin_orphan_warn(&a->v[i], conf, rc);
+			continue;
+		}
+		a->v[i].orphan = false;
+		if (p >= ps->npools || s >= ps->pools[p].nservers)
 			continue;
 		if (ps->pools[p].servers[s].admin == a->v[i].state)
 			continue;

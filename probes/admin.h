@@ -4,6 +4,12 @@
  * An override is kept by pool and server *name*, not index, so that it
  * survives a reload that reorders or removes servers: an override whose
  * server is gone is kept (and shown in the log) in case it comes back.
+ * A renamed server is such a case: its old entry is an orphan, the new
+ * name starts enabled. The store never guesses that the two are one
+ * server (a wrong guess would drain a live server); admin_reconcile()
+ * warns once per orphaning, naming the entry, its state and the server
+ * names that resemble it, and the entry stays in the store and the state
+ * file until the server comes back or the line is removed from the file.
  * The pool state (probes/pstate.h) is where an override takes effect; the
  * probe engine republishes that state from scratch when it restarts (after
  * a reload), so the owner of the store calls admin_reconcile() to find the
@@ -22,6 +28,7 @@
 #ifndef MXS_ADMIN_H
 #define MXS_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +39,7 @@ struct admin_entry {
 	char    pool[CONF_NAME_MAX + 1];
 	char    server[CONF_NAME_MAX + 1];
 	uint8_t state;			/* PSTATE_ADMIN_DRAIN or _MAINT */
+	bool    orphan;			/* warned: no such server in the config */
 };
 
 /* Zero-initialised: empty. Entries in the order they were first set. */
@@ -91,12 +99,15 @@ int admin_locate(const struct conf *conf, const char *pool,
     const char *server, size_t *pidx, size_t *sidx);
 
 /*
- * The servers whose admin state in ps differs from the store (servers conf
- * or ps do not have are skipped). Pure: the caller applies the fixes, e.g.
- * with probe_set_admin() after leaving its RCU read-side section.
+ * The servers whose admin state in ps differs from the store (servers ps
+ * does not have yet are skipped). An entry whose pool or server conf does
+ * not have is an orphan: warned about once (log_warnx, with a "did you
+ * mean"), until it matches a server again; it is kept. Applies nothing:
+ * the caller applies the fixes, e.g. with probe_set_admin() after leaving
+ * its RCU read-side section.
  * \retval number of fixes written to out (at most max)
  */
-size_t admin_reconcile(const struct admin_store *a, const struct conf *conf,
+size_t admin_reconcile(struct admin_store *a, const struct conf *conf,
     const struct pstate *ps, struct admin_fix *out, size_t max);
 
 /* Free the entries; the store is empty again. */

@@ -142,7 +142,10 @@ agent_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return;
-		check_fail(&r, "%s", check_errno_text(errno));
+		int err = errno;
+
+		check_fail(&r, "%s", check_errno_text(err));
+		r.local = check_errno_local(err);
 		agent_finish(a, &r);
 		return;
 	}
@@ -166,9 +169,11 @@ agent_start(struct check_req *req)
 
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
 		snprintf(req->err, sizeof(req->err), "out of memory");
+		req->err_local = true;
 		return NULL;
 	}
 	if ((a->fd = check_connect(req->sa, req->salen)) == -1) {
+		req->err_local = check_errno_local(errno);
 		snprintf(req->err, sizeof(req->err), "%s", check_errno_text(errno));
 		free(a);
 		return NULL;

@@ -8,6 +8,10 @@
  * The check frees its own state just before it calls done(); the result and
  * everything it points to are only valid during the call.
  *
+ * A failure of this host rather than of the server (no descriptor left,
+ * out of memory: check_errno_local()) sets result.local, or req->err_local
+ * for start(): the engine then leaves the server's state alone.
+ *
  * Everything runs on the engine thread's event base; nothing blocks.
  * The parsers at the end are pure functions, unit-tested directly.
  */
@@ -42,6 +46,7 @@ struct check_result {
 	int      agent_admin;		/* enum check_agent */
 	bool     agent_down;		/* the agent said down/fail/stopped */
 	int32_t  cert_days;		/* INT32_MIN: no certificate seen */
+	bool     local;			/* failed for a reason of this host */
 };
 
 typedef void check_done_fn(void *arg, const struct check_result *r);
@@ -60,6 +65,7 @@ struct check_req {
 	check_done_fn           *done;
 	void                    *arg;
 	char                     err[CHECK_REASON_MAX];	/* start() failure */
+	bool                     err_local;	/* ... of this host, not the server */
 };
 
 struct check_ops {
@@ -78,6 +84,10 @@ extern const struct check_ops check_agent_ops;
 
 /* Put a result's failure reason in words for a socket error. */
 const char *check_errno_text(int err);
+
+/* \retval true  err says this host ran short (EMFILE, ENFILE, ENOMEM,
+ *               ENOBUFS): the attempt says nothing about the server */
+bool check_errno_local(int err);
 
 /* Fill r as a failure with a printf reason. */
 void check_fail(struct check_result *r, const char *fmt, ...)

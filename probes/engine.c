@@ -30,6 +30,8 @@
 #define ENGINE_PUBLISH_DELAY_US	10000	/* coalesce changes for 10 ms */
 #define ENGINE_TICK_US		250000	/* slow-start steps */
 #define ENGINE_SS_STEP		0.05	/* republish when the ramp moved this much */
+#define ENGINE_LOCAL_LOG	1	/* "local shortage" lines a second */
+#define ENGINE_LOCAL_WHAT	"probe: local shortage"
 
 struct eserver;
 
@@ -107,6 +109,7 @@ struct engine {
 	struct event      *admin_ev;
 	struct event      *stop_ev;
 	struct rng         rng;
+	struct log_rate    local_log;		/* engine thread only */
 	unsigned           nramping;
 	/* under probe_lock */
 	struct admin_op   *ops;
@@ -253,6 +256,24 @@ eng_history(struct eserver *sv, struct eprobe *p,
 	pthread_mutex_unlock(&sv->pool->lock);
 }
 
+/* The check failed for want of descriptors or memory on this host:
+ * nothing was learnt about the server, so its state stays as it is. */
+static void
+eng_local(struct eprobe *p, const struct check_result *r)
+{
+	struct eserver *sv = p->sv;
+	struct engine *e = sv->pool->eng;
+
+	p->cnt.local++;
+	pthread_mutex_lock(&sv->pool->lock);
+	sv->cnt.local++;
+	pthread_mutex_unlock(&sv->pool->lock);
+	if (log_rate_ok(&e->local_log, ENGINE_LOCAL_LOG, ENGINE_LOCAL_WHAT))
+		log_errx("probe: pool %s server %s: %s: this host is short of "
+		    "descriptors or memory; the server's state is kept",
+		    sv->pool->cp->name, sv->cs->name, r->reason);
+}
+
 static void
 eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 {
@@ -264,6 +285,10 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 	const char *reason = r->reason;
 	int tr;
 
+	if (!r->ok && r->local) {
+		eng_local(p, r);
+		return;
+	}
 	if (r->ok)
 		p->cnt.ok++;
 	else
@@ -415,6 +440,7 @@ eng_start_check(struct eprobe *p, double now)
 	if ((h = p->ops->start(q)) == NULL) {
 		check_result_init(&r);
 		check_fail(&r, "%s", q->err[0] ? q->err : "cannot start");
+		r.local = q->err_local;
 		eng_apply(p, &r, 0);
 		return;
 	}
@@ -458,6 +484,7 @@ eng_tick_cb(evutil_socket_t fd, short what, void *arg)
 	double now;
 	size_t i, j;
 
+	log_rate_flush(&e->local_log, ENGINE_LOCAL_LOG, ENGINE_LOCAL_WHAT);
 	if (e->nramping == 0)
 		return;
 	now = clock_mono();
@@ -1025,6 +1052,7 @@ probe_get_totals(struct probe_counters *out)
 				out->failed += __atomic_load_n(&c->failed, __ATOMIC_RELAXED);
 				out->skipped += __atomic_load_n(&c->skipped, __ATOMIC_RELAXED);
 				out->late += __atomic_load_n(&c->late, __ATOMIC_RELAXED);
+				out->local += __atomic_load_n(&c->local, __ATOMIC_RELAXED);
 			}
 		}
 		pthread_mutex_unlock(&pool->lock);

@@ -251,6 +251,7 @@ struct http_check {
 	char          *body;
 	size_t         len;
 	bool           truncated;
+	int            sock_errno;	/* why the last socket() failed; 0 ok */
 	check_done_fn *done;
 	void          *arg;
 	char           errbuf[CURL_ERROR_SIZE];
@@ -273,6 +274,19 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* curl reports a socket() that failed as "couldn't connect", which reads
+ * as the server's fault: open it here to learn why (EMFILE is ours). */
+static curl_socket_t
+http_open_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct http_check *h = arg;
+	int fd;
+
+	fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	h->sock_errno = fd == -1 ? errno : 0;
+	return fd == -1 ? CURL_SOCKET_BAD : fd;
+}
+
 static void
 http_free(struct http_check *h)
 {
@@ -292,7 +306,14 @@ http_done_cb(CURL *easy, CURLcode rc, void *arg)
 
 	check_result_init(&r);
 	if (rc != CURLE_OK) {
-		if (rc == CURLE_COULDNT_CONNECT)
+		if (h->sock_errno != 0) {
+			check_fail(&r, "cannot open a socket: %s",
+			    check_errno_text(h->sock_errno));
+			r.local = check_errno_local(h->sock_errno);
+		} else if (rc == CURLE_OUT_OF_MEMORY) {
+			check_fail(&r, "%s", curl_easy_strerror(rc));
+			r.local = true;
+		} else if (rc == CURLE_COULDNT_CONNECT)
 			check_fail(&r, "connection refused");
 		else
 			check_fail(&r, "%s", h->errbuf[0] ? h->errbuf :
@@ -341,6 +362,7 @@ http_start(struct check_req *req)
 			free(h->body);
 		free(h);
 		snprintf(req->err, sizeof(req->err), "out of memory");
+		req->err_local = true;
 		return NULL;
 	}
 	h->cev = req->cev;
@@ -358,9 +380,13 @@ http_start(struct check_req *req)
 	curl_easy_setopt(h->easy, CURLOPT_FORBID_REUSE, 1L);
 	/* never ask a proxy: probes go straight to the server */
 	curl_easy_setopt(h->easy, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETFUNCTION, http_open_cb);
+	curl_easy_setopt(h->easy, CURLOPT_OPENSOCKETDATA, h);
 	if (curlev_add(h->cev, h->easy, http_done_cb, h) == -1) {
 		http_free(h);
+		/* curlev_add fails only for want of memory (logged) */
 		snprintf(req->err, sizeof(req->err), "cannot start the transfer");
+		req->err_local = true;
 		return NULL;
 	}
 	return h;

@@ -5,6 +5,13 @@
  * rise/fall, load smoothing and slow start, and publishes a new pool-state
  * snapshot (probes/pstate.h) on every change. Everything below is safe to
  * call from other threads (status endpoint, main).
+ *
+ * A check that fails because this host ran short (EMFILE, ENFILE, ENOMEM:
+ * check.h's "local" failures, e.g. while something else holds every
+ * descriptor) says nothing about the server: it is counted apart
+ * (probe_counters.local), leaves the server's state, history and rise/fall
+ * counts alone, and is logged at error level at most once a second for
+ * the whole engine, with a summary of the rest.
  */
 #ifndef MXS_PROBE_H
 #define MXS_PROBE_H
@@ -29,6 +36,9 @@ struct probe_counters {
 	uint64_t ok, failed;		/* completed checks by outcome */
 	uint64_t skipped;		/* rounds skipped: previous still running */
 	uint64_t late;			/* rounds started > 10% of interval late */
+	uint64_t local;			/* attempts failed for want of descriptors
+					 * or memory here: in neither ok nor
+					 * failed, no rise/fall step */
 };
 
 /* Start probing conf's pools (conf must outlive the engine). Publishes an

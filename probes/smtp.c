@@ -126,6 +126,7 @@ struct smtp_check {
 	const char              *tls_host;
 	bool                     tls;
 	int32_t                  cert_days;
+	bool                     local;		/* the next failure is this host's */
 	struct smtp_reply        rep;
 	check_done_fn           *done;
 	void                    *arg;
@@ -152,6 +153,7 @@ smtp_finish(struct smtp_check *s, struct check_result *r)
 	void *arg = s->arg;
 
 	r->cert_days = s->cert_days;
+	r->local = !r->ok && s->local;
 	smtp_free(s);
 	done(arg, r);
 }
@@ -208,6 +210,7 @@ smtp_start_tls(struct smtp_check *s)
 	}
 	if ((s->ssl = SSL_new(s->ctx)) == NULL) {
 		ERR_clear_error();
+		s->local = true;
 		smtp_failf(s, "TLS: out of memory");
 		return;
 	}
@@ -220,6 +223,7 @@ smtp_start_tls(struct smtp_check *s)
 	if (tbev == NULL) {
 		SSL_free(s->ssl);
 		s->ssl = NULL;
+		s->local = true;
 		smtp_failf(s, "TLS: cannot set up the filter");
 		return;
 	}
@@ -256,6 +260,7 @@ smtp_tls_ready(struct smtp_check *s)
 		return;
 	}
 	if (vr != X509_V_OK) {
+		s->local = vr == X509_V_ERR_OUT_OF_MEM;
 		smtp_failf(s, "certificate verify failed: %s",
 		    X509_verify_cert_error_string(vr));
 		return;
@@ -399,6 +404,7 @@ smtp_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (err == 0)
 		err = EIO;
+	s->local = check_errno_local(err);
 	smtp_failf(s, "%s %s", check_errno_text(err), smtp_doing[s->st]);
 }
 
@@ -436,12 +442,14 @@ smtp_conn_cb(evutil_socket_t fd, short what, void *arg)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 		err = errno;
 	if (err != 0) {
+		s->local = check_errno_local(err);
 		smtp_failf(s, "%s", check_errno_text(err));
 		return;
 	}
 	s->st = SMTP_GREETING;
 	if ((s->bev = bufferevent_socket_new(s->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		s->local = true;
 		smtp_failf(s, "out of memory");
 		return;
 	}
@@ -458,9 +466,11 @@ smtp_start(struct check_req *req)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(req->err, sizeof(req->err), "out of memory");
+		req->err_local = true;
 		return NULL;
 	}
 	if ((s->fd = check_connect(req->sa, req->salen)) == -1) {
+		req->err_local = check_errno_local(errno);
 		snprintf(req->err, sizeof(req->err), "%s", check_errno_text(errno));
 		free(s);
 		return NULL;

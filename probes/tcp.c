@@ -49,6 +49,13 @@ check_errno_text(int err)
 	}
 }
 
+bool
+check_errno_local(int err)
+{
+	return err == EMFILE || err == ENFILE || err == ENOMEM ||
+	    err == ENOBUFS;
+}
+
 int
 check_connect(const struct sockaddr *sa, socklen_t salen)
 {
@@ -100,8 +107,10 @@ tcp_event_cb(evutil_socket_t fd, short what, void *arg)
 		err = errno;
 	if (err == 0)
 		r.ok = true;
-	else
+	else {
 		check_fail(&r, "%s", check_errno_text(err));
+		r.local = check_errno_local(err);
+	}
 	tcp_close_rst(t->fd);
 	free(t);
 	done(darg, &r);
@@ -114,9 +123,11 @@ tcp_start(struct check_req *req)
 
 	if ((t = calloc(1, sizeof(*t))) == NULL) {
 		snprintf(req->err, sizeof(req->err), "out of memory");
+		req->err_local = true;
 		return NULL;
 	}
 	if ((t->fd = check_connect(req->sa, req->salen)) == -1) {
+		req->err_local = check_errno_local(errno);
 		snprintf(req->err, sizeof(req->err), "%s", check_errno_text(errno));
 		free(t);
 		return NULL;

@@ -78,6 +78,8 @@ name(const char *fmt, ...)			\
 	va_end(ap);				\
 }
 
+LOG_FN(log_err, LOG_LVL_ERR, 1)
+LOG_FN(log_errx, LOG_LVL_ERR, 0)
 LOG_FN(log_warn, LOG_LVL_WARN, 1)
 LOG_FN(log_warnx, LOG_LVL_WARN, 0)
 LOG_FN(log_info, LOG_LVL_INFO, 0)
@@ -105,6 +107,19 @@ log_fatalx(const char *fmt, ...)
 	exit(1);
 }
 
+/* A new second: summarise the last one's suppressed lines, start over. */
+static void
+log_rate_roll(struct log_rate *r, time_t now, unsigned per_sec,
+    const char *what)
+{
+	if (r->dropped > 0)
+		log_warnx("%s: %u more not logged (over %u a second)", what,
+		    r->dropped, per_sec);
+	r->sec = now;
+	r->n = 0;
+	r->dropped = 0;
+}
+
 bool
 log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what)
 {
@@ -112,18 +127,23 @@ log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what)
 	 * second" then holds for any second read in the log. */
 	time_t now = time(NULL);
 
-	if (now != r->sec) {
-		if (r->dropped > 0)
-			log_warnx("%s: %u more not logged (over %u a second)",
-			    what, r->dropped, per_sec);
-		r->sec = now;
-		r->n = 0;
-		r->dropped = 0;
-	}
+	if (now != r->sec)
+		log_rate_roll(r, now, per_sec, what);
 	if (r->n < per_sec) {
 		r->n++;
 		return true;
 	}
 	r->dropped++;
 	return false;
+}
+
+void
+log_rate_flush(struct log_rate *r, unsigned per_sec, const char *what)
+{
+	time_t now;
+
+	if (r->dropped == 0)
+		return;
+	if ((now = time(NULL)) != r->sec)
+		log_rate_roll(r, now, per_sec, what);
 }

@@ -17,6 +17,10 @@ void log_init(int level, int use_syslog, const char *ident);
 void log_setlevel(int level);
 int  log_getlevel(void);
 
+/* An error the daemon survives (log_fatal* exit): log_err appends
+ * strerror(errno), log_errx does not. */
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_errx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -29,9 +33,11 @@ void log_fatalx(const char *fmt, ...)
 /*
  * Rate-limited logging (gdnsd's log_neterr habit) for lines a peer can
  * trigger at will: at most per_sec lines a second per limiter; the first
- * line of a later second is preceded by "<what>: N more not logged". Keep
- * one limiter per thread (static __thread) or per event source; the
- * counters that matter stay exact elsewhere (status endpoint).
+ * line of a later second is preceded by "<what>: N more not logged", or
+ * that summary is written by log_rate_flush() from a timer, so that it
+ * does not wait for the next line. Keep one limiter per thread (static
+ * __thread) or per event source, flushed on that thread; the counters
+ * that matter stay exact elsewhere (status endpoint).
  */
 struct log_rate {
 	time_t   sec;
@@ -41,5 +47,10 @@ struct log_rate {
 /* \retval true   log the line now
  * \retval false  suppressed (counted, summarised later) */
 bool log_rate_ok(struct log_rate *r, unsigned per_sec, const char *what);
+
+/* Write the pending "N more not logged" summary once the second it counts
+ * is over (nothing when none is pending or the second is still running).
+ * Call it about once a second, with log_rate_ok's per_sec and what. */
+void log_rate_flush(struct log_rate *r, unsigned per_sec, const char *what);
 
 #endif

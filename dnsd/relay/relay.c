@@ -44,8 +44,9 @@ relay_accept_error_cb(struct evconnlistener *l, void *arg)
 	log_warnx("relay: accept: %s", evutil_socket_error_to_string(e));
 }
 
-/* While the current table is fenced, look at the pool state once a
- * second, so the fence is lifted even when no client arrives. */
+/* Once a second on each relay thread: while the current table is fenced,
+ * look at the pool state, so the fence is lifted even when no client
+ * arrives; and write this thread's pending 421 summary. */
 static void
 relay_fence_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -54,6 +55,7 @@ relay_fence_cb(evutil_socket_t fd, short what, void *arg)
 
 	relay_table_unfence(t);
 	relay_table_unref(t);
+	relay_session_tick();
 }
 
 static void

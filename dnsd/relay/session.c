@@ -69,12 +69,19 @@ static void relay_try_next(struct relay_session *);
 /*
  * Every 421 is logged, but at most RELAY_LOG_421 lines per second per relay
  * thread: a flood of rejected connections must not flood the log. The rest
- * are counted and summarised with the next line logged; the counters on the
- * status endpoint stay exact.
+ * are counted and summarised by the thread's one-second timer
+ * (relay_session_tick), or by the next line logged if that comes first;
+ * the counters on the status endpoint stay exact.
  */
 #define RELAY_LOG_421 10
 
 static __thread struct log_rate log421;
+
+void
+relay_session_tick(void)
+{
+	log_rate_flush(&log421, RELAY_LOG_421, "relay: 421 replies");
+}
 
 static void
 relay_reject(struct relay_table *t, evutil_socket_t fd,

@@ -9,7 +9,8 @@
  * "421 4.3.2 ..." (flushed before close), so the sender queues and
  * retries later; nothing is lost. Every 421 is logged on one line, at
  * most RELAY_LOG_421 (10) a second per thread (log_rate_ok summarises the
- * rest; the counters stay exact).
+ * rest within about a second, from relay_session_tick(); the counters stay
+ * exact).
  *
  * Connected: the PROXY header (dnsd/base/proxy.h) goes first when configured; then
  * bytes are copied both ways with plain events on the two sockets (not
@@ -47,6 +48,10 @@ struct relay_session;
  * failure). */
 void relay_session_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
+
+/* Once a second on every relay thread: write the summary of the 421
+ * lines this thread did not log (the limiter is per thread). */
+void relay_session_tick(void);
 
 /* Close both sockets and free the session at once (stop, grace period
  * over), releasing its table reference and per-source slot. */

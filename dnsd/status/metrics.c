@@ -304,7 +304,7 @@ metrics_servers(const struct status_model *m, struct evbuffer *b)
 			    ms, NULL, ms->ps.cert_days * 86400.0);
 }
 
-/* The probes: transitions, checks, rounds skipped or late. */
+/* The probes: transitions, checks, rounds skipped or late, local errors. */
 static void
 metrics_probes(const struct status_model *m, struct evbuffer *b)
 {
@@ -335,6 +335,12 @@ metrics_probes(const struct status_model *m, struct evbuffer *b)
 	EACH_SERVER(m, mp, ms, i, j)
 		prom_server(b, "mxspread_probe_rounds_late_total", mp, ms,
 		    NULL, (double)ms->cnt.late);
+	prom_family(b, "mxspread_probe_local_errors_total", "counter",
+	    "Probe attempts failed for want of descriptors or memory on this "
+	    "host (not counted against the server).");
+	EACH_SERVER(m, mp, ms, i, j)
+		prom_server(b, "mxspread_probe_local_errors_total", mp, ms,
+		    NULL, (double)ms->cnt.local);
 }
 
 /* First-preference answers per server (absent when none were counted). */

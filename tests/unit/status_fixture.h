@@ -107,6 +107,7 @@ fx_model(void)
 	s->cnt.failed = 1;
 	s->cnt.skipped = 2;
 	s->cnt.late = 3;
+	s->cnt.local = 4;
 	fx_hist[0].time_ms = 1700000110000LL;
 	fx_hist[0].ok = false;
 	fx_hist[0].latency_us = 200000;

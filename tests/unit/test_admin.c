@@ -3,6 +3,7 @@
  * reconcile against a hand-built config and pool state. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -368,6 +369,127 @@ test_reconcile(void **state)
 	admin_free(&a);
 }
 
+/* The log (stderr) of one test, captured in a file of dir. */
+static int log_saved = -1;
+static char log_path[128];
+
+static void
+log_capture(void)
+{
+	int fd;
+
+	path_of(log_path, sizeof(log_path), "log");
+	assert_true((fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0);
+	assert_true((log_saved = dup(STDERR_FILENO)) >= 0);
+	assert_true(dup2(fd, STDERR_FILENO) >= 0);
+	close(fd);
+}
+
+/* What was logged since the last call, and how many lines. */
+static const char *
+log_taken(int *lines)
+{
+	static long seen;
+	static char buf[4096];
+	const char *all = read_file(log_path), *c;
+
+	snprintf(buf, sizeof(buf), "%s", all + seen);
+	seen = (long)strlen(all);
+	for (*lines = 0, c = buf; (c = strchr(c, '\n')) != NULL; c++)
+		(*lines)++;
+	return buf;
+}
+
+static void
+log_release(void)
+{
+	dup2(log_saved, STDERR_FILENO);
+	close(log_saved);
+	log_saved = -1;
+}
+
+/* A failed test left stderr captured: restore it and show the capture
+ * (cmocka's failure message is in it). */
+static int
+log_teardown(void **state)
+{
+	if (log_saved != -1) {
+		log_release();
+		fputs(read_file(log_path), stderr);
+	}
+	return 0;
+}
+
+/* A drained server renamed by a reload: its entry is an orphan, named in
+ * one warning (with the new name as a hint) and kept, in the store and in
+ * the file; it applies again when the name comes back. */
+static void
+test_orphan(void **state)
+{
+	struct admin_store a = { 0 }, b = { 0 };
+	struct admin_fix fix[8];
+	struct world_fx w;
+	char path[128];
+	const char *t;
+	int lines;
+
+	path_of(path, sizeof(path), "orphan");
+	log_capture();
+	wfx_init(&w);
+	assert_int_equal(admin_set(&a, "inbound", "mx1", PSTATE_ADMIN_DRAIN), 0);
+	assert_int_equal(admin_set(&a, "bakup", "b1", PSTATE_ADMIN_MAINT), 0);
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 1);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(t, "admin: state \"bakup b1 maint\" matches no "
+	    "pool of the running config (renamed or removed? did you mean "
+	    "\"backup\"?): kept"));
+
+	/* the reload renames mx1 */
+	strcpy(w.sv[0][0].name, "mx1b");
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 0);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(t, "admin: state \"inbound mx1 drain\" matches "
+	    "no server of the running config (renamed or removed? did you "
+	    "mean \"mx1b\"?): kept, and applied again if it comes back"));
+	/* once: the status thread reconciles four times a second */
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 0);
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 0);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 0);
+	/* not forgotten: still in the store and in the next save */
+	assert_non_null(admin_find(&a, "inbound", "mx1"));
+	assert_int_equal(admin_save(&a, path), 0);
+	assert_int_equal(admin_load(&b, path), 0);
+	assert_string_equal(dump(&b), "inbound/mx1=drain bakup/b1=maint");
+	admin_free(&b);
+
+	/* renamed back: applied again, silently; renamed away: warned again */
+	strcpy(w.sv[0][0].name, "mx1");
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 1);
+	assert_int_equal(fix[0].pool, 0);
+	assert_int_equal(fix[0].server, 0);
+	assert_int_equal(fix[0].state, PSTATE_ADMIN_DRAIN);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 0);
+	strcpy(w.sv[0][0].name, "mx1c");
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 0);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(t, "\"inbound mx1 drain\" matches no server of "
+	    "the running config (renamed or removed? did you mean \"mx1c\"?)"));
+	/* no name close enough: no hint */
+	assert_int_equal(admin_set(&a, "backup", "relay-west", PSTATE_ADMIN_DRAIN), 0);
+	assert_int_equal(admin_reconcile(&a, &w.conf, &w.ps, fix, 8), 0);
+	t = log_taken(&lines);
+	assert_int_equal(lines, 1);
+	assert_non_null(strstr(t, "\"backup relay-west drain\" matches no server "
+	    "of the running config (renamed or removed?): kept"));
+	log_release();
+	admin_free(&a);
+}
+
 int
 main(void)
 {
@@ -378,6 +500,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_locate),
 		cmocka_unit_test(test_reconcile),
+		cmocka_unit_test_teardown(test_orphan, log_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -107,6 +107,7 @@ static const char *const lines[] = {
 	"mxspread_probe_rounds_skipped_total{pool=\"inbound\",server=\"mx1\"} 2",
 	"mxspread_probe_rounds_late_total{pool=\"inbound\",server=\"mx1\"} 3",
 	"mxspread_reload_pending_restart 2",
+	"mxspread_probe_local_errors_total{pool=\"inbound\",server=\"mx1\"} 4",
 	"mxspread_relay_up 1",
 	"mxspread_relay_accepted_total 5",
 	"mxspread_relay_sessions 2",
@@ -212,7 +213,7 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 42);
+	assert_int_equal(check_structure(text), 43);
 	free(text);
 
 	/* no relay, no first-preference counts: those families are gone */
@@ -223,7 +224,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 42 - 10 - 1);
+	assert_int_equal(check_structure(text), 43 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */

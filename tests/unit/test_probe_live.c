@@ -1,6 +1,7 @@
 /* test_probe_live.c - the probe engine against real peers: testsmtp.py fault
  * modes, agent and HTTP load responders, smtp-sink and a real Postfix smtpd. */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -362,9 +364,15 @@ expect_up(const char *pool)
 	printf("ok: %s up\n", pool);
 }
 
+/* test_local_shortage's lowered limit, restored even when it fails. */
+static struct rlimit nofile_saved;
+static bool nofile_lowered;
+
 static int
 teardown(void **state)
 {
+	if (nofile_lowered && setrlimit(RLIMIT_NOFILE, &nofile_saved) == 0)
+		nofile_lowered = false;
 	probe_engine_stop();
 	stop_all();
 	return 0;
@@ -780,6 +788,89 @@ test_reload(void **state)
 	assert_true(s.eff_weight == 0);
 }
 
+/* Descriptors run out in this process (RLIMIT_NOFILE lowered to the
+ * lowest free descriptor, as when something else holds all of them):
+ * every probe type fails with EMFILE, which says nothing about the
+ * servers. They stay up with no reason set, nothing enters their history
+ * or their ok/failed counts, and the attempts are counted as local. */
+static void
+test_local_shortage(void **state)
+{
+	static const char *const names[] = { "loc-smtp", "loc-tcp", "loc-http",
+	    "loc-agent" };
+	enum { NP = 4 };
+	struct probe_counters c0[NP], c1[NP], t;
+	struct probe_result h[PROBE_HISTORY];
+	size_t n0[NP], i;
+	uint16_t sport, hport, aport;
+	struct conf_pool *p;
+	struct rlimit low;
+	int fd;
+
+	tc_reset();
+	peer_start("normal", 0, &sport, NULL);
+	peer_start("http", 0, &hport, NULL);
+	peer_start("agent", 0, &aport, "--line", "up", NULL);
+	tc_pool("loc-smtp", CONF_PROBE_SMTP, sport);
+	tc_pool("loc-tcp", CONF_PROBE_TCP, sport);
+	tc_pool("loc-http", CONF_PROBE_HTTP, hport);
+	tc_pool("loc-agent", CONF_PROBE_AGENT, aport);
+	for (i = 0; i < NP; i++) {
+		p = &tc.pools[pool_idx(names[i])];
+		p->probe.interval = 0.2;
+		p->probe.fall = 1;
+	}
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	for (i = 0; i < NP; i++)
+		expect_up(names[i]);
+
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &nofile_saved), 0);
+	for (i = 0; i < NP; i++) {
+		probe_get_counters(pool_idx(names[i]), 0, &c0[i]);
+		n0[i] = probe_history(pool_idx(names[i]), 0, h, PROBE_HISTORY);
+	}
+	assert_true((fd = dup(0)) >= 0);
+	close(fd);
+	low = nofile_saved;
+	low.rlim_cur = (rlim_t)fd;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	nofile_lowered = true;
+	msleep(2000);				/* about 10 rounds each */
+	for (i = 0; i < NP; i++) {
+		size_t k = pool_idx(names[i]);
+
+		probe_get_counters(k, 0, &c1[i]);
+		assert_true(snap(k).up);
+		assert_string_equal(snap(k).reason, "");
+		assert_true(c1[i].failed == c0[i].failed);
+		assert_true(c1[i].local >= c0[i].local + 3);
+	}
+	probe_get_totals(&t);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &nofile_saved), 0);
+	nofile_lowered = false;
+	for (i = 0; i < NP; i++) {
+		size_t k = pool_idx(names[i]);
+
+		/* at most the one round that ended just before the limit */
+		assert_true(probe_history(k, 0, h, PROBE_HISTORY) <= n0[i] + 1);
+		printf("ok: %s kept up through %" PRIu64 " local failures\n",
+		    names[i], c1[i].local - c0[i].local);
+	}
+	assert_true(t.local >= 4 * 3);
+	/* descriptors back: real checks again */
+	for (i = 0; i < NP; i++) {
+		size_t k = pool_idx(names[i]);
+		struct probe_counters c;
+		double end = now_s() + 5;
+
+		do {
+			msleep(50);
+			probe_get_counters(k, 0, &c);
+		} while (c.ok <= c1[i].ok && now_s() < end);
+		assert_true(c.ok > c1[i].ok && snap(k).up);
+	}
+}
+
 static void
 on_signal(int sig)
 {
@@ -796,6 +887,7 @@ main(void)
 		cmocka_unit_test_teardown(test_timing, teardown),
 		cmocka_unit_test_teardown(test_skip, teardown),
 		cmocka_unit_test_teardown(test_reload, teardown),
+		cmocka_unit_test_teardown(test_local_shortage, teardown),
 		cmocka_unit_test_teardown(test_postfix, teardown),
 	};
 	const char *r = getenv("MXS_ROOT");
