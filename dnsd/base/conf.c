@@ -50,7 +50,7 @@ parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
 	size_t i, n;
 	int r;
 
-	z->line = config_setting_source_line(g);
+	z->line = conf_line(c, g);
 	conf_check_keys(c, g, zone_keys, "zone");
 	if ((r = conf_get_strs(c, g, "", "origin", CONF_DNAME_MAX, &v, &s)) == 0)
 		conf_err(c, g, "missing required key 'origin' in zone");
@@ -91,7 +91,7 @@ parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
 static void
 parse_status(struct cctx *c, const config_setting_t *g, struct conf_status *st)
 {
-	st->line = config_setting_source_line(g);
+	st->line = conf_line(c, g);
 	conf_check_keys(c, g, status_keys, "status");
 	conf_get_bool(c, g, "status.", "enabled", &st->enabled);
 	conf_get_sockaddr(c, g, "status.", "listen", 8053, &st->listen);
@@ -108,7 +108,7 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	unsigned port;
 	int t, r;
 
-	rl->line = config_setting_source_line(g);
+	rl->line = conf_line(c, g);
 	rl->enabled = true;
 	conf_check_keys(c, g, relay_keys, "relay");
 	conf_get_bool(c, g, "relay.", "enabled", &rl->enabled);
@@ -155,7 +155,7 @@ parse_rrl(struct cctx *c, const config_setting_t *g, struct conf_rrl *r)
 	const char *v;
 	int i, n, rc;
 
-	r->line = config_setting_source_line(g);
+	r->line = conf_line(c, g);
 	conf_check_keys(c, g, rrl_keys, "rrl");
 	conf_get_bool(c, g, "rrl.", "enabled", &r->enabled);
 	conf_get_uint(c, g, "rrl.", "rate", 1, 1000000, &r->rate);
@@ -315,7 +315,7 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	struct conf *conf = NULL;
 	config_t cfg;
 	const char *efile;
-	char path[4096];
+	char path[4096], *xtext = NULL;
 	int line;
 
 	memset(&c, 0, sizeof(c));
@@ -324,16 +324,18 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	diag_init(&c.d, errout, name, DIAG_SORTED);
 	config_init(&cfg);
 	config_set_include_dir(&cfg, dir != NULL ? dir : ".");
-	conf_scan_numbers(&c, text);
-	if (!config_read_string(&cfg, text)) {
+	if ((xtext = conf_expand(&c, text)) == NULL)
+		goto fail;
+	if (!config_read_string(&cfg, xtext)) {
 		efile = config_error_file(&cfg);
-		if (efile != NULL && efile[0] != '/' && dir != NULL) {
+		line = config_error_line(&cfg);
+		if (efile == NULL)
+			conf_where(&c, line, &efile, &line);
+		else if (efile[0] != '/' && dir != NULL) {
 			snprintf(path, sizeof(path), "%s/%s", dir, efile);
 			efile = path;
 		}
-		line = config_error_line(&cfg);
-		diag_error(&c.d, efile != NULL ? efile : name, line, "%s",
-		    config_error_text(&cfg));
+		diag_error(&c.d, efile, line, "%s", config_error_text(&cfg));
 		goto fail;
 	}
 	if ((conf = calloc(1, sizeof(*conf))) == NULL ||
@@ -346,7 +348,9 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	parse_top(&c, config_root_setting(&cfg), conf);
 fail:
 	config_destroy(&cfg);
+	free(xtext);
 	diag_flush(&c.d);
+	conf_text_free(&c);
 	if (c.d.nerr > 0) {
 		conf_free(conf);
 		return NULL;

@@ -101,7 +101,7 @@ parse_probe(struct cctx *c, const config_setting_t *g, int is_load,
 			t = CONF_PROBE_SMTP;
 	}
 	probe_defaults(p, (enum conf_probe_type)t);
-	p->line = config_setting_source_line(g);
+	p->line = conf_line(c, g);
 	if (tset < 0)
 		return;	/* keys depend on the type: do not pile up errors */
 
@@ -238,7 +238,7 @@ parse_server(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	long long v;
 
-	sv->line = config_setting_source_line(g);
+	sv->line = conf_line(c, g);
 	sv->weight = 1;
 	conf_check_keys(c, g, server_keys, "server");
 	conf_get_name(c, g, "server", sv->name);
@@ -257,7 +257,7 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 	long long v;
 	int t, i, j, n, r1, r2;
 
-	pl->line = config_setting_source_line(g);
+	pl->line = conf_line(c, g);
 	pl->load_smoothing = 0.3;
 	pl->load_low = 50;
 	pl->load_high = 95;

@@ -13,17 +13,6 @@
 #include "dnsd/base/conf_int.h"
 #include "dnsd/base/diag.h"
 
-static int
-cctx_badline(const struct cctx *c, int line)
-{
-	int i;
-
-	for (i = 0; i < c->nbadlines; i++)
-		if (c->badlines[i] == line)
-			return 1;
-	return 0;
-}
-
 /* Report an error located at setting s (its file and line). */
 void
 conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -33,18 +22,31 @@ conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 	char path[4096];
 	va_list ap;
 
-	if (sfile == NULL && cctx_badline(c, line)) {
+	if (sfile == NULL && conf_badline(c, line)) {
 		/* Already reported as a number libconfig cannot hold. */
 		c->d.nerr++;
 		return;
 	}
-	if (sfile != NULL && sfile[0] != '/' && c->dir != NULL) {
+	if (sfile == NULL)
+		conf_where(c, line, &sfile, &line);
+	else if (sfile[0] != '/' && c->dir != NULL) {
 		snprintf(path, sizeof(path), "%s/%s", c->dir, sfile);
 		sfile = path;
 	}
 	va_start(ap, fmt);
-	diag_verror(&c->d, sfile != NULL ? sfile : c->name, line, fmt, ap);
+	diag_verror(&c->d, sfile, line, fmt, ap);
 	va_end(ap);
+}
+
+int
+conf_line(const struct cctx *c, const config_setting_t *s)
+{
+	const char *file;
+	int line = config_setting_source_line(s);
+
+	if (config_setting_source_file(s) == NULL)
+		conf_where(c, line, &file, &line);
+	return line;
 }
 
 void
@@ -621,75 +623,3 @@ conf_parse_prefix(const char *v, struct conf_prefix *p)
 	snprintf(p->text, sizeof(p->text), "%s/%u", a, p->bits);
 	return 0;
 }
-
-/*
- * libconfig 1.5 silently truncates integer literals that do not fit in 32
- * bits (99999999999 reads as 1215752191). Find them in the text first.
- */
-void
-conf_scan_numbers(struct cctx *c, const char *p)
-{
-	int line = 1, neg;
-	const char *start;
-	char *end;
-	unsigned long long v;
-
-	while (*p != '\0') {
-		if (*p == '\n') {
-			line++;
-			p++;
-		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-			while (*p != '\0' && *p != '\n')
-				p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
-				if (*p == '\n')
-					line++;
-			if (*p != '\0')
-				p += 2;
-		} else if (*p == '"') {
-			for (p++; *p != '\0' && *p != '"'; p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				else if (*p == '\n')
-					line++;
-			}
-			if (*p != '\0')
-				p++;
-		} else if (isalpha((unsigned char)*p) || *p == '_' || *p == '*') {
-			while (isalnum((unsigned char)*p) || *p == '_' || *p == '*' ||
-			    *p == '-')
-				p++;
-		} else if (isdigit((unsigned char)*p) ||
-		    ((*p == '-' || *p == '+') && isdigit((unsigned char)p[1]))) {
-			start = p;
-			neg = *p == '-';
-			if (*p == '-' || *p == '+')
-				p++;
-			errno = 0;
-			v = strtoull(p, &end, 0);
-			if (*end == '.' || *end == 'e' || *end == 'E') {
-				/* a float: skip it whole */
-				p = end + 1;
-				while (isdigit((unsigned char)*p) || *p == '.' ||
-				    *p == 'e' || *p == 'E' || *p == '-' || *p == '+')
-					p++;
-				continue;
-			}
-			p = end;
-			if (*p == 'L' || *p == 'l') {
-				while (*p == 'L' || *p == 'l')
-					p++;
-				continue;
-			}
-			if (errno == ERANGE || v > (neg ? 2147483648ULL : 2147483647ULL)) {
-				conf_err_at(c, line, "number %.*s is too large",
-				    (int)(p - start), start);
-				if (c->nbadlines < CONF_MAX_BADLINES)
-					c->badlines[c->nbadlines++] = line;
-			}
-		} else
-			p++;
-	}
-}
-

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <cmocka.h>
@@ -771,6 +772,160 @@ test_files(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Write text to dir/name (name may hold a subdirectory that exists). */
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* conf_load of path: its errors (caller frees); *confp the result. */
+static char *
+load_errors(const char *path, struct conf **confp)
+{
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *e;
+
+	assert_non_null(e = open_memstream(&errs, &len));
+	*confp = conf_load(path, e);
+	fclose(e);
+	return errs;
+}
+
+/*
+ * Numbers in included files (nested, relative and absolute) are
+ * range-checked at their own file:line and shown as written: libconfig
+ * would read 4294967297 as 1, 4294969821 as 2525, 4294967296 as 0.
+ */
+static void
+test_include_numbers(void **state)
+{
+	char dir[] = "/tmp/mxs-test-inc.XXXXXX";
+	char path[256], text[1024], expect[4096];
+	struct conf *conf;
+	char *errs;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\";\n"
+	    "    port = 4294969821; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 4294967297; } ); } );\n"
+	    "@include \"sub/nested.inc\"\n");
+	put_file(dir, "sub/nested.inc",
+	    "tcp_max_per_source = 4294967296;\n"
+	    "rrl = { rate = -99999999999999999999;\n"
+	    "  window = 99999999999999999999; slip = 0x100000001;\n"
+	    "  ipv4_prefix = 99999999999999999999L; };\n");
+	/* absolute: libconfig 1.5 itself would prefix the include directory */
+	put_file(dir, "abs.inc", "workers = 0xFFFFFFFF;\n");
+	snprintf(text, sizeof(text),
+	    "# main\n"
+	    "@include \"pools.inc\"\n"
+	    "  @include \"%s/abs.inc\" # after the include\n"
+	    "edns_payload = 4294967808;\n", dir);
+	put_file(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:4: number 4294967808 is too large\n"
+	    "%s/abs.inc:1: number 0xFFFFFFFF is too large\n"
+	    "%s/pools.inc:3: number 4294969821 is too large\n"
+	    "%s/pools.inc:5: number 4294967297 is too large\n"
+	    "%s/sub/nested.inc:1: number 4294967296 is too large\n"
+	    "%s/sub/nested.inc:2: number -99999999999999999999 is too large\n"
+	    "%s/sub/nested.inc:3: number 99999999999999999999 is too large\n"
+	    "%s/sub/nested.inc:3: number 0x100000001 is too large\n"
+	    "%s/sub/nested.inc:4: number 99999999999999999999L is too large\n",
+	    dir, dir, dir, dir, dir, dir, dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	/* In range: the included values are read, other errors keep their
+	 * own file:line, lines after an include are the main file's again. */
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\"; port = 2525; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 3000000000L; } ); } );\n");
+	put_file(dir, "abs.inc", "workers = 3;\n");
+	snprintf(text, sizeof(text),
+	    "@include \"pools.inc\"\n"
+	    "@include \"%s/abs.inc\"\n"
+	    "edns_payload = 4294967808L;\n", dir);
+	put_file(dir, "main.conf", text);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:3: edns_payload: must be between 512 and 4096, got "
+	    "4294967808\n"
+	    "%s/pools.inc:4: weight: must be between 1 and 1000000, got "
+	    "3000000000\n", dir, dir);
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\"; port = 2525; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 7; } ); } );\n");
+	snprintf(text, sizeof(text),
+	    "@include \"pools.inc\"\n"
+	    "@include \"%s/abs.inc\"\n"
+	    "tcp_max_per_source = 9;\n", dir);
+	put_file(dir, "main.conf", text);
+	errs = load_errors(path, &conf);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->workers, 3);
+	assert_int_equal(conf->tcp_max_per_source, 9);
+	assert_int_equal(conf->pools[0].probe.port, 2525);
+	assert_int_equal(conf->pools[0].servers[0].weight, 7);
+	assert_int_equal(conf->pools[0].servers[0].line, 3);
+	conf_free(conf);
+
+	/* A missing include names the path it tried; an include loop ends. */
+	snprintf(text, sizeof(text),
+	    "workers = 1;\n@include \"%s/none.inc\"\n@include \"loop.inc\"\n",
+	    dir);
+	put_file(dir, "main.conf", text);
+	put_file(dir, "loop.inc", "\n@include \"loop.inc\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:2: cannot open include file %s/none.inc: No such "
+	    "file or directory\n"
+	    "%s/loop.inc:2: @include \"loop.inc\": nested deeper than 10 "
+	    "files (an include loop?)\n", dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	/* A syntax error in an included file: that file's line. */
+	put_file(dir, "loop.inc", "\n\nlisten = ;\n");
+	put_file(dir, "main.conf", "workers = 1;\n@include \"loop.inc\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect), "%s/loop.inc:3: syntax error\n", dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	snprintf(text, sizeof(text), "rm -r '%s'", dir);
+	assert_int_equal(system(text), 0);
+}
+
 static void
 test_names(void **state)
 {
@@ -821,6 +976,7 @@ main(void)
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_shared_server),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_include_numbers),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ip_sockaddr),
 		cmocka_unit_test(test_multi_error),
