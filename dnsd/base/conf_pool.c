@@ -1,4 +1,5 @@
 /* conf_pool.c - config pools: probes, servers, pools and the checks across pools. */
+#include <arpa/inet.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,10 +185,26 @@ parse_probe(struct cctx *c, const config_setting_t *g, int is_load,
 		    format_names[p->load_format]);
 }
 
+/* All eight groups, no "::": the unambiguous way to write ip. */
+static void
+full_v6(const struct conf_ip *ip, char *out, size_t size)
+{
+	const uint8_t *a = ip->u.v6.s6_addr;
+	size_t len = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < 8 && len < size; i++)
+		len += (size_t)snprintf(out + len, size - len, "%s%x",
+		    i ? ":" : "", (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
+}
+
 static void
 parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "address"), *e;
+	char host[INET6_ADDRSTRLEN], full[48];
+	const char *v, *why;
 	int i, j, n;
 
 	if (s == NULL) {
@@ -214,10 +231,24 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 			    conf_type_word(e));
 			continue;
 		}
-		if (conf_parse_ip(config_setting_get_string(e),
-		    &sv->addrs[sv->naddrs]) != 0) {
+		v = config_setting_get_string(e);
+		if (conf_parse_ip(v, &sv->addrs[sv->naddrs]) != 0) {
 			conf_err(c, e, "address: '%s' is not an IPv4 or IPv6 "
-			    "address", config_setting_get_string(e));
+			    "address", v);
+			continue;
+		}
+		if ((why = conf_ip_unusable(&sv->addrs[sv->naddrs])) != NULL) {
+			conf_err(c, e, "address: '%s' is %s, never a mail "
+			    "server", v, why);
+			continue;
+		}
+		if (conf_ip_ambiguous(v, host, sizeof(host))) {
+			full_v6(&sv->addrs[sv->naddrs], full, sizeof(full));
+			conf_err(c, e, "address: '%s' is ambiguous (%s and port "
+			    "%s, or one IPv6 address?): a server address takes "
+			    "no port, so write \"%s\"; for the address itself "
+			    "write \"%s\"", v, host, strrchr(v, ':') + 1, host,
+			    full);
 			continue;
 		}
 		for (j = 0; j < (int)sv->naddrs; j++)

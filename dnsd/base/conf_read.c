@@ -439,9 +439,60 @@ conf_parse_ip(const char *v, struct conf_ip *ip)
 	return 0;
 }
 
+const char *
+conf_ip_unusable(const struct conf_ip *ip)
+{
+	const uint8_t *a;
+	uint32_t v4;
+
+	if (ip->family == AF_INET6) {
+		a = ip->u.v6.s6_addr;
+		if (IN6_IS_ADDR_UNSPECIFIED(&ip->u.v6))
+			return "the unspecified address";
+		if (a[0] == 0xff)
+			return "a multicast address";
+		if (!IN6_IS_ADDR_V4MAPPED(&ip->u.v6))
+			return NULL;
+		memcpy(&v4, a + 12, 4);
+	} else
+		memcpy(&v4, &ip->u.v4, 4);
+	v4 = ntohl(v4);
+	if (v4 == 0)
+		return "the unspecified address";
+	if (v4 == 0xffffffffu)
+		return "the broadcast address";
+	if ((v4 >> 28) == 0xe)
+		return "a multicast address";
+	return NULL;
+}
+
+int
+conf_ip_ambiguous(const char *v, char *addr, size_t size)
+{
+	struct in6_addr a6;
+	const char *colon = strrchr(v, ':');
+	size_t i, n;
+
+	if (v[0] == '[' || strstr(v, "::") == NULL || colon == NULL)
+		return 0;
+	n = strlen(colon + 1);
+	if (n == 0 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)colon[1 + i]))
+			return 0;
+	if (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535 ||
+	    (size_t)(colon - v) >= size)
+		return 0;
+	memcpy(addr, v, (size_t)(colon - v));
+	addr[colon - v] = '\0';
+	return inet_pton(AF_INET6, addr, &a6) == 1;
+}
+
 /*
  * "1.2.3.4:port", "[v6]:port", or without the port (defport).
- * Returns 0, or -1 (not an address) or -2 (bad port).
+ * Returns 0, or -1 (not an address), -2 (bad port) or -3 (an IPv6 address
+ * without brackets whose last group could be a port).
  */
 int
 conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
@@ -466,7 +517,9 @@ conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
 	} else if ((p = strchr(v, ':')) != NULL && strchr(p + 1, ':') == NULL) {
 		hl = (size_t)(p - v);
 		port = p + 1;
-	} else
+	} else if (conf_ip_ambiguous(v, host, sizeof(host)))
+		return -3;
+	else
 		hl = strlen(v);
 	if (hl == 0 || hl >= sizeof(host))
 		return -1;
@@ -491,10 +544,20 @@ conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
 	return 0;
 }
 
+/* The address part of an ambiguous v (conf_ip_ambiguous() said so). */
+static const char *
+ambiguous_host(const char *v, char *host, size_t size)
+{
+	if (!conf_ip_ambiguous(v, host, size))
+		snprintf(host, size, "?");
+	return host;
+}
+
 static int
 sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
     const char *key, uint16_t defport, struct conf_sockaddr *sa)
 {
+	char host[INET6_ADDRSTRLEN];
 	const char *v;
 	int r;
 
@@ -504,7 +567,13 @@ sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
 		return -1;
 	}
 	v = config_setting_get_string(s);
-	if ((r = conf_parse_sockaddr(v, defport, sa)) == -2) {
+	if ((r = conf_parse_sockaddr(v, defport, sa)) == -3) {
+		conf_err(c, s, "%s%s: '%s' is ambiguous: write [%s]:%s for a "
+		    "port, or [%s] for the address", pfx, key, v,
+		    ambiguous_host(v, host, sizeof(host)), strrchr(v, ':') + 1, v);
+		return -1;
+	}
+	if (r == -2) {
 		conf_err(c, s, "%s%s: '%s' has a bad port (expected 1 to 65535)",
 		    pfx, key, v);
 		return -1;

@@ -91,6 +91,26 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: syslog: expected true or false, got a string\n" },
 	{ "number_too_large", "workers = 2;\ntcp_max_connections = 99999999999;\n",
 	  "t.conf:2: number 99999999999 is too large\n" },
+	{ "number_hex_too_large", "workers = 0x80000000;\n",
+	  "t.conf:1: number 0x80000000 is too large\n" },
+	{ "number_64_too_large", "workers = -9223372036854775809L;\n",
+	  "t.conf:1: number -9223372036854775809L is too large\n" },
+	{ "listen_ambiguous", "listen = [ \"::1:5353\" ];\n",
+	  "t.conf:1: listen: '::1:5353' is ambiguous: write [::1]:5353 for a "
+	  "port, or [::1:5353] for the address\n" },
+	{ "server_unusable",
+	  SERVER("address = [ \"0.0.0.0\",\n \"::\", \"255.255.255.255\",\n"
+	  " \"224.0.0.25\", \"ff05::25\", \"::ffff:239.1.1.1\" ];"),
+	  "t.conf:1: address: '0.0.0.0' is the unspecified address, never a mail server\n"
+	  "t.conf:2: address: '::' is the unspecified address, never a mail server\n"
+	  "t.conf:2: address: '255.255.255.255' is the broadcast address, never a mail server\n"
+	  "t.conf:3: address: '224.0.0.25' is a multicast address, never a mail server\n"
+	  "t.conf:3: address: 'ff05::25' is a multicast address, never a mail server\n"
+	  "t.conf:3: address: '::ffff:239.1.1.1' is a multicast address, never a mail server\n" },
+	{ "server_ambiguous", SERVER("address = \"::1:53\";"),
+	  "t.conf:1: address: '::1:53' is ambiguous (::1 and port 53, or one "
+	  "IPv6 address?): a server address takes no port, so write \"::1\"; "
+	  "for the address itself write \"0:0:0:0:0:0:1:53\"\n" },
 	{ "listen_bad_port", "listen = [ \"127.0.0.1:99999\" ];\n",
 	  "t.conf:1: listen: '127.0.0.1:99999' has a bad port (expected 1 to 65535)\n" },
 	{ "listen_port_zero", "listen = \"[::1]:0\";\n",
@@ -662,6 +682,27 @@ test_all_keys(void **state)
 }
 
 /* One server in two pools, same addresses in another order: fine. */
+/* Loopback, private, link-local and the ambiguous address written in
+ * full are mail servers; "[::1]:5353" is the unambiguous listen form. */
+static void
+test_addresses_ok(void **state)
+{
+	struct conf *conf;
+
+	(void)state;
+	conf = conf_load_string("listen = [ \"[::1]:5353\", \"[fd00::1:5353]\", "
+	    "\"0.0.0.0:5353\", \"[::]:5354\" ];\n"
+	    SERVER("address = [ \"127.0.0.1\", \"10.1.2.3\", \"192.168.0.1\", "
+	    "\"172.16.0.1\", \"::1\", \"fe80::1\", \"fd00::25\", "
+	    "\"0:0:0:0:0:0:1:53\", \"2001:db8::11\", \"::ffff:127.0.0.2\" ];"),
+	    "t.conf", stderr);
+	assert_non_null(conf);
+	assert_int_equal(conf->pools[0].servers[0].naddrs, 10);
+	assert_string_equal(conf->listen[0].text, "[::1]:5353");
+	assert_string_equal(conf->listen[1].text, "[fd00::1:5353]:53");
+	conf_free(conf);
+}
+
 static void
 test_shared_server(void **state)
 {
@@ -975,6 +1016,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_shared_server),
+		cmocka_unit_test(test_addresses_ok),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_include_numbers),
 		cmocka_unit_test(test_names),
