@@ -38,6 +38,9 @@ static const char *const relay_keys[] = {
 	"max_per_source", "hostname", "threads", NULL
 };
 
+static bool same_ip(const struct conf_sockaddr *a,
+    const struct conf_sockaddr *b);
+
 const char *const conf_proxy_names[] = { "none", "v1", "v2", NULL };
 static const char *const relay_policy_names[] = { "weighted", "leastconn", NULL };
 static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
@@ -95,7 +98,10 @@ parse_status(struct cctx *c, const config_setting_t *g, struct conf_status *st)
 	conf_check_keys(c, g, status_keys, "status");
 	conf_get_bool(c, g, "status.", "enabled", &st->enabled);
 	conf_get_sockaddr(c, g, "status.", "listen", 8053, &st->listen);
-	conf_get_strdup(c, g, "status.", "token_file", PATH_MAX, &st->token_file);
+	if (conf_get_strdup(c, g, "status.", "token_file", PATH_MAX,
+	    &st->token_file) == 1)
+		st->token_line = conf_line(c,
+		    config_setting_get_member(g, "token_file"));
 	conf_get_strdup(c, g, "status.", "state_file", PATH_MAX, &st->state_file);
 }
 
@@ -223,6 +229,79 @@ conf_defaults(struct conf *conf)
 	conf->relay.max_per_source = 20;
 }
 
+/* A non-loopback status endpoint needs a token: the status module refuses
+ * to listen there without one, so the load refuses it first. */
+static void
+check_status_listen(struct cctx *c, const config_setting_t *root,
+    const config_setting_t *st, const struct conf *conf)
+{
+	const config_setting_t *ls;
+
+	if (!conf->status.enabled || conf->status.token_file != NULL ||
+	    conf_sockaddr_loopback(&conf->status.listen))
+		return;
+	ls = st != NULL ? config_setting_get_member(st, "listen") : NULL;
+	conf_err(c, ls != NULL ? ls : st != NULL ? st : root,
+	    "status.listen: '%s' is not a loopback address: the status "
+	    "endpoint listens there only with a status.token_file",
+	    conf->status.listen.text);
+}
+
+/* The relay's listen addresses must take no connection meant for a DNS or
+ * status listener, and no backend of the relay's pool may be the relay
+ * itself (it would connect to itself, connection after connection). */
+static void
+check_relay_listen(struct cctx *c, const config_setting_t *g,
+    const struct conf *conf)
+{
+	const struct conf_relay *rl = &conf->relay;
+	const config_setting_t *ls = config_setting_get_member(g, "listen"), *e;
+	const struct conf_pool *pl;
+	const struct conf_server *sv;
+	struct conf_sockaddr b;
+	size_t i, k, j, a;
+
+	if (!rl->enabled || ls == NULL)
+		return;
+	for (i = 0; i < rl->nlisten; i++) {
+		e = conf_strlist_elem(ls, (int)i);
+		for (k = 0; k < conf->nlisten; k++)
+			if (conf_sockaddr_overlap(&rl->listen[i],
+			    &conf->listen[k])) {
+				conf_err(c, e, "relay.listen: '%s' takes the "
+				    "connections of the DNS listen address '%s'",
+				    rl->listen[i].text, conf->listen[k].text);
+				break;
+			}
+		if (conf->status.enabled && conf_sockaddr_overlap(
+		    &rl->listen[i], &conf->status.listen))
+			conf_err(c, e, "relay.listen: '%s' takes the "
+			    "connections of status.listen '%s'",
+			    rl->listen[i].text, conf->status.listen.text);
+		if (rl->pool[0] == '\0')
+			continue;
+		pl = &conf->pools[rl->pool_index];
+		for (j = 0; j < pl->nservers; j++) {
+			sv = &pl->servers[j];
+			for (a = 0; a < sv->naddrs; a++) {
+				b.len = conf_ip_sockaddr(&sv->addrs[a],
+				    rl->port, &b.ss);
+				if (!conf_sockaddr_overlap(&rl->listen[i], &b))
+					continue;
+				if (!same_ip(&rl->listen[i], &b) &&
+				    !conf_sockaddr_loopback(&b))
+					continue;	/* maybe not local */
+				conf_err(c, e, "relay.listen: '%s' is a backend "
+				    "of the relay: server '%s' of pool '%s' "
+				    "(line %d) at %s, relay.port %u: the relay "
+				    "would connect to itself", rl->listen[i].text,
+				    sv->name, pl->name, sv->line,
+				    sv->addrs[a].text, rl->port);
+			}
+		}
+	}
+}
+
 static void
 parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 {
@@ -304,8 +383,12 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 		}
 	}
 
-	if (conf_get_group(c, root, "", "relay", &g) == 1)
+	check_status_listen(c, root, st, conf);
+
+	if (conf_get_group(c, root, "", "relay", &g) == 1) {
 		parse_relay(c, g, conf);
+		check_relay_listen(c, g, conf);
+	}
 }
 
 static struct conf *
@@ -510,3 +593,72 @@ conf_probe_type_name(enum conf_probe_type t)
 	return "?";
 }
 
+
+static const uint8_t *
+sa_addr(const struct conf_sockaddr *a, size_t *len, uint16_t *port)
+{
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+
+		*len = 4;
+		*port = ntohs(s4->sin_port);
+		return (const uint8_t *)&s4->sin_addr;
+	}
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	*len = 16;
+	*port = ntohs(s6->sin6_port);
+	return s6->sin6_addr.s6_addr;
+}
+
+static bool
+same_ip(const struct conf_sockaddr *a, const struct conf_sockaddr *b)
+{
+	const uint8_t *x, *y;
+	size_t lx, ly;
+	uint16_t px, py;
+
+	x = sa_addr(a, &lx, &px);
+	y = sa_addr(b, &ly, &py);
+	return a->ss.ss_family == b->ss.ss_family && memcmp(x, y, lx) == 0;
+}
+
+static bool
+sa_wildcard(const struct conf_sockaddr *a)
+{
+	static const uint8_t zero[16];
+	const uint8_t *x;
+	size_t len;
+	uint16_t port;
+
+	x = sa_addr(a, &len, &port);
+	return memcmp(x, zero, len) == 0;
+}
+
+bool
+conf_sockaddr_overlap(const struct conf_sockaddr *a,
+    const struct conf_sockaddr *b)
+{
+	size_t la, lb;
+	uint16_t pa, pb;
+
+	if (a->ss.ss_family != b->ss.ss_family)
+		return false;	/* IPv6 sockets are IPV6_V6ONLY */
+	sa_addr(a, &la, &pa);
+	sa_addr(b, &lb, &pb);
+	return pa == pb && (same_ip(a, b) || sa_wildcard(a) || sa_wildcard(b));
+}
+
+bool
+conf_sockaddr_loopback(const struct conf_sockaddr *a)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (a->ss.ss_family != AF_INET6)
+		return false;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && s6->sin6_addr.s6_addr[12] == 127);
+}

@@ -583,6 +583,17 @@ sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
 		    "\"192.0.2.1:53\" or \"[2001:db8::1]:53\")", pfx, key, v);
 		return -1;
 	}
+	if (sa->ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)&sa->ss)->sin6_addr)) {
+		/* Listen sockets are IPV6_V6ONLY (dnsd/base/sock.c): the
+		 * mapped form could never be bound. */
+		conf_err(c, s, "%s%s: '%s' is an IPv4-mapped address, which an "
+		    "IPv6-only socket cannot bind: write %s:%u", pfx, key, v,
+		    inet_ntop(AF_INET, ((const struct sockaddr_in6 *)
+		    &sa->ss)->sin6_addr.s6_addr + 12, host, sizeof(host)),
+		    ntohs(((const struct sockaddr_in6 *)&sa->ss)->sin6_port));
+		return -1;
+	}
 	return 0;
 }
 

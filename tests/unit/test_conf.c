@@ -111,6 +111,36 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: address: '::1:53' is ambiguous (::1 and port 53, or one "
 	  "IPv6 address?): a server address takes no port, so write \"::1\"; "
 	  "for the address itself write \"0:0:0:0:0:0:1:53\"\n" },
+	{ "status_public_no_token", "status = {\n listen = \"0.0.0.0:8053\"; };\n",
+	  "t.conf:2: status.listen: '0.0.0.0:8053' is not a loopback address: "
+	  "the status endpoint listens there only with a status.token_file\n" },
+	{ "status_mapped", "status = { listen = \"[::ffff:127.0.0.1]:8053\"; };\n",
+	  "t.conf:1: status.listen: '[::ffff:127.0.0.1]:8053' is an IPv4-mapped "
+	  "address, which an IPv6-only socket cannot bind: write 127.0.0.1:8053\n" },
+	{ "relay_listen_is_dns",
+	  "listen = [ \"127.0.0.1:5353\", \"[::1]:2525\" ];\n" POOL("")
+	  "relay = { pool = \"p\";\n listen = [ \"127.0.0.1:5353\",\n"
+	  " \"[::]:2525\", \"0.0.0.0:8053\", \"127.0.0.2:5353\" ]; };\n",
+	  "t.conf:4: relay.listen: '127.0.0.1:5353' takes the connections of the "
+	  "DNS listen address '127.0.0.1:5353'\n"
+	  "t.conf:5: relay.listen: '[::]:2525' takes the connections of the DNS "
+	  "listen address '[::1]:2525'\n"
+	  "t.conf:5: relay.listen: '0.0.0.0:8053' takes the connections of "
+	  "status.listen '127.0.0.1:8053'\n" },
+	{ "relay_backend_is_itself",
+	  "listen = \"127.0.0.1:5353\";\n"
+	  "pools = ( { name = \"p\"; servers = (\n"
+	  " { name = \"a\"; address = [ \"192.0.2.1\", \"127.0.0.1\" ]; },\n"
+	  " { name = \"b\"; address = \"192.0.2.2\"; } ); } );\n"
+	  "relay = { pool = \"p\"; port = 2525;\n"
+	  " listen = [ \"192.0.2.2:2525\", \"0.0.0.0:2525\", \"192.0.2.3:2525\","
+	  " \"192.0.2.1:25\" ]; };\n",
+	  "t.conf:6: relay.listen: '192.0.2.2:2525' is a backend of the relay: "
+	  "server 'b' of pool 'p' (line 4) at 192.0.2.2, relay.port 2525: the "
+	  "relay would connect to itself\n"
+	  "t.conf:6: relay.listen: '0.0.0.0:2525' is a backend of the relay: "
+	  "server 'a' of pool 'p' (line 3) at 127.0.0.1, relay.port 2525: the "
+	  "relay would connect to itself\n" },
 	{ "listen_bad_port", "listen = [ \"127.0.0.1:99999\" ];\n",
 	  "t.conf:1: listen: '127.0.0.1:99999' has a bad port (expected 1 to 65535)\n" },
 	{ "listen_port_zero", "listen = \"[::1]:0\";\n",
