@@ -302,6 +302,16 @@ check_relay_listen(struct cctx *c, const config_setting_t *g,
 	}
 }
 
+static int
+pool_byname_cmp(const void *a, const void *b)
+{
+	const struct conf_pool *x = *(const struct conf_pool *const *)a;
+	const struct conf_pool *y = *(const struct conf_pool *const *)b;
+	int r = strcasecmp(x->name, y->name);
+
+	return r != 0 ? r : x < y ? -1 : x > y;
+}
+
 static void
 parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 {
@@ -358,6 +368,17 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 	/* Pools before zones and relay: both refer to pools by name. */
 	if (conf_parse_pools(c, root, conf) < 0)
 		return;
+	if (conf->npools > 0) {
+		if ((conf->pools_byname = calloc(conf->npools,
+		    sizeof(*conf->pools_byname))) == NULL) {
+			conf_err(c, root, "out of memory");
+			return;
+		}
+		for (k = 0; k < conf->npools; k++)
+			conf->pools_byname[k] = &conf->pools[k];
+		qsort(conf->pools_byname, conf->npools,
+		    sizeof(*conf->pools_byname), pool_byname_cmp);
+	}
 
 	if (conf_get_list(c, root, "zones", &list) == 1 &&
 	    (n = config_setting_length(list)) > 0) {
@@ -505,6 +526,7 @@ conf_free(struct conf *conf)
 	if (conf == NULL)
 		return;
 	conf_pools_free(conf->pools, conf->npools);
+	free(conf->pools_byname);
 	for (i = 0; i < conf->nzones; i++)
 		free(conf->zones[i].template);
 	free(conf->zones);
@@ -536,15 +558,30 @@ conf_pool_suggest(const struct conf *conf, const char *name)
 const struct conf_pool *
 conf_pool_find(const struct conf *conf, const char *name, size_t *idx)
 {
-	size_t i;
+	const struct conf_pool *pl = NULL;
+	size_t i, lo = 0, hi = conf->npools, mid;
 
-	for (i = 0; i < conf->npools; i++)
-		if (strcasecmp(conf->pools[i].name, name) == 0) {
-			if (idx != NULL)
-				*idx = i;
-			return &conf->pools[i];
+	if (conf->pools_byname == NULL) {
+		/* a conf built by hand (tests) */
+		for (i = 0; i < conf->npools && pl == NULL; i++)
+			if (strcasecmp(conf->pools[i].name, name) == 0)
+				pl = &conf->pools[i];
+	} else {
+		/* the leftmost of that name: the first in config order */
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (strcasecmp(conf->pools_byname[mid]->name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-	return NULL;
+		if (lo < conf->npools &&
+		    strcasecmp(conf->pools_byname[lo]->name, name) == 0)
+			pl = conf->pools_byname[lo];
+	}
+	if (pl != NULL && idx != NULL)
+		*idx = (size_t)(pl - conf->pools);
+	return pl;
 }
 
 socklen_t

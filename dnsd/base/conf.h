@@ -226,6 +226,8 @@ struct conf {
 	size_t                nzones;
 	struct conf_pool     *pools;
 	size_t                npools;
+	struct conf_pool    **pools_byname;	/* by name then index, for
+						   conf_pool_find(); NULL: none */
 	struct conf_relay     relay;
 };
 
@@ -252,7 +254,8 @@ bool conf_sockaddr_loopback(const struct conf_sockaddr *a);
 bool conf_sockaddr_overlap(const struct conf_sockaddr *a,
     const struct conf_sockaddr *b);
 
-/* Pool by name, or NULL. Index written to *idx when found and idx != NULL. */
+/* Pool by name (case-insensitive; the first of that name), or NULL. Index
+ * written to *idx when found and idx != NULL. O(log n) on a loaded conf. */
 const struct conf_pool *conf_pool_find(const struct conf *conf,
     const char *name, size_t *idx);
 
