@@ -128,12 +128,13 @@ int conf_get_hostname(struct cctx *c, const config_setting_t *g,
 /* An IPv4 or IPv6 address: 0, or -1 when v is none. */
 int conf_parse_ip(const char *v, struct conf_ip *ip);
 /* NULL, or why ip can never be a mail server ("the unspecified address",
- * "the broadcast address", "a multicast address"; IPv4-mapped ones too).
- * Loopback and private ranges are fine. */
+ * "the broadcast address", "a multicast address", IPv4-compatible ::/96;
+ * IPv4-mapped ones too). Loopback and private ranges are fine. */
 const char *conf_ip_unusable(const struct conf_ip *ip);
 /* 1 when v is an IPv6 address without brackets whose last group could be
- * a port ("::1:53": ::1 port 53?); addr (size bytes) gets the address
- * without that group. */
+ * a port and which, read whole, is no usable address ("::1:53": ::1 port
+ * 53, not ::0.1.0.83; "2001:db8::1:53" is an address); addr (size bytes)
+ * gets the address without that group. */
 int conf_ip_ambiguous(const char *v, char *addr, size_t size);
 /* "192.0.2.1:53", "[2001:db8::1]:53", or without the port (defport):
  * 0, -1 not an address, -2 bad port, -3 ambiguous (conf_ip_ambiguous). */

@@ -265,25 +265,11 @@ parse_probe(struct cctx *c, const config_setting_t *g, int is_load,
 		    format_names[p->load_format]);
 }
 
-/* All eight groups, no "::": the unambiguous way to write ip. */
-static void
-full_v6(const struct conf_ip *ip, char *out, size_t size)
-{
-	const uint8_t *a = ip->u.v6.s6_addr;
-	size_t len = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; i < 8 && len < size; i++)
-		len += (size_t)snprintf(out + len, size - len, "%s%x",
-		    i ? ":" : "", (unsigned)(a[2 * i] << 8 | a[2 * i + 1]));
-}
-
 static void
 parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "address"), *e;
-	char host[INET6_ADDRSTRLEN], full[48];
+	char host[INET6_ADDRSTRLEN];
 	const char *v, *why;
 	int i, j, n;
 
@@ -317,18 +303,17 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 			    "address", v);
 			continue;
 		}
+		if (conf_ip_ambiguous(v, host, sizeof(host))) {
+			conf_err(c, e, "address: '%s' is ambiguous (%s and port "
+			    "%s?): a server address takes no port, so write "
+			    "\"%s\" (read whole, it is an IPv4-compatible "
+			    "address, never a mail server)", v, host,
+			    strrchr(v, ':') + 1, host);
+			continue;
+		}
 		if ((why = conf_ip_unusable(&sv->addrs[sv->naddrs])) != NULL) {
 			conf_err(c, e, "address: '%s' is %s, never a mail "
 			    "server", v, why);
-			continue;
-		}
-		if (conf_ip_ambiguous(v, host, sizeof(host))) {
-			full_v6(&sv->addrs[sv->naddrs], full, sizeof(full));
-			conf_err(c, e, "address: '%s' is ambiguous (%s and port "
-			    "%s, or one IPv6 address?): a server address takes "
-			    "no port, so write \"%s\"; for the address itself "
-			    "write \"%s\"", v, host, strrchr(v, ':') + 1, host,
-			    full);
 			continue;
 		}
 		for (j = 0; j < (int)sv->naddrs; j++)

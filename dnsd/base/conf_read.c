@@ -439,6 +439,17 @@ conf_parse_ip(const char *v, struct conf_ip *ip)
 	return 0;
 }
 
+/* In ::/96 but neither :: nor ::1: the deprecated IPv4-compatible form
+ * (RFC 4291 2.5.5.1), what "::1:53" reads as when it is not ::1 port 53. */
+static bool
+v4compat(const struct in6_addr *a)
+{
+	static const uint8_t zero[12];
+
+	return memcmp(a->s6_addr, zero, 12) == 0 &&
+	    !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a);
+}
+
 const char *
 conf_ip_unusable(const struct conf_ip *ip)
 {
@@ -451,6 +462,8 @@ conf_ip_unusable(const struct conf_ip *ip)
 			return "the unspecified address";
 		if (a[0] == 0xff)
 			return "a multicast address";
+		if (v4compat(&ip->u.v6))
+			return "an IPv4-compatible address (::/96, deprecated)";
 		if (!IN6_IS_ADDR_V4MAPPED(&ip->u.v6))
 			return NULL;
 		memcpy(&v4, a + 12, 4);
@@ -486,7 +499,8 @@ conf_ip_ambiguous(const char *v, char *addr, size_t size)
 		return 0;
 	memcpy(addr, v, (size_t)(colon - v));
 	addr[colon - v] = '\0';
-	return inet_pton(AF_INET6, addr, &a6) == 1;
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    inet_pton(AF_INET6, v, &a6) == 1 && v4compat(&a6);
 }
 
 /*
@@ -569,8 +583,8 @@ sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
 	v = config_setting_get_string(s);
 	if ((r = conf_parse_sockaddr(v, defport, sa)) == -3) {
 		conf_err(c, s, "%s%s: '%s' is ambiguous: write [%s]:%s for a "
-		    "port, or [%s] for the address", pfx, key, v,
-		    ambiguous_host(v, host, sizeof(host)), strrchr(v, ':') + 1, v);
+		    "port", pfx, key, v, ambiguous_host(v, host, sizeof(host)),
+		    strrchr(v, ':') + 1);
 		return -1;
 	}
 	if (r == -2) {
