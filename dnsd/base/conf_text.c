@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dnsd/base/conf.h"
 #include "dnsd/base/conf_int.h"
@@ -113,10 +114,15 @@ conf_where(const struct cctx *c, int xline, const char **file, int *line)
 	*line = c->segs[lo].line + (xline - c->segs[lo].xline);
 }
 
-/* Read a whole file: 0, or -1 with errno (EINVAL: it holds a NUL). */
+/* errno of read_text() for a file that is not a regular one */
+#define EFTYPE_CONF ENODEV
+
+/* Read a whole file: 0, or -1 with errno (EINVAL: it holds a NUL,
+ * EFTYPE_CONF: not a regular file). */
 static int
 read_text(const char *path, char **text, size_t *len)
 {
+	struct stat sb;
 	FILE *f, *mem;
 	char buf[8192];
 	size_t n;
@@ -126,6 +132,16 @@ read_text(const char *path, char **text, size_t *len)
 	*len = 0;
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
+	/* not a device or a pipe that never ends */
+	if (fstat(fileno(f), &sb) != 0)
+		saved = errno;
+	else
+		saved = S_ISREG(sb.st_mode) ? 0 : EFTYPE_CONF;
+	if (saved != 0) {
+		fclose(f);
+		errno = saved;
+		return -1;
+	}
 	if ((mem = open_memstream(text, len)) == NULL) {
 		saved = errno;
 		fclose(f);
@@ -219,7 +235,8 @@ expand_include(struct expand *x, int fi, int line, const char *name, int depth)
 	if (read_text(path, &text, &len) != 0) {
 		diag_error(&c->d, c->files[fi], line, "cannot open include file "
 		    "%s: %s", path, errno == EINVAL ?
-		    "not a text file (contains NUL bytes)" : strerror(errno));
+		    "not a text file (contains NUL bytes)" :
+		    errno == EFTYPE_CONF ? "not a regular file" : strerror(errno));
 		free(path);
 		return;
 	}

@@ -993,6 +993,18 @@ test_include_numbers(void **state)
 	assert_string_equal(errs, expect);
 	free(errs);
 
+	/* Not a regular file (a device, a directory): refused, not read. */
+	put_file(dir, "main.conf", "@include \"/dev/zero\"\n@include \"sub\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:1: cannot open include file /dev/zero: not a regular "
+	    "file\n"
+	    "%s/main.conf:2: cannot open include file %s/sub: not a regular "
+	    "file\n", dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
 	/* A syntax error in an included file: that file's line. */
 	put_file(dir, "loop.inc", "\n\nlisten = ;\n");
 	put_file(dir, "main.conf", "workers = 1;\n@include \"loop.inc\"\n");
