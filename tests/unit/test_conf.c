@@ -315,6 +315,25 @@ static const struct bad_case bad_cases[] = {
 	  "    { name = \"mx1\"; address = [ \"192.0.2.2\" ]; } ); } );\n",
 	  "t.conf:4: server 'mx1' has the host name of server 'mx1' of pool 'a' "
 	  "(line 1) but other addresses\n" },
+	{ "server_shared_host_chain",
+	  "pools = ( { name = \"a\"; servers = ( { name = \"x\"; host = \"MX.example.\"; address = \"192.0.2.1\"; } ); },\n"
+	  "  { name = \"b\"; servers = ( { name = \"y\"; host = \"mx.example.\"; address = \"192.0.2.1\"; } ); },\n"
+	  "  { name = \"c\"; servers = ( { name = \"z\"; host = \"mx.EXAMPLE.\"; address = \"192.0.2.3\"; } ); },\n"
+	  "  { name = \"d\"; servers = ( { name = \"w\"; host = \"mx.example.\"; address = [ \"192.0.2.3\" ]; },\n"
+	  "    { name = \"v\"; host = \"mx.example.\"; address = [ \"192.0.2.1\" ]; } ); } );\n",
+	  "t.conf:3: server 'z' has the host name of server 'x' of pool 'a' "
+	  "(line 1) but other addresses\n"
+	  "t.conf:4: server 'w' has the host name of server 'x' of pool 'a' "
+	  "(line 1) but other addresses\n"
+	  "t.conf:5: server 'v' has the host name of server 'z' of pool 'c' "
+	  "(line 3) but other addresses\n" },
+	{ "pool_duplicate_name_many",
+	  "pools = ( { name = \"a\"; " SRV " },\n { name = \"b\"; " SRV " },\n"
+	  " { name = \"A\"; " SRV " },\n { name = \"b\"; " SRV " },\n"
+	  " { name = \"a\"; " SRV " } );\n",
+	  "t.conf:3: duplicate pool name 'a' (first defined at line 1)\n"
+	  "t.conf:4: duplicate pool name 'b' (first defined at line 2)\n"
+	  "t.conf:5: duplicate pool name 'a' (first defined at line 1)\n" },
 	{ "relay_unknown_pool",
 	  POOL("") "relay = { listen = \"127.0.0.1:25\"; pool = \"q\"; };\n",
 	  "t.conf:2: relay.pool: unknown pool 'q' (did you mean 'p'?)\n" },
