@@ -1,4 +1,5 @@
 /* world.c - load, publish (RCU) and free the world: config + compiled zones. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "dnsd/base/conf.h"
 #include "dnsd/base/diag.h"
+#include "dnsd/base/secret.h"
 #include "dnsd/world.h"
 #include "zones/compile.h"
 #include "zones/zone.h"
@@ -37,6 +39,30 @@ world_load(const char *file, FILE *err)
 	return world_build(conf, err);
 }
 
+/*
+ * What the daemon reads at start besides the config and templates, read
+ * here the same way so that check refuses what the daemon would: the
+ * status token file (missing, unreadable, readable by others, malformed).
+ * \retval the number of errors reported to d
+ */
+static int
+world_check_files(const struct conf *conf, struct diag *d)
+{
+	char why[2 * PATH_MAX + 128];
+	struct secret tok;
+
+	if (!conf->status.enabled || conf->status.token_file == NULL)
+		return 0;
+	if (secret_read(conf->status.token_file, CONF_TOKEN_MAX,
+	    SECRET_GROUP_OK | SECRET_LINE, &tok, why, sizeof(why)) == -1) {
+		diag_error(d, conf->file, conf->status.token_line,
+		    "status.token_file: %s", why);
+		return 1;
+	}
+	secret_free(&tok);
+	return 0;
+}
+
 struct world *
 world_build(struct conf *conf, FILE *err)
 {
@@ -56,6 +82,7 @@ world_build(struct conf *conf, FILE *err)
 		diag_error(&d, conf->file, 0, "out of memory");
 		goto fail;
 	}
+	bad = world_check_files(conf, &d);
 	/* Load and compile every template even after a failure: report all
 	 * errors. */
 	for (i = 0; i < conf->nzones; i++) {

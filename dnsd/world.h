@@ -39,8 +39,10 @@ struct world {
 struct world *world_load(const char *file, FILE *err);
 
 /*
- * Load and compile every template of conf (all of them, even after an
- * error, so that every error is reported), zones sorted for lookup.
+ * Check the files the daemon reads at start (the status token file, with
+ * secret_read()), load and compile every template of conf (all of them,
+ * even after an error, so that every error is reported), zones sorted for
+ * lookup.
  * \param conf    taken over: freed with the world, or on failure
  * \retval world  caller owns; NULL: errors printed to err
  */

@@ -86,10 +86,7 @@ pool_lookup(struct loader *L, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < L->conf->npools; i++)
-		if (strcasecmp(L->conf->pools[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	return conf_pool_find(L->conf, name, &i) != NULL ? (int)i : -1;
 }
 
 /* Owner rdf -> lowercase wire in buf; false when outside the zone. */

@@ -146,12 +146,18 @@ const struct zone_rrset *zone_rrset_find(const struct zone_node *n,
 static inline const struct zone_pool_ref *
 zone_pool_ref(const struct zone *z, size_t pool)
 {
-	size_t i;
+	size_t lo = 0, hi = z->npools, mid;
 
-	for (i = 0; i < z->npools; i++)
-		if (z->pools[i].pool == pool)
-			return &z->pools[i];
-	return NULL;
+	/* zcheck builds z->pools in ascending pool order */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (z->pools[mid].pool < pool)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < z->npools && z->pools[lo].pool == pool ? &z->pools[lo] :
+	    NULL;
 }
 
 #endif

@@ -38,6 +38,9 @@ static const char *const relay_keys[] = {
 	"max_per_source", "hostname", "threads", NULL
 };
 
+static bool same_ip(const struct conf_sockaddr *a,
+    const struct conf_sockaddr *b);
+
 const char *const conf_proxy_names[] = { "none", "v1", "v2", NULL };
 static const char *const relay_policy_names[] = { "weighted", "leastconn", NULL };
 static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
@@ -50,7 +53,7 @@ parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
 	size_t i, n;
 	int r;
 
-	z->line = config_setting_source_line(g);
+	z->line = conf_line(c, g);
 	conf_check_keys(c, g, zone_keys, "zone");
 	if ((r = conf_get_strs(c, g, "", "origin", CONF_DNAME_MAX, &v, &s)) == 0)
 		conf_err(c, g, "missing required key 'origin' in zone");
@@ -91,11 +94,14 @@ parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
 static void
 parse_status(struct cctx *c, const config_setting_t *g, struct conf_status *st)
 {
-	st->line = config_setting_source_line(g);
+	st->line = conf_line(c, g);
 	conf_check_keys(c, g, status_keys, "status");
 	conf_get_bool(c, g, "status.", "enabled", &st->enabled);
 	conf_get_sockaddr(c, g, "status.", "listen", 8053, &st->listen);
-	conf_get_strdup(c, g, "status.", "token_file", PATH_MAX, &st->token_file);
+	if (conf_get_strdup(c, g, "status.", "token_file", PATH_MAX,
+	    &st->token_file) == 1)
+		st->token_line = conf_line(c,
+		    config_setting_get_member(g, "token_file"));
 	conf_get_strdup(c, g, "status.", "state_file", PATH_MAX, &st->state_file);
 }
 
@@ -108,7 +114,7 @@ parse_relay(struct cctx *c, const config_setting_t *g, struct conf *conf)
 	unsigned port;
 	int t, r;
 
-	rl->line = config_setting_source_line(g);
+	rl->line = conf_line(c, g);
 	rl->enabled = true;
 	conf_check_keys(c, g, relay_keys, "relay");
 	conf_get_bool(c, g, "relay.", "enabled", &rl->enabled);
@@ -155,7 +161,7 @@ parse_rrl(struct cctx *c, const config_setting_t *g, struct conf_rrl *r)
 	const char *v;
 	int i, n, rc;
 
-	r->line = config_setting_source_line(g);
+	r->line = conf_line(c, g);
 	conf_check_keys(c, g, rrl_keys, "rrl");
 	conf_get_bool(c, g, "rrl.", "enabled", &r->enabled);
 	conf_get_uint(c, g, "rrl.", "rate", 1, 1000000, &r->rate);
@@ -223,6 +229,89 @@ conf_defaults(struct conf *conf)
 	conf->relay.max_per_source = 20;
 }
 
+/* A non-loopback status endpoint needs a token: the status module refuses
+ * to listen there without one, so the load refuses it first. */
+static void
+check_status_listen(struct cctx *c, const config_setting_t *root,
+    const config_setting_t *st, const struct conf *conf)
+{
+	const config_setting_t *ls;
+
+	if (!conf->status.enabled || conf->status.token_file != NULL ||
+	    conf_sockaddr_loopback(&conf->status.listen))
+		return;
+	ls = st != NULL ? config_setting_get_member(st, "listen") : NULL;
+	conf_err(c, ls != NULL ? ls : st != NULL ? st : root,
+	    "status.listen: '%s' is not a loopback address: the status "
+	    "endpoint listens there only with a status.token_file",
+	    conf->status.listen.text);
+}
+
+/* The relay's listen addresses must take no connection meant for a DNS or
+ * status listener, and no backend of the relay's pool may be the relay
+ * itself (it would connect to itself, connection after connection). */
+static void
+check_relay_listen(struct cctx *c, const config_setting_t *g,
+    const struct conf *conf)
+{
+	const struct conf_relay *rl = &conf->relay;
+	const config_setting_t *ls = config_setting_get_member(g, "listen"), *e;
+	const struct conf_pool *pl;
+	const struct conf_server *sv;
+	struct conf_sockaddr b;
+	size_t i, k, j, a;
+
+	if (!rl->enabled || ls == NULL)
+		return;
+	for (i = 0; i < rl->nlisten; i++) {
+		e = conf_strlist_elem(ls, (int)i);
+		for (k = 0; k < conf->nlisten; k++)
+			if (conf_sockaddr_overlap(&rl->listen[i],
+			    &conf->listen[k])) {
+				conf_err(c, e, "relay.listen: '%s' takes the "
+				    "connections of the DNS listen address '%s'",
+				    rl->listen[i].text, conf->listen[k].text);
+				break;
+			}
+		if (conf->status.enabled && conf_sockaddr_overlap(
+		    &rl->listen[i], &conf->status.listen))
+			conf_err(c, e, "relay.listen: '%s' takes the "
+			    "connections of status.listen '%s'",
+			    rl->listen[i].text, conf->status.listen.text);
+		if (rl->pool[0] == '\0')
+			continue;
+		pl = &conf->pools[rl->pool_index];
+		for (j = 0; j < pl->nservers; j++) {
+			sv = &pl->servers[j];
+			for (a = 0; a < sv->naddrs; a++) {
+				b.len = conf_ip_sockaddr(&sv->addrs[a],
+				    rl->port, &b.ss);
+				if (!conf_sockaddr_overlap(&rl->listen[i], &b))
+					continue;
+				if (!same_ip(&rl->listen[i], &b) &&
+				    !conf_sockaddr_loopback(&b))
+					continue;	/* maybe not local */
+				conf_err(c, e, "relay.listen: '%s' is a backend "
+				    "of the relay: server '%s' of pool '%s' "
+				    "(line %d) at %s, relay.port %u: the relay "
+				    "would connect to itself", rl->listen[i].text,
+				    sv->name, pl->name, sv->line,
+				    sv->addrs[a].text, rl->port);
+			}
+		}
+	}
+}
+
+static int
+pool_byname_cmp(const void *a, const void *b)
+{
+	const struct conf_pool *x = *(const struct conf_pool *const *)a;
+	const struct conf_pool *y = *(const struct conf_pool *const *)b;
+	int r = strcasecmp(x->name, y->name);
+
+	return r != 0 ? r : x < y ? -1 : x > y;
+}
+
 static void
 parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 {
@@ -279,6 +368,17 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 	/* Pools before zones and relay: both refer to pools by name. */
 	if (conf_parse_pools(c, root, conf) < 0)
 		return;
+	if (conf->npools > 0) {
+		if ((conf->pools_byname = calloc(conf->npools,
+		    sizeof(*conf->pools_byname))) == NULL) {
+			conf_err(c, root, "out of memory");
+			return;
+		}
+		for (k = 0; k < conf->npools; k++)
+			conf->pools_byname[k] = &conf->pools[k];
+		qsort(conf->pools_byname, conf->npools,
+		    sizeof(*conf->pools_byname), pool_byname_cmp);
+	}
 
 	if (conf_get_list(c, root, "zones", &list) == 1 &&
 	    (n = config_setting_length(list)) > 0) {
@@ -304,8 +404,12 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 		}
 	}
 
-	if (conf_get_group(c, root, "", "relay", &g) == 1)
+	check_status_listen(c, root, st, conf);
+
+	if (conf_get_group(c, root, "", "relay", &g) == 1) {
 		parse_relay(c, g, conf);
+		check_relay_listen(c, g, conf);
+	}
 }
 
 static struct conf *
@@ -315,7 +419,7 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	struct conf *conf = NULL;
 	config_t cfg;
 	const char *efile;
-	char path[4096];
+	char path[4096], *xtext = NULL;
 	int line;
 
 	memset(&c, 0, sizeof(c));
@@ -324,16 +428,18 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	diag_init(&c.d, errout, name, DIAG_SORTED);
 	config_init(&cfg);
 	config_set_include_dir(&cfg, dir != NULL ? dir : ".");
-	conf_scan_numbers(&c, text);
-	if (!config_read_string(&cfg, text)) {
+	if ((xtext = conf_expand(&c, text)) == NULL)
+		goto fail;
+	if (!config_read_string(&cfg, xtext)) {
 		efile = config_error_file(&cfg);
-		if (efile != NULL && efile[0] != '/' && dir != NULL) {
+		line = config_error_line(&cfg);
+		if (efile == NULL)
+			conf_where(&c, line, &efile, &line);
+		else if (efile[0] != '/' && dir != NULL) {
 			snprintf(path, sizeof(path), "%s/%s", dir, efile);
 			efile = path;
 		}
-		line = config_error_line(&cfg);
-		diag_error(&c.d, efile != NULL ? efile : name, line, "%s",
-		    config_error_text(&cfg));
+		diag_error(&c.d, efile, line, "%s", config_error_text(&cfg));
 		goto fail;
 	}
 	if ((conf = calloc(1, sizeof(*conf))) == NULL ||
@@ -346,7 +452,9 @@ conf_parse(const char *text, const char *name, const char *dir, FILE *errout)
 	parse_top(&c, config_root_setting(&cfg), conf);
 fail:
 	config_destroy(&cfg);
+	free(xtext);
 	diag_flush(&c.d);
+	conf_text_free(&c);
 	if (c.d.nerr > 0) {
 		conf_free(conf);
 		return NULL;
@@ -418,6 +526,7 @@ conf_free(struct conf *conf)
 	if (conf == NULL)
 		return;
 	conf_pools_free(conf->pools, conf->npools);
+	free(conf->pools_byname);
 	for (i = 0; i < conf->nzones; i++)
 		free(conf->zones[i].template);
 	free(conf->zones);
@@ -449,15 +558,30 @@ conf_pool_suggest(const struct conf *conf, const char *name)
 const struct conf_pool *
 conf_pool_find(const struct conf *conf, const char *name, size_t *idx)
 {
-	size_t i;
+	const struct conf_pool *pl = NULL;
+	size_t i, lo = 0, hi = conf->npools, mid;
 
-	for (i = 0; i < conf->npools; i++)
-		if (strcasecmp(conf->pools[i].name, name) == 0) {
-			if (idx != NULL)
-				*idx = i;
-			return &conf->pools[i];
+	if (conf->pools_byname == NULL) {
+		/* a conf built by hand (tests) */
+		for (i = 0; i < conf->npools && pl == NULL; i++)
+			if (strcasecmp(conf->pools[i].name, name) == 0)
+				pl = &conf->pools[i];
+	} else {
+		/* the leftmost of that name: the first in config order */
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (strcasecmp(conf->pools_byname[mid]->name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-	return NULL;
+		if (lo < conf->npools &&
+		    strcasecmp(conf->pools_byname[lo]->name, name) == 0)
+			pl = conf->pools_byname[lo];
+	}
+	if (pl != NULL && idx != NULL)
+		*idx = (size_t)(pl - conf->pools);
+	return pl;
 }
 
 socklen_t
@@ -506,3 +630,72 @@ conf_probe_type_name(enum conf_probe_type t)
 	return "?";
 }
 
+
+static const uint8_t *
+sa_addr(const struct conf_sockaddr *a, size_t *len, uint16_t *port)
+{
+	if (a->ss.ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)&a->ss;
+
+		*len = 4;
+		*port = ntohs(s4->sin_port);
+		return (const uint8_t *)&s4->sin_addr;
+	}
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	*len = 16;
+	*port = ntohs(s6->sin6_port);
+	return s6->sin6_addr.s6_addr;
+}
+
+static bool
+same_ip(const struct conf_sockaddr *a, const struct conf_sockaddr *b)
+{
+	const uint8_t *x, *y;
+	size_t lx, ly;
+	uint16_t px, py;
+
+	x = sa_addr(a, &lx, &px);
+	y = sa_addr(b, &ly, &py);
+	return a->ss.ss_family == b->ss.ss_family && memcmp(x, y, lx) == 0;
+}
+
+static bool
+sa_wildcard(const struct conf_sockaddr *a)
+{
+	static const uint8_t zero[16];
+	const uint8_t *x;
+	size_t len;
+	uint16_t port;
+
+	x = sa_addr(a, &len, &port);
+	return memcmp(x, zero, len) == 0;
+}
+
+bool
+conf_sockaddr_overlap(const struct conf_sockaddr *a,
+    const struct conf_sockaddr *b)
+{
+	size_t la, lb;
+	uint16_t pa, pb;
+
+	if (a->ss.ss_family != b->ss.ss_family)
+		return false;	/* IPv6 sockets are IPV6_V6ONLY */
+	sa_addr(a, &la, &pa);
+	sa_addr(b, &lb, &pb);
+	return pa == pb && (same_ip(a, b) || sa_wildcard(a) || sa_wildcard(b));
+}
+
+bool
+conf_sockaddr_loopback(const struct conf_sockaddr *a)
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a->ss;
+
+	if (a->ss.ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)&a->ss)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (a->ss.ss_family != AF_INET6)
+		return false;
+	return IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+	    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) && s6->sin6_addr.s6_addr[12] == 127);
+}

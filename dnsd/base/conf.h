@@ -23,6 +23,9 @@
 
 #define CONF_NAME_MAX    63	/* pool and server names: [a-z0-9-_], DNS label safe */
 #define CONF_DNAME_MAX   255	/* presentation form of a DNS name, with the dot */
+#define CONF_TOKEN_MAX   1024	/* bytes of the status bearer token; the status
+				   endpoint's STATUS_TOKEN_MAX (test_world
+				   checks that they agree) */
 
 /* A socket address as written in the config ("127.0.0.1:5353", "[::1]:53"). */
 struct conf_sockaddr {
@@ -149,6 +152,7 @@ struct conf_status {
 	bool                 enabled;		/* status section present (default on) */
 	struct conf_sockaddr listen;		/* default 127.0.0.1:8053 */
 	char                *token_file;	/* NULL: admin API answers 403 */
+	int                  token_line;	/* where token_file was written */
 	char                *state_file;	/* admin state persistence; NULL: none */
 	int                  line;
 };
@@ -222,6 +226,8 @@ struct conf {
 	size_t                nzones;
 	struct conf_pool     *pools;
 	size_t                npools;
+	struct conf_pool    **pools_byname;	/* by name then index, for
+						   conf_pool_find(); NULL: none */
 	struct conf_relay     relay;
 };
 
@@ -239,7 +245,17 @@ struct conf *conf_load_string(const char *text, const char *name, FILE *errout);
 
 void conf_free(struct conf *conf);
 
-/* Pool by name, or NULL. Index written to *idx when found and idx != NULL. */
+/* Whether the status endpoint may listen at a without a token: 127/8, ::1
+ * (and ::ffff:127/104, never bindable, see conf_load). */
+bool conf_sockaddr_loopback(const struct conf_sockaddr *a);
+
+/* Whether stream sockets bound to a and b would take the same connections:
+ * same family and port, and the same address or a wildcard one. */
+bool conf_sockaddr_overlap(const struct conf_sockaddr *a,
+    const struct conf_sockaddr *b);
+
+/* Pool by name (case-insensitive; the first of that name), or NULL. Index
+ * written to *idx when found and idx != NULL. O(log n) on a loaded conf. */
 const struct conf_pool *conf_pool_find(const struct conf *conf,
     const char *name, size_t *idx);
 

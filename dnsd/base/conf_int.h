@@ -4,8 +4,13 @@
  *   conf.c       the top level, zones, status, relay, rrl; load and free;
  *                the public helpers of conf.h
  *   conf_read.c  errors, typed reads with range checks, key checks with
- *                "did you mean", names, DNS names, addresses, prefixes,
- *                and the scan for numbers libconfig cannot hold
+ *                "did you mean", names, DNS names, addresses, prefixes
+ *   conf_text.c  the text before libconfig reads it: every @include
+ *                expanded (so that the numbers scan sees every file and an
+ *                absolute path works, which libconfig 1.5 gets wrong), the
+ *                numbers libconfig cannot hold reported with their own
+ *                file:line, and the map from a line of the expanded text
+ *                back to its file and line
  *   conf_pool.c  probes, servers, pools and the checks across pools
  *
  * Errors are printed as they are found and counted (struct diag, sorted by
@@ -34,16 +39,26 @@
 #include "dnsd/base/diag.h"
 
 #define CONF_MAX_LISTEN   64
-#define CONF_MAX_BADLINES 32
+
+/* From expanded line xline on, the lines of files[file] from line. */
+struct conf_seg {
+	int xline;
+	int file;
+	int line;
+};
 
 /* One load. */
 struct cctx {
-	struct diag  d;			/* every error, printed sorted */
-	const char  *name;		/* main file, as given */
-	const char  *dir;		/* its directory; NULL: current directory */
-	int          badlines[CONF_MAX_BADLINES];	/* lines with a bad number */
-	int          nbadlines;
-	struct conf *conf;
+	struct diag      d;		/* every error, printed sorted */
+	const char      *name;		/* main file, as given */
+	const char      *dir;		/* its directory; NULL: current directory */
+	char           **files;		/* [0] the main file, then each include */
+	size_t           nfiles, afiles;
+	struct conf_seg *segs;		/* ascending xline */
+	size_t           nsegs, asegs;
+	int             *badlines;	/* expanded lines with a bad number */
+	size_t           nbadlines, abadlines;
+	struct conf     *conf;
 };
 
 /* "none", "v1", "v2": probe.proxy_protocol and relay.proxy_protocol. */
@@ -52,8 +67,8 @@ extern const char *const conf_proxy_names[];
 /* errors (conf_read.c) */
 
 /* An error located at setting s (its file and line; s NULL: line 0 of the
- * main file). On a line of the main file whose number conf_scan_numbers()
- * already reported, it is counted, not printed again. */
+ * main file). On a line whose number conf_expand() already reported, it is
+ * counted, not printed again (the value libconfig read is a wrapped one). */
 void conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* An error at line of the main file. */
@@ -112,8 +127,17 @@ int conf_get_hostname(struct cctx *c, const config_setting_t *g,
     const char *pfx, const char *key, char **out);
 /* An IPv4 or IPv6 address: 0, or -1 when v is none. */
 int conf_parse_ip(const char *v, struct conf_ip *ip);
+/* NULL, or why ip can never be a mail server ("the unspecified address",
+ * "the broadcast address", "a multicast address", IPv4-compatible ::/96;
+ * IPv4-mapped ones too). Loopback and private ranges are fine. */
+const char *conf_ip_unusable(const struct conf_ip *ip);
+/* 1 when v is an IPv6 address without brackets whose last group could be
+ * a port and which, read whole, is no usable address ("::1:53": ::1 port
+ * 53, not ::0.1.0.83; "2001:db8::1:53" is an address); addr (size bytes)
+ * gets the address without that group. */
+int conf_ip_ambiguous(const char *v, char *addr, size_t size);
 /* "192.0.2.1:53", "[2001:db8::1]:53", or without the port (defport):
- * 0, -1 not an address, -2 bad port. */
+ * 0, -1 not an address, -2 bad port, -3 ambiguous (conf_ip_ambiguous). */
 int conf_parse_sockaddr(const char *v, uint16_t defport,
     struct conf_sockaddr *sa);
 int conf_get_sockaddr(struct cctx *c, const config_setting_t *g,
@@ -128,11 +152,29 @@ int conf_get_sockaddrs(struct cctx *c, const config_setting_t *g,
  * address, -2 bad prefix length. Host bits are cleared. */
 int conf_parse_prefix(const char *v, struct conf_prefix *p);
 
-/* the numbers scan (conf_read.c) */
+/* the text (conf_text.c) */
 
-/* Report integer literals of text that libconfig would truncate, and
- * remember their lines (see conf_err()). Run before libconfig parses. */
-void conf_scan_numbers(struct cctx *c, const char *text);
+/*
+ * The main file's text with every @include replaced by the file's text
+ * (nested ones too, resolved as libconfig does: relative to the main file's
+ * directory; absolute as written), each integer literal libconfig would
+ * truncate reported as written ("number 99999999999 is too large") at its
+ * own file:line, and the line map of conf_where() filled. Run before
+ * libconfig parses; an include that cannot be read is an error naming the
+ * path (its text is left out).
+ * \retval text  caller frees
+ * \retval NULL  out of memory (printed)
+ */
+char *conf_expand(struct cctx *c, const char *text);
+/* The file and line of line xline of the expanded text (0: main file). */
+void conf_where(const struct cctx *c, int xline, const char **file,
+    int *line);
+/* The line in its own file of setting s (for the line fields of conf.h). */
+int conf_line(const struct cctx *c, const config_setting_t *s);
+/* 1 when a number of expanded line xline was reported as too large. */
+int conf_badline(const struct cctx *c, int xline);
+/* Free what conf_expand() added to c. */
+void conf_text_free(struct cctx *c);
 
 /* pools (conf_pool.c) */
 

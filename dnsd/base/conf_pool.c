@@ -1,5 +1,8 @@
 /* conf_pool.c - config pools: probes, servers, pools and the checks across pools. */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -8,6 +11,7 @@
 
 #include "dnsd/base/conf.h"
 #include "dnsd/base/conf_int.h"
+#include "dnsd/base/hash.h"
 
 static const char *const pool_keys[] = {
 	"name", "policy", "probe", "load", "load_smoothing", "load_low",
@@ -53,6 +57,83 @@ static const struct {
 	{ "load_key",          T(HTTP) },
 };
 #undef T
+
+/*
+ * Names seen so far (server names of a pool, pool names, host names), so
+ * that the checks for duplicates take linear time: an open-addressing
+ * table, sized once for the number of names, case-insensitive (host names
+ * are kept as written; pool and server names are lowercase already).
+ */
+struct ntab_ent {
+	const char *key;		/* NULL: free */
+	size_t      val;
+};
+
+struct ntab {
+	struct ntab_ent *v;
+	size_t           mask;
+};
+
+static uint64_t
+ntab_hash(const char *key)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	uint8_t b;
+
+	for (; *key != '\0'; key++) {
+		b = (uint8_t)tolower((unsigned char)*key);
+		h = hash_bytes(h, &b, 1);
+	}
+	return hash_final(h);
+}
+
+/* Room for n names. \retval 0, -1 out of memory */
+static int
+ntab_init(struct ntab *t, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	t->mask = cap - 1;
+	return (t->v = calloc(cap, sizeof(*t->v))) == NULL ? -1 : 0;
+}
+
+static struct ntab_ent *
+ntab_slot(const struct ntab *t, const char *key)
+{
+	size_t i = (size_t)ntab_hash(key) & t->mask;
+
+	while (t->v[i].key != NULL && strcasecmp(t->v[i].key, key) != 0)
+		i = (i + 1) & t->mask;
+	return &t->v[i];
+}
+
+/* 1 and *val when key is there, else 0. */
+static int
+ntab_get(const struct ntab *t, const char *key, size_t *val)
+{
+	const struct ntab_ent *e = ntab_slot(t, key);
+
+	if (e->key == NULL)
+		return 0;
+	*val = e->val;
+	return 1;
+}
+
+/* The value of key if it is there; else key is added with val (key must
+ * outlive the table; at most the n of ntab_init()). */
+static size_t
+ntab_add(struct ntab *t, const char *key, size_t val)
+{
+	struct ntab_ent *e = ntab_slot(t, key);
+
+	if (e->key == NULL) {
+		e->key = key;
+		e->val = val;
+	}
+	return e->val;
+}
 
 static void
 probe_defaults(struct conf_probe *p, enum conf_probe_type type)
@@ -101,7 +182,7 @@ parse_probe(struct cctx *c, const config_setting_t *g, int is_load,
 			t = CONF_PROBE_SMTP;
 	}
 	probe_defaults(p, (enum conf_probe_type)t);
-	p->line = config_setting_source_line(g);
+	p->line = conf_line(c, g);
 	if (tset < 0)
 		return;	/* keys depend on the type: do not pile up errors */
 
@@ -188,6 +269,8 @@ static void
 parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "address"), *e;
+	char host[INET6_ADDRSTRLEN];
+	const char *v, *why;
 	int i, j, n;
 
 	if (s == NULL) {
@@ -214,10 +297,23 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 			    conf_type_word(e));
 			continue;
 		}
-		if (conf_parse_ip(config_setting_get_string(e),
-		    &sv->addrs[sv->naddrs]) != 0) {
+		v = config_setting_get_string(e);
+		if (conf_parse_ip(v, &sv->addrs[sv->naddrs]) != 0) {
 			conf_err(c, e, "address: '%s' is not an IPv4 or IPv6 "
-			    "address", config_setting_get_string(e));
+			    "address", v);
+			continue;
+		}
+		if (conf_ip_ambiguous(v, host, sizeof(host))) {
+			conf_err(c, e, "address: '%s' is ambiguous (%s and port "
+			    "%s?): a server address takes no port, so write "
+			    "\"%s\" (read whole, it is an IPv4-compatible "
+			    "address, never a mail server)", v, host,
+			    strrchr(v, ':') + 1, host);
+			continue;
+		}
+		if ((why = conf_ip_unusable(&sv->addrs[sv->naddrs])) != NULL) {
+			conf_err(c, e, "address: '%s' is %s, never a mail "
+			    "server", v, why);
 			continue;
 		}
 		for (j = 0; j < (int)sv->naddrs; j++)
@@ -238,7 +334,7 @@ parse_server(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	long long v;
 
-	sv->line = config_setting_source_line(g);
+	sv->line = conf_line(c, g);
 	sv->weight = 1;
 	conf_check_keys(c, g, server_keys, "server");
 	conf_get_name(c, g, "server", sv->name);
@@ -254,10 +350,12 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 {
 	const config_setting_t *sub, *list, *e;
 	struct conf_server *sv;
+	struct ntab names;
 	long long v;
-	int t, i, j, n, r1, r2;
+	size_t j;
+	int t, i, n, r1, r2;
 
-	pl->line = config_setting_source_line(g);
+	pl->line = conf_line(c, g);
 	pl->load_smoothing = 0.3;
 	pl->load_low = 50;
 	pl->load_high = 95;
@@ -327,20 +425,22 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 		return;
 	}
 	pl->nservers = (size_t)n;
+	if (ntab_init(&names, (size_t)n) != 0) {
+		conf_err(c, list, "out of memory");
+		return;
+	}
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, i);
 		sv = &pl->servers[i];
 		parse_server(c, e, sv);
 		if (sv->name[0] == '\0')
 			continue;
-		for (j = 0; j < i; j++)
-			if (strcmp(pl->servers[j].name, sv->name) == 0) {
-				conf_err(c, config_setting_get_member(e, "name"),
-				    "duplicate server name '%s' (first defined "
-				    "at line %d)", sv->name, pl->servers[j].line);
-				break;
-			}
+		if ((j = ntab_add(&names, sv->name, (size_t)i)) != (size_t)i)
+			conf_err(c, config_setting_get_member(e, "name"),
+			    "duplicate server name '%s' (first defined "
+			    "at line %d)", sv->name, pl->servers[j].line);
 	}
+	free(names.v);
 }
 
 /* Same address set, in any order. */
@@ -362,59 +462,105 @@ same_addrs(const struct conf_server *a, const struct conf_server *b)
 }
 
 /*
- * A server of pool i answered under the same host name as one of an earlier
- * pool must have the same addresses: the name has one A/AAAA set.
+ * A server answered under the same host name as one of an earlier pool must
+ * have the same addresses: the name has one A/AAAA set. Hosts are hashed:
+ * for each host the servers of earlier pools with distinct address sets, in
+ * config order (a server with the same set as one already there would never
+ * be the first to differ); the first that differs is the one named.
  */
-static void
-check_shared_hosts(struct cctx *c, const config_setting_t *g,
-    const struct conf *conf, size_t i)
-{
-	const struct conf_pool *pl = &conf->pools[i], *ol;
-	const struct conf_server *sv, *ov;
-	const config_setting_t *list = config_setting_get_member(g, "servers");
-	const char *h1, *h2;
-	size_t j, k, m;
+struct host_ent {
+	const struct conf_server *sv;
+	size_t                    pool;
+	size_t                    next;		/* SIZE_MAX: end of the chain */
+};
 
-	for (j = 0; j < pl->nservers; j++) {
-		sv = &pl->servers[j];
-		if (sv->name[0] == '\0' || sv->naddrs == 0)
-			continue;
-		h1 = sv->host != NULL ? sv->host : sv->name;
-		for (k = 0; k < i; k++) {
-			ol = &conf->pools[k];
-			for (m = 0; m < ol->nservers; m++) {
-				ov = &ol->servers[m];
-				if (ov->name[0] == '\0' || ov->naddrs == 0)
-					continue;
-				h2 = ov->host != NULL ? ov->host : ov->name;
-				if (strcasecmp(h1, h2) != 0 || same_addrs(sv, ov))
-					continue;
-				conf_err(c, config_setting_get_elem(list,
-				    (unsigned)j),
-				    "server '%s' has the host name of server '%s' "
-				    "of pool '%s' (line %d) but other addresses",
-				    sv->name, ov->name, ol->name, ov->line);
-				goto next;
-			}
-		}
-next:
-		;
-	}
+static const char *
+server_host(const struct conf_server *sv)
+{
+	return sv->host != NULL ? sv->host : sv->name;
 }
 
+static int
+check_shared_hosts(struct cctx *c, const config_setting_t *pools,
+    const struct conf *conf)
+{
+	const struct conf_pool *pl;
+	const struct conf_server *sv, *ov;
+	struct host_ent *ents = NULL;
+	struct ntab hosts = { 0 };
+	size_t total = 0, nents = 0, i, j, k, head, last;
+
+	for (i = 0; i < conf->npools; i++)
+		total += conf->pools[i].nservers;
+	if (ntab_init(&hosts, total) != 0 ||
+	    (ents = calloc(total + 1, sizeof(*ents))) == NULL) {
+		free(hosts.v);
+		conf_err(c, pools, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < conf->npools; i++) {
+		pl = &conf->pools[i];
+		for (j = 0; j < pl->nservers; j++) {
+			sv = &pl->servers[j];
+			if (sv->name[0] == '\0' || sv->naddrs == 0 ||
+			    !ntab_get(&hosts, server_host(sv), &head))
+				continue;
+			for (k = head; k != SIZE_MAX; k = ents[k].next) {
+				ov = ents[k].sv;
+				if (same_addrs(sv, ov))
+					continue;
+				conf_err(c, config_setting_get_elem(
+				    config_setting_get_member(
+				    config_setting_get_elem(pools, (unsigned)i),
+				    "servers"), (unsigned)j),
+				    "server '%s' has the host name of server '%s' "
+				    "of pool '%s' (line %d) but other addresses",
+				    sv->name, ov->name,
+				    conf->pools[ents[k].pool].name, ov->line);
+				break;
+			}
+		}
+		/* Then pool i's own servers become "earlier" ones. */
+		for (j = 0; j < pl->nservers; j++) {
+			sv = &pl->servers[j];
+			if (sv->name[0] == '\0' || sv->naddrs == 0)
+				continue;
+			ents[nents] = (struct host_ent){ sv, i, SIZE_MAX };
+			if ((head = ntab_add(&hosts, server_host(sv), nents)) ==
+			    nents) {
+				nents++;
+				continue;
+			}
+			for (k = head, last = k; k != SIZE_MAX; k = ents[k].next) {
+				if (same_addrs(sv, ents[k].sv))
+					break;
+				last = k;
+			}
+			if (k == SIZE_MAX) {
+				ents[last].next = nents;
+				nents++;
+			}
+		}
+	}
+	free(ents);
+	free(hosts.v);
+	return 0;
+}
 
 int
 conf_parse_pools(struct cctx *c, const config_setting_t *root,
     struct conf *conf)
 {
 	const config_setting_t *list, *e;
+	struct ntab names;
 	size_t k;
 	int i, n;
 
 	if (conf_get_list(c, root, "pools", &list) != 1 ||
 	    (n = config_setting_length(list)) <= 0)
 		return 0;
-	if ((conf->pools = calloc((size_t)n, sizeof(*conf->pools))) == NULL) {
+	if ((conf->pools = calloc((size_t)n, sizeof(*conf->pools))) == NULL ||
+	    ntab_init(&names, (size_t)n) != 0) {
 		conf_err(c, list, "out of memory");
 		return -1;
 	}
@@ -422,18 +568,16 @@ conf_parse_pools(struct cctx *c, const config_setting_t *root,
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, i);
 		parse_pool(c, e, &conf->pools[i]);
-		check_shared_hosts(c, e, conf, (size_t)i);
-		for (k = 0; k < (size_t)i; k++)
-			if (conf->pools[i].name[0] != '\0' &&
-			    strcmp(conf->pools[k].name, conf->pools[i].name) == 0) {
-				conf_err(c, config_setting_get_member(e, "name"),
-				    "duplicate pool name '%s' (first defined at "
-				    "line %d)", conf->pools[i].name,
-				    conf->pools[k].line);
-				break;
-			}
+		if (conf->pools[i].name[0] != '\0' &&
+		    (k = ntab_add(&names, conf->pools[i].name, (size_t)i)) !=
+		    (size_t)i)
+			conf_err(c, config_setting_get_member(e, "name"),
+			    "duplicate pool name '%s' (first defined at "
+			    "line %d)", conf->pools[i].name,
+			    conf->pools[k].line);
 	}
-	return 0;
+	free(names.v);
+	return check_shared_hosts(c, list, conf);
 }
 
 static void

@@ -13,17 +13,6 @@
 #include "dnsd/base/conf_int.h"
 #include "dnsd/base/diag.h"
 
-static int
-cctx_badline(const struct cctx *c, int line)
-{
-	int i;
-
-	for (i = 0; i < c->nbadlines; i++)
-		if (c->badlines[i] == line)
-			return 1;
-	return 0;
-}
-
 /* Report an error located at setting s (its file and line). */
 void
 conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -33,18 +22,31 @@ conf_err(struct cctx *c, const config_setting_t *s, const char *fmt, ...)
 	char path[4096];
 	va_list ap;
 
-	if (sfile == NULL && cctx_badline(c, line)) {
+	if (sfile == NULL && conf_badline(c, line)) {
 		/* Already reported as a number libconfig cannot hold. */
 		c->d.nerr++;
 		return;
 	}
-	if (sfile != NULL && sfile[0] != '/' && c->dir != NULL) {
+	if (sfile == NULL)
+		conf_where(c, line, &sfile, &line);
+	else if (sfile[0] != '/' && c->dir != NULL) {
 		snprintf(path, sizeof(path), "%s/%s", c->dir, sfile);
 		sfile = path;
 	}
 	va_start(ap, fmt);
-	diag_verror(&c->d, sfile != NULL ? sfile : c->name, line, fmt, ap);
+	diag_verror(&c->d, sfile, line, fmt, ap);
 	va_end(ap);
+}
+
+int
+conf_line(const struct cctx *c, const config_setting_t *s)
+{
+	const char *file;
+	int line = config_setting_source_line(s);
+
+	if (config_setting_source_file(s) == NULL)
+		conf_where(c, line, &file, &line);
+	return line;
 }
 
 void
@@ -437,9 +439,74 @@ conf_parse_ip(const char *v, struct conf_ip *ip)
 	return 0;
 }
 
+/* In ::/96 but neither :: nor ::1: the deprecated IPv4-compatible form
+ * (RFC 4291 2.5.5.1), what "::1:53" reads as when it is not ::1 port 53. */
+static bool
+v4compat(const struct in6_addr *a)
+{
+	static const uint8_t zero[12];
+
+	return memcmp(a->s6_addr, zero, 12) == 0 &&
+	    !IN6_IS_ADDR_UNSPECIFIED(a) && !IN6_IS_ADDR_LOOPBACK(a);
+}
+
+const char *
+conf_ip_unusable(const struct conf_ip *ip)
+{
+	const uint8_t *a;
+	uint32_t v4;
+
+	if (ip->family == AF_INET6) {
+		a = ip->u.v6.s6_addr;
+		if (IN6_IS_ADDR_UNSPECIFIED(&ip->u.v6))
+			return "the unspecified address";
+		if (a[0] == 0xff)
+			return "a multicast address";
+		if (v4compat(&ip->u.v6))
+			return "an IPv4-compatible address (::/96, deprecated)";
+		if (!IN6_IS_ADDR_V4MAPPED(&ip->u.v6))
+			return NULL;
+		memcpy(&v4, a + 12, 4);
+	} else
+		memcpy(&v4, &ip->u.v4, 4);
+	v4 = ntohl(v4);
+	if (v4 == 0)
+		return "the unspecified address";
+	if (v4 == 0xffffffffu)
+		return "the broadcast address";
+	if ((v4 >> 28) == 0xe)
+		return "a multicast address";
+	return NULL;
+}
+
+int
+conf_ip_ambiguous(const char *v, char *addr, size_t size)
+{
+	struct in6_addr a6;
+	const char *colon = strrchr(v, ':');
+	size_t i, n;
+
+	if (v[0] == '[' || strstr(v, "::") == NULL || colon == NULL)
+		return 0;
+	n = strlen(colon + 1);
+	if (n == 0 || n > 5)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)colon[1 + i]))
+			return 0;
+	if (atoi(colon + 1) < 1 || atoi(colon + 1) > 65535 ||
+	    (size_t)(colon - v) >= size)
+		return 0;
+	memcpy(addr, v, (size_t)(colon - v));
+	addr[colon - v] = '\0';
+	return inet_pton(AF_INET6, addr, &a6) == 1 &&
+	    inet_pton(AF_INET6, v, &a6) == 1 && v4compat(&a6);
+}
+
 /*
  * "1.2.3.4:port", "[v6]:port", or without the port (defport).
- * Returns 0, or -1 (not an address) or -2 (bad port).
+ * Returns 0, or -1 (not an address), -2 (bad port) or -3 (an IPv6 address
+ * without brackets whose last group could be a port).
  */
 int
 conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
@@ -464,7 +531,9 @@ conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
 	} else if ((p = strchr(v, ':')) != NULL && strchr(p + 1, ':') == NULL) {
 		hl = (size_t)(p - v);
 		port = p + 1;
-	} else
+	} else if (conf_ip_ambiguous(v, host, sizeof(host)))
+		return -3;
+	else
 		hl = strlen(v);
 	if (hl == 0 || hl >= sizeof(host))
 		return -1;
@@ -489,10 +558,20 @@ conf_parse_sockaddr(const char *v, uint16_t defport, struct conf_sockaddr *sa)
 	return 0;
 }
 
+/* The address part of an ambiguous v (conf_ip_ambiguous() said so). */
+static const char *
+ambiguous_host(const char *v, char *host, size_t size)
+{
+	if (!conf_ip_ambiguous(v, host, size))
+		snprintf(host, size, "?");
+	return host;
+}
+
 static int
 sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
     const char *key, uint16_t defport, struct conf_sockaddr *sa)
 {
+	char host[INET6_ADDRSTRLEN];
 	const char *v;
 	int r;
 
@@ -502,7 +581,13 @@ sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
 		return -1;
 	}
 	v = config_setting_get_string(s);
-	if ((r = conf_parse_sockaddr(v, defport, sa)) == -2) {
+	if ((r = conf_parse_sockaddr(v, defport, sa)) == -3) {
+		conf_err(c, s, "%s%s: '%s' is ambiguous: write [%s]:%s for a "
+		    "port", pfx, key, v, ambiguous_host(v, host, sizeof(host)),
+		    strrchr(v, ':') + 1);
+		return -1;
+	}
+	if (r == -2) {
 		conf_err(c, s, "%s%s: '%s' has a bad port (expected 1 to 65535)",
 		    pfx, key, v);
 		return -1;
@@ -510,6 +595,17 @@ sockaddr_elem(struct cctx *c, const config_setting_t *s, const char *pfx,
 	if (r != 0) {
 		conf_err(c, s, "%s%s: '%s' is not an address (expected "
 		    "\"192.0.2.1:53\" or \"[2001:db8::1]:53\")", pfx, key, v);
+		return -1;
+	}
+	if (sa->ss.ss_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED(
+	    &((const struct sockaddr_in6 *)&sa->ss)->sin6_addr)) {
+		/* Listen sockets are IPV6_V6ONLY (dnsd/base/sock.c): the
+		 * mapped form could never be bound. */
+		conf_err(c, s, "%s%s: '%s' is an IPv4-mapped address, which an "
+		    "IPv6-only socket cannot bind: write %s:%u", pfx, key, v,
+		    inet_ntop(AF_INET, ((const struct sockaddr_in6 *)
+		    &sa->ss)->sin6_addr.s6_addr + 12, host, sizeof(host)),
+		    ntohs(((const struct sockaddr_in6 *)&sa->ss)->sin6_port));
 		return -1;
 	}
 	return 0;
@@ -621,75 +717,3 @@ conf_parse_prefix(const char *v, struct conf_prefix *p)
 	snprintf(p->text, sizeof(p->text), "%s/%u", a, p->bits);
 	return 0;
 }
-
-/*
- * libconfig 1.5 silently truncates integer literals that do not fit in 32
- * bits (99999999999 reads as 1215752191). Find them in the text first.
- */
-void
-conf_scan_numbers(struct cctx *c, const char *p)
-{
-	int line = 1, neg;
-	const char *start;
-	char *end;
-	unsigned long long v;
-
-	while (*p != '\0') {
-		if (*p == '\n') {
-			line++;
-			p++;
-		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-			while (*p != '\0' && *p != '\n')
-				p++;
-		} else if (p[0] == '/' && p[1] == '*') {
-			for (p += 2; *p != '\0' && !(p[0] == '*' && p[1] == '/'); p++)
-				if (*p == '\n')
-					line++;
-			if (*p != '\0')
-				p += 2;
-		} else if (*p == '"') {
-			for (p++; *p != '\0' && *p != '"'; p++) {
-				if (*p == '\\' && p[1] != '\0')
-					p++;
-				else if (*p == '\n')
-					line++;
-			}
-			if (*p != '\0')
-				p++;
-		} else if (isalpha((unsigned char)*p) || *p == '_' || *p == '*') {
-			while (isalnum((unsigned char)*p) || *p == '_' || *p == '*' ||
-			    *p == '-')
-				p++;
-		} else if (isdigit((unsigned char)*p) ||
-		    ((*p == '-' || *p == '+') && isdigit((unsigned char)p[1]))) {
-			start = p;
-			neg = *p == '-';
-			if (*p == '-' || *p == '+')
-				p++;
-			errno = 0;
-			v = strtoull(p, &end, 0);
-			if (*end == '.' || *end == 'e' || *end == 'E') {
-				/* a float: skip it whole */
-				p = end + 1;
-				while (isdigit((unsigned char)*p) || *p == '.' ||
-				    *p == 'e' || *p == 'E' || *p == '-' || *p == '+')
-					p++;
-				continue;
-			}
-			p = end;
-			if (*p == 'L' || *p == 'l') {
-				while (*p == 'L' || *p == 'l')
-					p++;
-				continue;
-			}
-			if (errno == ERANGE || v > (neg ? 2147483648ULL : 2147483647ULL)) {
-				conf_err_at(c, line, "number %.*s is too large",
-				    (int)(p - start), start);
-				if (c->nbadlines < CONF_MAX_BADLINES)
-					c->badlines[c->nbadlines++] = line;
-			}
-		} else
-			p++;
-	}
-}
-

@@ -4,7 +4,13 @@
 # template whose answers cannot be compiled (300 TXT records of 250 bytes at
 # one name: over 65535 bytes) and a template naming an unknown pool fail with
 # exit 1 and "file:line: " naming the node; `mxspread -c` of the same
-# configs refuses to start with the same messages.
+# configs refuses to start with the same messages. What the daemon refuses
+# at start is refused by check, with file:line, and by the daemon before it
+# binds anything (strace shows no bind): a public status.listen without a
+# token, a token file missing or readable by others, an IPv4-mapped
+# status.listen, relay.listen on a DNS listen address (or a wildcard over
+# it), a relay that is its own backend, an absolute @include that fails,
+# numbers too large for libconfig in an absolutely @included file.
 . "$MXS_ROOT/tests/lib/common.sh"
 
 [ -x "$MXSPREAD" ] || fail "no binary $MXSPREAD"
@@ -82,4 +88,90 @@ for c in big/big badpool; do
 	done || { cat "$T/run.err"; fail "check printed lines the daemon did not"; }
 done
 ok "mxspread -c refuses to start with the same messages"
+
+# ---- what the daemon refuses, check refuses, before any socket
+DNS=$(free_port 127.0.0.1 both)
+SP=$(free_port 127.0.0.1 tcp)
+RP=$(free_port 127.0.0.1 tcp)
+mkdir "$T/r"
+cp "$DATA/refuse.zone" "$T/r/"
+echo "s3cret" > "$T/r/token"
+chmod 604 "$T/r/token"
+printf 'rrl = {\n  rate = 4294967297; };\n' > "$T/r/abs.inc"
+NOSTATUS='{ enabled = false; }'
+NORELAY="{ enabled = false; pool = \"inbound\"; listen = \"127.0.0.1:$RP\"; }"
+STRACE=$(command -v strace || true)
+if [ -n "$STRACE" ] && ! strace -qq -f -o /dev/null true 2>/dev/null; then
+	STRACE=	# no ptrace here: the refusal is still checked, the bind not
+fi
+n=0
+refused() {	# refused WHAT LINE-KEY MESSAGE STATUS RELAY INCLUDE
+	what=$1 key=$2 msg=$3
+	n=$((n + 1))
+	c="$T/r/c$n.conf"
+	fixture t_check/refuse.conf "$c" DNS="$DNS" STATUS="$4" RELAY="$5" \
+	    INCLUDE="$6"
+	# the file:line the message must carry
+	case $key in
+	abs.inc:*) where="$T/r/$key";;
+	*) where="$c:$(grep -n "^$key" "$c" | cut -d: -f1)";;
+	esac
+	rc=0
+	"$MXSPREAD" check -c "$c" > "$T/r/out" 2> "$T/r/err" || rc=$?
+	[ "$rc" = 1 ] || { cat "$T/r/out" "$T/r/err"; fail "$what: check exited $rc, not 1"; }
+	grep -qF "$where: $msg" "$T/r/err" ||
+		{ cat "$T/r/err"; fail "$what: check did not say '$where: $msg'"; }
+	rc=0
+	if [ -n "$STRACE" ]; then
+		timeout 20 strace -qq -f -e trace=bind,listen -e signal=none \
+		    -o "$T/r/trace" "$MXSPREAD" -c "$c" > "$T/r/run" 2>&1 || rc=$?
+		grep -E 'bind\(|listen\(' "$T/r/trace" &&
+			fail "$what: the daemon bound a socket before refusing"
+	else
+		timeout 20 "$MXSPREAD" -c "$c" > "$T/r/run" 2>&1 || rc=$?
+	fi
+	[ "$rc" != 0 ] && [ "$rc" != 124 ] ||
+		{ cat "$T/r/run"; fail "$what: the daemon started (rc $rc)"; }
+	grep -qF "$where: $msg" "$T/r/run" ||
+		{ cat "$T/r/run"; fail "$what: the daemon's message differs from check's"; }
+	ok "$what: check exit 1, '$where: $msg'; the daemon refuses it${STRACE:+, no bind}"
+}
+refused "public status without token" status \
+    "status.listen: '0.0.0.0:$SP' is not a loopback address" \
+    "{ listen = \"0.0.0.0:$SP\"; }" "$NORELAY" ""
+refused "missing token file" status \
+    "status.token_file: $T/r/none: No such file or directory" \
+    "{ listen = \"127.0.0.1:$SP\"; token_file = \"$T/r/none\"; }" "$NORELAY" ""
+refused "token readable by others" status \
+    "status.token_file: $T/r/token is accessible by others (mode 0604)" \
+    "{ listen = \"127.0.0.1:$SP\"; token_file = \"$T/r/token\"; }" "$NORELAY" ""
+refused "IPv4-mapped status.listen" status \
+    "status.listen: '[::ffff:127.0.0.1]:$SP' is an IPv4-mapped address, which an IPv6-only socket cannot bind: write 127.0.0.1:$SP" \
+    "{ listen = \"[::ffff:127.0.0.1]:$SP\"; }" "$NORELAY" ""
+refused "relay.listen = a DNS listen address" relay \
+    "relay.listen: '127.0.0.1:$DNS' takes the connections of the DNS listen address '127.0.0.1:$DNS'" \
+    "$NOSTATUS" "{ pool = \"inbound\"; listen = \"127.0.0.1:$DNS\"; port = 2525; }" ""
+refused "relay.listen wildcard over a DNS listen address" relay \
+    "relay.listen: '0.0.0.0:$DNS' takes the connections of the DNS listen address '127.0.0.1:$DNS'" \
+    "$NOSTATUS" "{ pool = \"inbound\"; listen = \"0.0.0.0:$DNS\"; port = 2525; }" ""
+refused "a relay that is its own backend" relay \
+    "relay.listen: '127.0.0.1:$RP' is a backend of the relay: server 'mx2' of pool 'inbound' (line 11) at 127.0.0.1, relay.port $RP" \
+    "$NOSTATUS" "{ pool = \"inbound\"; listen = \"127.0.0.1:$RP\"; port = $RP; }" ""
+refused "a failed absolute @include" @include \
+    "cannot open include file $T/r/none.inc: No such file or directory" \
+    "$NOSTATUS" "$NORELAY" "@include \"$T/r/none.inc\""
+refused "a number too large in an absolute @include" abs.inc:2 \
+    "number 4294967297 is too large" \
+    "$NOSTATUS" "$NORELAY" "@include \"$T/r/abs.inc\""
+
+# the same fixture, every case undone, is accepted (the cases are the cause)
+chmod 600 "$T/r/token"
+printf 'rrl = {\n  rate = 429; };\n' > "$T/r/abs.inc"
+fixture t_check/refuse.conf "$T/r/good.conf" DNS="$DNS" \
+    STATUS="{ listen = \"127.0.0.1:$SP\"; token_file = \"$T/r/token\"; }" \
+    RELAY="{ pool = \"inbound\"; listen = \"127.0.0.1:$RP\"; port = 2525; }" \
+    INCLUDE="@include \"$T/r/abs.inc\""
+"$MXSPREAD" check -c "$T/r/good.conf" > "$T/r/out" 2>&1 ||
+	{ cat "$T/r/out"; fail "check refused the fixture with every case undone"; }
+ok "the fixture with every case undone passes check"
 exit 0

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 
 #include <cmocka.h>
@@ -90,6 +91,64 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: syslog: expected true or false, got a string\n" },
 	{ "number_too_large", "workers = 2;\ntcp_max_connections = 99999999999;\n",
 	  "t.conf:2: number 99999999999 is too large\n" },
+	{ "number_hex_too_large", "workers = 0x80000000;\n",
+	  "t.conf:1: number 0x80000000 is too large\n" },
+	{ "number_64_too_large", "workers = -9223372036854775809L;\n",
+	  "t.conf:1: number -9223372036854775809L is too large\n" },
+	{ "listen_ambiguous", "listen = [ \"::1:5353\" ];\n",
+	  "t.conf:1: listen: '::1:5353' is ambiguous: write [::1]:5353 for a "
+	  "port\n" },
+	{ "server_unusable",
+	  SERVER("address = [ \"0.0.0.0\",\n \"::\", \"255.255.255.255\",\n"
+	  " \"224.0.0.25\", \"ff05::25\", \"::ffff:239.1.1.1\" ];"),
+	  "t.conf:1: address: '0.0.0.0' is the unspecified address, never a mail server\n"
+	  "t.conf:2: address: '::' is the unspecified address, never a mail server\n"
+	  "t.conf:2: address: '255.255.255.255' is the broadcast address, never a mail server\n"
+	  "t.conf:3: address: '224.0.0.25' is a multicast address, never a mail server\n"
+	  "t.conf:3: address: 'ff05::25' is a multicast address, never a mail server\n"
+	  "t.conf:3: address: '::ffff:239.1.1.1' is a multicast address, never a mail server\n" },
+	{ "server_ambiguous", SERVER("address = [ \"::1:53\", \"::1:2\" ];"),
+	  "t.conf:1: address: '::1:53' is ambiguous (::1 and port 53?): a server "
+	  "address takes no port, so write \"::1\" (read whole, it is an "
+	  "IPv4-compatible address, never a mail server)\n"
+	  "t.conf:1: address: '::1:2' is ambiguous (::1 and port 2?): a server "
+	  "address takes no port, so write \"::1\" (read whole, it is an "
+	  "IPv4-compatible address, never a mail server)\n" },
+	{ "server_v4compat", SERVER("address = [ \"::7\", \"::192.0.2.1\" ];"),
+	  "t.conf:1: address: '::7' is an IPv4-compatible address (::/96, "
+	  "deprecated), never a mail server\n"
+	  "t.conf:1: address: '::192.0.2.1' is an IPv4-compatible address "
+	  "(::/96, deprecated), never a mail server\n" },
+	{ "status_public_no_token", "status = {\n listen = \"0.0.0.0:8053\"; };\n",
+	  "t.conf:2: status.listen: '0.0.0.0:8053' is not a loopback address: "
+	  "the status endpoint listens there only with a status.token_file\n" },
+	{ "status_mapped", "status = { listen = \"[::ffff:127.0.0.1]:8053\"; };\n",
+	  "t.conf:1: status.listen: '[::ffff:127.0.0.1]:8053' is an IPv4-mapped "
+	  "address, which an IPv6-only socket cannot bind: write 127.0.0.1:8053\n" },
+	{ "relay_listen_is_dns",
+	  "listen = [ \"127.0.0.1:5353\", \"[::1]:2525\" ];\n" POOL("")
+	  "relay = { pool = \"p\";\n listen = [ \"127.0.0.1:5353\",\n"
+	  " \"[::]:2525\", \"0.0.0.0:8053\", \"127.0.0.2:5353\" ]; };\n",
+	  "t.conf:4: relay.listen: '127.0.0.1:5353' takes the connections of the "
+	  "DNS listen address '127.0.0.1:5353'\n"
+	  "t.conf:5: relay.listen: '[::]:2525' takes the connections of the DNS "
+	  "listen address '[::1]:2525'\n"
+	  "t.conf:5: relay.listen: '0.0.0.0:8053' takes the connections of "
+	  "status.listen '127.0.0.1:8053'\n" },
+	{ "relay_backend_is_itself",
+	  "listen = \"127.0.0.1:5353\";\n"
+	  "pools = ( { name = \"p\"; servers = (\n"
+	  " { name = \"a\"; address = [ \"192.0.2.1\", \"127.0.0.1\" ]; },\n"
+	  " { name = \"b\"; address = \"192.0.2.2\"; } ); } );\n"
+	  "relay = { pool = \"p\"; port = 2525;\n"
+	  " listen = [ \"192.0.2.2:2525\", \"0.0.0.0:2525\", \"192.0.2.3:2525\","
+	  " \"192.0.2.1:25\" ]; };\n",
+	  "t.conf:6: relay.listen: '192.0.2.2:2525' is a backend of the relay: "
+	  "server 'b' of pool 'p' (line 4) at 192.0.2.2, relay.port 2525: the "
+	  "relay would connect to itself\n"
+	  "t.conf:6: relay.listen: '0.0.0.0:2525' is a backend of the relay: "
+	  "server 'a' of pool 'p' (line 3) at 127.0.0.1, relay.port 2525: the "
+	  "relay would connect to itself\n" },
 	{ "listen_bad_port", "listen = [ \"127.0.0.1:99999\" ];\n",
 	  "t.conf:1: listen: '127.0.0.1:99999' has a bad port (expected 1 to 65535)\n" },
 	{ "listen_port_zero", "listen = \"[::1]:0\";\n",
@@ -256,6 +315,25 @@ static const struct bad_case bad_cases[] = {
 	  "    { name = \"mx1\"; address = [ \"192.0.2.2\" ]; } ); } );\n",
 	  "t.conf:4: server 'mx1' has the host name of server 'mx1' of pool 'a' "
 	  "(line 1) but other addresses\n" },
+	{ "server_shared_host_chain",
+	  "pools = ( { name = \"a\"; servers = ( { name = \"x\"; host = \"MX.example.\"; address = \"192.0.2.1\"; } ); },\n"
+	  "  { name = \"b\"; servers = ( { name = \"y\"; host = \"mx.example.\"; address = \"192.0.2.1\"; } ); },\n"
+	  "  { name = \"c\"; servers = ( { name = \"z\"; host = \"mx.EXAMPLE.\"; address = \"192.0.2.3\"; } ); },\n"
+	  "  { name = \"d\"; servers = ( { name = \"w\"; host = \"mx.example.\"; address = [ \"192.0.2.3\" ]; },\n"
+	  "    { name = \"v\"; host = \"mx.example.\"; address = [ \"192.0.2.1\" ]; } ); } );\n",
+	  "t.conf:3: server 'z' has the host name of server 'x' of pool 'a' "
+	  "(line 1) but other addresses\n"
+	  "t.conf:4: server 'w' has the host name of server 'x' of pool 'a' "
+	  "(line 1) but other addresses\n"
+	  "t.conf:5: server 'v' has the host name of server 'z' of pool 'c' "
+	  "(line 3) but other addresses\n" },
+	{ "pool_duplicate_name_many",
+	  "pools = ( { name = \"a\"; " SRV " },\n { name = \"b\"; " SRV " },\n"
+	  " { name = \"A\"; " SRV " },\n { name = \"b\"; " SRV " },\n"
+	  " { name = \"a\"; " SRV " } );\n",
+	  "t.conf:3: duplicate pool name 'a' (first defined at line 1)\n"
+	  "t.conf:4: duplicate pool name 'b' (first defined at line 2)\n"
+	  "t.conf:5: duplicate pool name 'a' (first defined at line 1)\n" },
 	{ "relay_unknown_pool",
 	  POOL("") "relay = { listen = \"127.0.0.1:25\"; pool = \"q\"; };\n",
 	  "t.conf:2: relay.pool: unknown pool 'q' (did you mean 'p'?)\n" },
@@ -661,6 +739,28 @@ test_all_keys(void **state)
 }
 
 /* One server in two pools, same addresses in another order: fine. */
+/* Loopback, private, link-local addresses and ones whose last group looks
+ * like a port but that are addresses read whole ("2001:db8::1:53") are
+ * mail servers; "[::1]:5353" is the unambiguous listen form. */
+static void
+test_addresses_ok(void **state)
+{
+	struct conf *conf;
+
+	(void)state;
+	conf = conf_load_string("listen = [ \"[::1]:5353\", \"[fd00::1:5353]\", "
+	    "\"0.0.0.0:5353\", \"[::]:5354\" ];\n"
+	    SERVER("address = [ \"127.0.0.1\", \"10.1.2.3\", \"192.168.0.1\", "
+	    "\"172.16.0.1\", \"::1\", \"fe80::1\", \"fd00::25\", "
+	    "\"2001:db8::1:53\", \"2001:db8::11\", \"::ffff:127.0.0.2\" ];"),
+	    "t.conf", stderr);
+	assert_non_null(conf);
+	assert_int_equal(conf->pools[0].servers[0].naddrs, 10);
+	assert_string_equal(conf->listen[0].text, "[::1]:5353");
+	assert_string_equal(conf->listen[1].text, "[fd00::1:5353]:53");
+	conf_free(conf);
+}
+
 static void
 test_shared_server(void **state)
 {
@@ -771,6 +871,172 @@ test_files(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Write text to dir/name (name may hold a subdirectory that exists). */
+static void
+put_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* conf_load of path: its errors (caller frees); *confp the result. */
+static char *
+load_errors(const char *path, struct conf **confp)
+{
+	char *errs = NULL;
+	size_t len = 0;
+	FILE *e;
+
+	assert_non_null(e = open_memstream(&errs, &len));
+	*confp = conf_load(path, e);
+	fclose(e);
+	return errs;
+}
+
+/*
+ * Numbers in included files (nested, relative and absolute) are
+ * range-checked at their own file:line and shown as written: libconfig
+ * would read 4294967297 as 1, 4294969821 as 2525, 4294967296 as 0.
+ */
+static void
+test_include_numbers(void **state)
+{
+	char dir[] = "/tmp/mxs-test-inc.XXXXXX";
+	char path[256], text[1024], expect[4096];
+	struct conf *conf;
+	char *errs;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\";\n"
+	    "    port = 4294969821; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 4294967297; } ); } );\n"
+	    "@include \"sub/nested.inc\"\n");
+	put_file(dir, "sub/nested.inc",
+	    "tcp_max_per_source = 4294967296;\n"
+	    "rrl = { rate = -99999999999999999999;\n"
+	    "  window = 99999999999999999999; slip = 0x100000001;\n"
+	    "  ipv4_prefix = 99999999999999999999L; };\n");
+	/* absolute: libconfig 1.5 itself would prefix the include directory */
+	put_file(dir, "abs.inc", "workers = 0xFFFFFFFF;\n");
+	snprintf(text, sizeof(text),
+	    "# main\n"
+	    "@include \"pools.inc\"\n"
+	    "  @include \"%s/abs.inc\" # after the include\n"
+	    "edns_payload = 4294967808;\n", dir);
+	put_file(dir, "main.conf", text);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:4: number 4294967808 is too large\n"
+	    "%s/abs.inc:1: number 0xFFFFFFFF is too large\n"
+	    "%s/pools.inc:3: number 4294969821 is too large\n"
+	    "%s/pools.inc:5: number 4294967297 is too large\n"
+	    "%s/sub/nested.inc:1: number 4294967296 is too large\n"
+	    "%s/sub/nested.inc:2: number -99999999999999999999 is too large\n"
+	    "%s/sub/nested.inc:3: number 99999999999999999999 is too large\n"
+	    "%s/sub/nested.inc:3: number 0x100000001 is too large\n"
+	    "%s/sub/nested.inc:4: number 99999999999999999999L is too large\n",
+	    dir, dir, dir, dir, dir, dir, dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	/* In range: the included values are read, other errors keep their
+	 * own file:line, lines after an include are the main file's again. */
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\"; port = 2525; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 3000000000L; } ); } );\n");
+	put_file(dir, "abs.inc", "workers = 3;\n");
+	snprintf(text, sizeof(text),
+	    "@include \"pools.inc\"\n"
+	    "@include \"%s/abs.inc\"\n"
+	    "edns_payload = 4294967808L;\n", dir);
+	put_file(dir, "main.conf", text);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:3: edns_payload: must be between 512 and 4096, got "
+	    "4294967808\n"
+	    "%s/pools.inc:4: weight: must be between 1 and 1000000, got "
+	    "3000000000\n", dir, dir);
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	put_file(dir, "pools.inc",
+	    "pools = ( { name = \"p\";\n"
+	    "  probe = { type = \"tcp\"; port = 2525; };\n"
+	    "  servers = ( { name = \"a\"; address = \"192.0.2.1\";\n"
+	    "    weight = 7; } ); } );\n");
+	snprintf(text, sizeof(text),
+	    "@include \"pools.inc\"\n"
+	    "@include \"%s/abs.inc\"\n"
+	    "tcp_max_per_source = 9;\n", dir);
+	put_file(dir, "main.conf", text);
+	errs = load_errors(path, &conf);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(conf);
+	assert_int_equal(conf->workers, 3);
+	assert_int_equal(conf->tcp_max_per_source, 9);
+	assert_int_equal(conf->pools[0].probe.port, 2525);
+	assert_int_equal(conf->pools[0].servers[0].weight, 7);
+	assert_int_equal(conf->pools[0].servers[0].line, 3);
+	conf_free(conf);
+
+	/* A missing include names the path it tried; an include loop ends. */
+	snprintf(text, sizeof(text),
+	    "workers = 1;\n@include \"%s/none.inc\"\n@include \"loop.inc\"\n",
+	    dir);
+	put_file(dir, "main.conf", text);
+	put_file(dir, "loop.inc", "\n@include \"loop.inc\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:2: cannot open include file %s/none.inc: No such "
+	    "file or directory\n"
+	    "%s/loop.inc:2: @include \"loop.inc\": nested deeper than 10 "
+	    "files (an include loop?)\n", dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	/* Not a regular file (a device, a directory): refused, not read. */
+	put_file(dir, "main.conf", "@include \"/dev/zero\"\n@include \"sub\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect),
+	    "%s/main.conf:1: cannot open include file /dev/zero: not a regular "
+	    "file\n"
+	    "%s/main.conf:2: cannot open include file %s/sub: not a regular "
+	    "file\n", dir, dir, dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	/* A syntax error in an included file: that file's line. */
+	put_file(dir, "loop.inc", "\n\nlisten = ;\n");
+	put_file(dir, "main.conf", "workers = 1;\n@include \"loop.inc\"\n");
+	errs = load_errors(path, &conf);
+	assert_null(conf);
+	snprintf(expect, sizeof(expect), "%s/loop.inc:3: syntax error\n", dir);
+	assert_string_equal(errs, expect);
+	free(errs);
+
+	snprintf(text, sizeof(text), "rm -r '%s'", dir);
+	assert_int_equal(system(text), 0);
+}
+
 static void
 test_names(void **state)
 {
@@ -820,7 +1086,9 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_keys),
 		cmocka_unit_test(test_shared_server),
+		cmocka_unit_test(test_addresses_ok),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_include_numbers),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ip_sockaddr),
 		cmocka_unit_test(test_multi_error),

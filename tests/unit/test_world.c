@@ -7,10 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 #include <urcu.h>
 
+#include "dnsd/status/api.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"
 #include "tests/unit/testutil.h"
@@ -159,12 +161,111 @@ test_load_publish(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* The daemon's status endpoint and check read the token the same way. */
+_Static_assert(CONF_TOKEN_MAX == STATUS_TOKEN_MAX,
+    "conf.h and status/api.h disagree on the token length");
+
+/* world_load(path): NULL and its errors in *errs (caller frees), or the
+ * world (freed here) and *errs empty. */
+static struct world *
+load(const char *path, char **errs)
+{
+	size_t len = 0;
+	FILE *err;
+	struct world *w;
+
+	*errs = NULL;
+	assert_non_null(err = open_memstream(errs, &len));
+	w = world_load(path, err);
+	fclose(err);
+	return w;
+}
+
+/*
+ * The status token file is read at load (check and daemon alike), through
+ * secret_read(): missing, readable by others, or empty is an error at the
+ * token_file line; mode 0640 (the group may read it) and 0600 are fine; a
+ * disabled status endpoint reads nothing.
+ */
+static void
+test_token_file(void **state)
+{
+	char dir[] = "/tmp/mxs-unit-tok.XXXXXX", path[128], tok[128];
+	char text[512], want[512];
+	struct world *w;
+	char *errs;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/m.conf", dir);
+	snprintf(tok, sizeof(tok), "%s/token", dir);
+	snprintf(text, sizeof(text), "listen = [ \"127.0.0.1:5399\" ];\n"
+	    "status = { listen = \"127.0.0.1:5398\";\n"
+	    "  token_file = \"%s\"; };\n", tok);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+
+	w = load(path, &errs);
+	assert_null(w);
+	snprintf(want, sizeof(want), "%s:3: status.token_file: %s: No such "
+	    "file or directory\n", path, tok);
+	assert_string_equal(errs, want);
+	free(errs);
+
+	assert_non_null(f = fopen(tok, "w"));
+	fputs("s3cret\n", f);
+	fclose(f);
+	assert_int_equal(chmod(tok, 0604), 0);
+	w = load(path, &errs);
+	assert_null(w);
+	snprintf(want, sizeof(want), "%s:3: status.token_file: %s is accessible "
+	    "by others (mode 0604); refusing it (chmod o-rwx %s)\n", path, tok,
+	    tok);
+	assert_string_equal(errs, want);
+	free(errs);
+
+	assert_int_equal(chmod(tok, 0640), 0);
+	w = load(path, &errs);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(w);
+	world_free(w);
+
+	assert_non_null(f = fopen(tok, "w"));
+	fclose(f);
+	w = load(path, &errs);
+	assert_null(w);
+	snprintf(want, sizeof(want), "%s:3: status.token_file: %s: expected "
+	    "one non-empty line\n", path, tok);
+	assert_string_equal(errs, want);
+	free(errs);
+
+	/* status disabled: the token is not read */
+	assert_int_equal(unlink(tok), 0);
+	snprintf(text, sizeof(text), "listen = [ \"127.0.0.1:5399\" ];\n"
+	    "status = { enabled = false; token_file = \"%s\"; };\n", tok);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(text, f);
+	fclose(f);
+	w = load(path, &errs);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(w);
+	world_free(w);
+
+	snprintf(text, sizeof(text), "rm -rf %s", dir);
+	assert_int_equal(system(text), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_zone_for),
 		cmocka_unit_test(test_load_publish),
+		cmocka_unit_test(test_token_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
