@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/filter.h>
@@ -447,6 +448,31 @@ conn_free(struct tconn *c)
 	__atomic_sub_fetch(&w->srv->tcp_conns, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The idle connection to close for a new one (tcp_idle_victim), skipping
+ * those whose next query already waits in the kernel (accepted in this
+ * same batch, not read yet): they are in the middle of a query. Their
+ * read callback lists them again.
+ * \retval NULL none idle (of that slot)
+ */
+static struct tconn *
+conn_victim(struct worker *w, int slot)
+{
+	struct tcp_idle *v;
+	int pending;
+
+	while ((v = tcp_idle_victim(&w->idle, slot)) != NULL) {
+		struct tconn *c = conn_of(v);
+
+		if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) != 0 ||
+		    pending == 0)
+			return c;
+		tcp_idle_set(&w->idle, v, false, 0);
+		tcp_share_publish(&w->share, w->idle.n);
+	}
+	return NULL;
+}
+
 /* Close an idle connection to admit a new one (RFC 7766 6.2.3). */
 static void
 conn_evict(struct tconn *c, const char *why)
@@ -610,7 +636,7 @@ static void
 evict_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	struct tcp_idle *v;
+	struct tconn *v;
 	uint64_t ticks;
 	unsigned n, i;
 
@@ -618,9 +644,9 @@ evict_cb(evutil_socket_t fd, short what, void *arg)
 		log_debug("tcp: eventfd: %s", strerror(errno));
 	n = tcp_share_wanted(&w->share);
 	for (i = 0; i < n; i++) {
-		if ((v = tcp_idle_victim(&w->idle, TCP_SLOT_ANY)) == NULL)
+		if ((v = conn_victim(w, TCP_SLOT_ANY)) == NULL)
 			break;	/* turned busy meanwhile: not cut */
-		conn_evict(conn_of(v), "connection limit");
+		conn_evict(v, "connection limit");
 	}
 	tcp_share_done(&w->share, n);
 }
@@ -661,24 +687,23 @@ conn_admit(struct wsock *s, int fd, const struct sockaddr *peer,
 	struct worker *w = s->w;
 	struct server *srv = w->srv;
 	struct timeval tv = clock_tv(lim->idle);
-	struct tcp_idle *v;
-	struct tconn *c;
+	struct tconn *c, *v;
 	int slot;
 
 	if ((slot = tcp_acquire(peer, lim->maxsrc)) == -1) {
-		if ((v = tcp_idle_victim(&w->idle, tcp_slot(peer))) == NULL) {
+		if ((v = conn_victim(w, tcp_slot(peer))) == NULL) {
 			log_debug("tcp %s: per-source limit %u reached, none "
 			    "idle, closed", s->l->text, lim->maxsrc);
 			goto refuse;
 		}
-		conn_evict(conn_of(v), "per-source limit");
+		conn_evict(v, "per-source limit");
 		if ((slot = tcp_acquire(peer, lim->maxsrc)) == -1)
 			goto refuse;
 	}
 	if (__atomic_add_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED) >
 	    lim->maxconn) {
-		if ((v = tcp_idle_victim(&w->idle, TCP_SLOT_ANY)) != NULL)
-			conn_evict(conn_of(v), "connection limit");
+		if ((v = conn_victim(w, TCP_SLOT_ANY)) != NULL)
+			conn_evict(v, "connection limit");
 		else if (!conn_claim(w)) {
 			/* Nothing idle anywhere: close at once (the client
 			 * sees EOF now instead of hanging in the backlog). */
@@ -763,7 +788,7 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 	struct wsock *s = arg;
 	struct worker *w = s->w;
 	struct sockaddr_storage peer;
-	struct tcp_idle *v;
+	struct tconn *v;
 	struct limits lim;
 	socklen_t plen;
 	unsigned i;
@@ -782,9 +807,8 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 				return;
 			/* An idle connection's descriptor is the one to
 			 * give the waiting client. */
-			if ((v = tcp_idle_victim(&w->idle, TCP_SLOT_ANY)) !=
-			    NULL) {
-				conn_evict(conn_of(v), "out of descriptors");
+			if ((v = conn_victim(w, TCP_SLOT_ANY)) != NULL) {
+				conn_evict(v, "out of descriptors");
 				continue;
 			}
 			accept_backoff(s);
