@@ -15,7 +15,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <linux/filter.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -830,37 +829,6 @@ accept_retry_cb(evutil_socket_t fd, short what, void *arg)
 			event_add(w->socks[k].ev, NULL);
 }
 
-/*
- * Steer every connection of listener fd's SO_REUSEPORT group to a worker
- * chosen by the source address (tcp.h: per-source eviction stays within
- * one worker). The group's sockets are in listen() order, worker 0 first;
- * the program returns that index. v4-mapped clients of a v6 listener
- * arrive as IPv4 packets, hashed as IPv4.
- * \retval 0 attached, -1 not (errno)
- */
-static int
-steer_by_source(int fd, unsigned nworkers)
-{
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF),
-		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 2),
-		/* IPv6: the source's last 32 bits */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
-		BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
-		/* IPv4: the source */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
-		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u),
-		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
-		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, nworkers),
-		BPF_STMT(BPF_RET | BPF_A, 0),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
-	    sizeof(prog));
-}
-
 /* ---- workers ---- */
 
 static void
@@ -1050,7 +1018,7 @@ server_start(const struct conf *conf, char *err, size_t errlen)
 	}
 	/* Worker 0's TCP socket speaks for each listener's group. */
 	for (k = 0; n > 1 && k < srv->nls; k++)
-		if (steer_by_source(srv->workers[0]->socks[2 * k + 1].fd, n) != 0)
+		if (tcp_steer(srv->workers[0]->socks[2 * k + 1].fd, n) != 0)
 			log_warn("tcp %s: cannot steer connections by source "
 			    "(per-source eviction: one worker's only)",
 			    srv->ls[k].text);

@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/filter.h>
 #include <linux/sockios.h>
 
 #include "dnsd/base/clock.h"
@@ -192,6 +193,32 @@ tcp_stalled(time_t *since, size_t before, size_t after, double limit)
 		return 1;
 	}
 	return 0;
+}
+
+/* ---- steering ---- */
+
+/* The group's sockets are in listen() order: the index is the worker. */
+int
+tcp_steer(int fd, unsigned nworkers)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 2),
+		/* IPv6: the source's last 32 bits */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 20),
+		BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
+		/* IPv4: the source */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+		BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1u),
+		BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, nworkers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog));
 }
 
 /* ---- counters ---- */

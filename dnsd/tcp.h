@@ -148,6 +148,17 @@ int tcp_stalled(time_t *since, size_t before, size_t after, double limit);
  */
 int tcp_abort(int fd, size_t pending);
 
+/*
+ * Steer every connection of listener fd's SO_REUSEPORT group to the socket
+ * chosen by a hash of the source address (classic BPF), so that one
+ * address's connections all reach one worker. fd: any socket of the
+ * group, once all nworkers have called listen() in worker order. IPv6
+ * sources hash their last 32 bits; v4-mapped clients of a v6 listener
+ * arrive as IPv4 packets and hash as IPv4.
+ * \retval 0 attached; -1 not (errno): the kernel's spreading stays
+ */
+int tcp_steer(int fd, unsigned nworkers);
+
 /* Counters since start, all workers. */
 struct tcp_stats {
 	uint64_t source_limited;	/* tcp_acquire() over the cap */

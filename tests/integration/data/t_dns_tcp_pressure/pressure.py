@@ -124,13 +124,17 @@ def hold(a):
     held = [s for s in socks if s not in gone]
     rss1 = rss_kb(pid)
     figure('%s: %d connections opened from %d source%s in %.1f s, %d held '
-           'by the server, %d idle ones closed for newer ones'
+           'by the server, %d closed by it'
            % (phase, opened, len(sources), '' if len(sources) == 1 else 's',
               time.monotonic() - t0, len(held), len(gone)))
     check(opened == len(sources) * per, '%s: every connection accepted'
           % phase)
     check(len(held) == expect, '%s: %d held (expected %d)'
           % (phase, len(held), expect))
+    if len(sources) == 1:
+        # One source lives on one worker: exactly the oldest were closed.
+        check(held == socks[len(socks) - expect:],
+              '%s: the connections closed were the ones idle longest' % phase)
     worst = 0.0
     for src in probes:
         ok, dt = probe(['kdig', '@' + addr, '-p', str(port), '-b', src,
