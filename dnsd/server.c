@@ -1086,8 +1086,11 @@ server_stop(struct server *srv)
 				pthread_join(w->socks[k].tid, NULL);
 		if (w->started)
 			pthread_join(w->tid, NULL);
-		worker_free(w);
 	}
+	/* Only now: a worker still running may claim (touch) another's
+	 * idle connections (conn_claim). */
+	for (i = 0; i < srv->nworkers; i++)
+		worker_free(srv->workers[i]);
 	if (srv->tcp_refused > 0)
 		log_info("tcp: %lu connections closed at the connection limit",
 		    srv->tcp_refused);
