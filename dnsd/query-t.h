@@ -45,6 +45,9 @@ struct query_thread {
 	struct rng           rng;		/* policy_order's draws */
 	bool                 general;	/* dynamic answers: no fast path
 						   (query_thread_fast) */
+	uint16_t             tcp_keepalive;	/* RFC 7828 TIMEOUT (100 ms)
+						   answered over TCP; set by
+						   the network layer */
 	struct query_thread *next;		/* every thread, for the sums */
 };
 
@@ -62,6 +65,7 @@ struct query_ctx {
 	uint8_t                  ext_rcode;
 	uint16_t                 ede;		/* RFC 8914 info-code + 1, 0 none */
 	bool                     tsig_badkey;	/* append TSIG, error BADKEY */
+	bool                     keepalive;	/* append edns-tcp-keepalive */
 };
 
 #endif

@@ -53,6 +53,7 @@ finish(struct query_ctx *c, size_t len, uint8_t rcode)
 	const struct wire_query *q = c->q;
 	uint8_t *r = c->resp;
 	uint16_t flags;
+	size_t rdlen;
 	int ri;
 
 	/* CD is not copied: not a security-aware server (NSD, Knot) */
@@ -77,14 +78,23 @@ finish(struct query_ctx *c, size_t len, uint8_t rcode)
 		wire_set16(r + len + 7, q->edns_flags & WIRE_EDNS_DO);
 		wire_set16(r + len + 9, 0);
 		len += WIRE_OPT_LEN;
+		rdlen = len - 2;
 		/* error responses only: the body is small, 6 bytes fit */
 		if (c->ede != 0 && len + 6 <= c->limit + WIRE_OPT_LEN) {
-			wire_set16(r + len - 2, 6);
 			wire_set16(r + len, WIRE_EDNS_OPT_EDE);
 			wire_set16(r + len + 2, 2);
 			wire_set16(r + len + 4, (uint16_t)(c->ede - 1));
 			len += 6;
 		}
+		/* RFC 7828 3.3.2: over TCP, when asked; left out if the
+		 * answer fills the limit (the client then assumes none). */
+		if (c->keepalive && len + 6 <= c->limit + WIRE_OPT_LEN) {
+			wire_set16(r + len, WIRE_EDNS_OPT_KEEPALIVE);
+			wire_set16(r + len + 2, 2);
+			wire_set16(r + len + 4, c->t->tcp_keepalive);
+			len += 6;
+		}
+		wire_set16(r + rdlen, (uint16_t)(len - rdlen - 2));
 	}
 	if (c->tsig_badkey && q->tsig != NULL) {
 		/* RFC 8945 5.2.2: unsigned, MAC size 0, error BADKEY (17) */
@@ -305,6 +315,8 @@ query_answer(const struct world *w, struct query_thread *t,
 	c.q = q;
 	c.resp = resp;
 	c.limit = limit - (q->has_opt ? WIRE_OPT_LEN : 0);
+	/* a UDP query's option is ignored (RFC 7828 3.2.1) */
+	c.keepalive = q->keepalive && transport == QUERY_TCP;
 	c.body_off = WIRE_HDR_LEN + q->question_len;
 	if (q->question_ok)
 		stats_qtype(&t->stats, q->qtype);

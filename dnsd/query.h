@@ -27,7 +27,9 @@
  *    security-aware server; NSD and Knot clear it too); RA never set.
  *  - EDNS (RFC 6891): OPT echoed with our payload size, version 0, DO
  *    echoed, no options (NSID, COOKIE, EXPIRE are ignored, as RFC 7873 and
- *    RFC 5001 allow). A FORMERR still carries an OPT when the query had a
+ *    RFC 5001 allow) but edns-tcp-keepalive (RFC 7828): over TCP, to a
+ *    query that carried it, the idle timeout the network layer put in
+ *    t->tcp_keepalive; over UDP ignored. A FORMERR still carries an OPT when the query had a
  *    readable one (QDCOUNT 0 included). UDP limit: 512 without OPT, else
  *    max(512, min(client size, our payload)).
  *  - An answer over the limit: TC=1 with the question only, or cut at an

@@ -1,18 +1,15 @@
-/* rrl.c - response rate limiting and per-source TCP caps (see rrl.h). */
+/* rrl.c - response rate limiting (see rrl.h). */
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <linux/sockios.h>
 #include <time.h>
 
 #include "dnsd/base/clock.h"
 #include "dnsd/base/hash.h"
-#include "dnsd/base/log.h"
 #include "dnsd/base/rng.h"
-#include "dnsd/base/srclimit.h"
 #include "dnsd/rrl.h"
+#include "dnsd/tcp.h"
 #include "dnsd/world.h"
 #include "zones/zone.h"
 
@@ -26,11 +23,10 @@ enum {
 };
 
 static uint64_t rrl_table[RRL_BUCKETS];		/* tag:16 | sec:16 | balance:32 */
-static struct srclimit rrl_conns;		/* open TCP connections per source */
 static uint64_t rrl_seed;
 static pthread_once_t rrl_once = PTHREAD_ONCE_INIT;
 
-static uint64_t n_limited, n_slipped, n_dropped, n_tcp_stalled;
+static uint64_t n_limited, n_slipped, n_dropped;
 
 /* Limited responses seen by this thread: every slip-th one slips. */
 static __thread unsigned rrl_slipctr;
@@ -43,8 +39,6 @@ rrl_seed_init(void)
 	/* A secret seed: a flooder cannot aim two keys at one bucket. */
 	rng_init(&r);
 	rrl_seed = rng_next(&r) | 1;
-	if (srclimit_init(&rrl_conns, RRL_CONN_SLOTS) != 0)
-		log_warnx("rrl: out of memory: no per-source TCP cap");
 }
 
 static int
@@ -287,67 +281,20 @@ rrl_reset(void)
 {
 	memset(rrl_table, 0, sizeof(rrl_table));
 	pthread_once(&rrl_once, rrl_seed_init);
-	if (rrl_conns.slots != NULL)
-		memset(rrl_conns.slots, 0, (rrl_conns.mask + 1) *
-		    sizeof(*rrl_conns.slots));
-	rrl_conns.refused = 0;
-	n_limited = n_slipped = n_dropped = n_tcp_stalled = 0;
+	n_limited = n_slipped = n_dropped = 0;
 	rrl_slipctr = 0;
 }
 
 void
 rrl_stats_get(struct rrl_stats *out)
 {
+	struct tcp_stats ts;
+
 	out->limited = __atomic_load_n(&n_limited, __ATOMIC_RELAXED);
 	out->slipped = __atomic_load_n(&n_slipped, __ATOMIC_RELAXED);
 	out->dropped = __atomic_load_n(&n_dropped, __ATOMIC_RELAXED);
-	out->tcp_refused = srclimit_refused(&rrl_conns);
-	out->tcp_stalled = __atomic_load_n(&n_tcp_stalled, __ATOMIC_RELAXED);
-}
-
-/* ---- TCP ---- */
-
-int
-rrl_tcp_acquire(const struct sockaddr *addr, unsigned max)
-{
-	pthread_once(&rrl_once, rrl_seed_init);
-	return srclimit_acquire(&rrl_conns, addr, max);
-}
-
-void
-rrl_tcp_release(int slot)
-{
-	srclimit_release(&rrl_conns, slot);
-}
-
-int
-rrl_tcp_abort(int fd, size_t pending)
-{
-	struct linger lg = { 1, 0 };
-	int queued = 0;
-
-	if (pending == 0 && (ioctl(fd, SIOCOUTQ, &queued) != 0 || queued <= 0))
-		return 0;
-	return setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) == 0;
-}
-
-int
-rrl_tcp_stalled(time_t *since, size_t before, size_t after, double limit)
-{
-	time_t now = clock_mono_coarse();
-
-	if (after == 0) {
-		*since = 0;
-		return 0;
-	}
-	if (after < before || *since == 0) {
-		/* Progress (a query was answered), or a new partial query. */
-		*since = now;
-		return 0;
-	}
-	if ((double)(now - *since) >= limit + 1) {
-		__atomic_add_fetch(&n_tcp_stalled, 1, __ATOMIC_RELAXED);
-		return 1;
-	}
-	return 0;
+	/* Reported with these since the status endpoint reads them here. */
+	tcp_stats_get(&ts);
+	out->tcp_refused = ts.source_limited;
+	out->tcp_stalled = ts.stalled;
 }

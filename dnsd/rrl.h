@@ -1,4 +1,4 @@
-/* rrl.h - response rate limiting (UDP) and per-source TCP connection caps.
+/* rrl.h - response rate limiting (UDP).
  *
  * RRL, as NSD, Knot and BIND do it: every UDP response is charged to an
  * account keyed by (client prefix, response class, name):
@@ -27,11 +27,9 @@
  * starts with full credit), as in NSD and Knot; the table is sized so that
  * this stays rare: RRL_BUCKETS * 8 bytes, touched only where used.
  *
- * The same file keeps the per-source TCP connection counts used by the
- * DNS TCP listener (tcp_max_per_source) and the stalled-query rule (a
- * partial query must be complete within tcp_idle_timeout of its first
- * byte, so a client trickling one byte a second cannot hold a connection
- * forever by resetting the idle timer).
+ * TCP connection policy (per-source caps, idle-first eviction, stalled
+ * queries) is dnsd/tcp.h; its two oldest counters are reported here too,
+ * where the status endpoint reads them.
  */
 #ifndef MXS_RRL_H
 #define MXS_RRL_H
@@ -42,20 +40,19 @@
 #include <sys/socket.h>
 
 #include "dnsd/base/conf.h"
-#include "dnsd/base/srclimit.h"
 
 struct world;
 
 #define RRL_BUCKETS      (1u << 17)	/* accounts (1 MB when all touched) */
-#define RRL_CONN_SLOTS   (1u << 14)	/* per-source TCP counters */
 
 /* Counters since start (all threads). limited = slipped + dropped. */
 struct rrl_stats {
 	uint64_t limited;		/* responses over the rate */
 	uint64_t slipped;		/* of those, sent TC=1 */
 	uint64_t dropped;		/* of those, not sent */
-	uint64_t tcp_refused;		/* TCP connections over tcp_max_per_source */
-	uint64_t tcp_stalled;		/* TCP connections closed with a stalled query */
+	uint64_t tcp_refused;		/* TCP connections over tcp_max_per_source
+					   (tcp_stats.source_limited) */
+	uint64_t tcp_stalled;		/* closed with a stalled query */
 };
 
 /*
@@ -88,36 +85,5 @@ void rrl_reset(void);
 
 /* Counters summed over every thread (status endpoint). */
 void rrl_stats_get(struct rrl_stats *out);
-
-/*
- * Count one TCP connection from addr against max per source address.
- * \retval >=0  the slot to give back with rrl_tcp_release() on close
- * \retval -1   over the cap (counted in tcp_refused): close it
- * max 0 means no cap (still returns -1 only never; returns RRL_CONN_NONE).
- */
-#define RRL_CONN_NONE SRCLIMIT_NONE
-int rrl_tcp_acquire(const struct sockaddr *addr, unsigned max);
-void rrl_tcp_release(int slot);
-
-/*
- * The stalled-query rule, called after each read of a TCP connection.
- * \param since    per-connection state, 0 initially (monotonic seconds at
- *                 which the current partial query stopped progressing)
- * \param before   input bytes pending before processing the read
- * \param after    input bytes still pending after processing
- * \param limit    seconds a partial query may take (tcp_idle_timeout)
- * \retval 1       stalled for longer than limit: close the connection
- *                 (counted in tcp_stalled)
- * \retval 0       keep it
- */
-int rrl_tcp_stalled(time_t *since, size_t before, size_t after, double limit);
-
-/*
- * Before closing a timed-out TCP connection: when answers are still queued
- * (pending bytes in user space, or unsent in the kernel), make close() send
- * a reset, so the kernel frees them at once instead of holding them (and
- * the connection) for a client that never reads. \retval 1 reset armed
- */
-int rrl_tcp_abort(int fd, size_t pending);
 
 #endif

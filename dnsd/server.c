@@ -5,10 +5,14 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,16 +21,21 @@
 #include <event2/event.h>
 #include <urcu.h>
 
+#include "dnsd/base/clock.h"
 #include "dnsd/base/log.h"
 #include "dnsd/base/sock.h"
 #include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/server.h"
+#include "dnsd/tcp.h"
 #include "dnsd/world.h"
 
 #define SERVER_CTRL_LEN  CMSG_SPACE(sizeof(struct in6_pktinfo))
 #define SERVER_ACCEPTS   32	/* accept() calls per wakeup */
 #define SERVER_TCP_MAX   65535
+#define SERVER_SWEEP     0.25	/* s between pressure sweeps */
+#define SERVER_PAUSE_MIN 0.1	/* s: accept back-off after EMFILE, first */
+#define SERVER_PAUSE_MAX 1.0	/* s: ... doubling up to this */
 
 /* One configured listen address. */
 struct listener {
@@ -60,9 +69,10 @@ struct tconn {
 	struct tconn       *prev, *next;
 	int                 closing;	/* client sent EOF: flush, then free */
 	int                 paused;	/* reading stopped by back-pressure */
-	int                 slot;	/* rrl_tcp_acquire(): per-source count */
-	time_t              stall_since;	/* rrl_tcp_stalled() state */
+	int                 slot;	/* tcp_acquire(): per-source count */
+	time_t              stall_since;	/* tcp_stalled() state */
 	double              stall_limit;	/* tcp_idle_timeout */
+	struct tcp_idle     idle;	/* place in w->idle (idle.slot = slot) */
 };
 
 union ctrl {
@@ -91,9 +101,17 @@ struct worker {
 	int                   stopfd[2];
 	struct event         *stopev;
 	struct event         *accept_retry;	/* re-arms listeners after EMFILE */
+	double                accept_pause;	/* next back-off, seconds */
+	struct log_rate       accept_log;
 	struct wsock         *socks;
 	size_t                nsocks;
 	struct tconn         *conns;
+	struct tcp_idle_list  idle;		/* this worker's idle connections */
+	struct tcp_share      share;		/* their count, for other workers */
+	int                   evictfd;		/* eventfd: share.want grew */
+	struct event         *evictev;
+	struct event         *sweep;		/* pressure timeouts */
+	unsigned              claim_next;	/* where tcp_claim() looks first */
 	/* TCP: one query and one framed response at a time. */
 	uint8_t               tq[SERVER_TCP_MAX];
 	uint8_t               tr[2 + SERVER_TCP_MAX];
@@ -108,8 +126,6 @@ struct server {
 	unsigned          tcp_conns;	/* all workers; atomic */
 	unsigned long     tcp_refused;	/* atomic */
 };
-
-static void tcp_read_cb(struct bufferevent *, void *);
 
 static void
 seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -367,11 +383,58 @@ udp_thread(void *arg)
 
 /* ---- TCP ---- */
 
+/* The limits in force (under the caller's rcu_read_lock). */
+struct limits {
+	double   idle;
+	unsigned maxconn, maxsrc;
+};
+
 static void
-tcp_free(struct tconn *c)
+limits_get(const struct world *world, struct limits *lim)
+{
+	lim->idle = 10;
+	lim->maxconn = 1000;
+	lim->maxsrc = 64;
+	if (world != NULL) {
+		lim->idle = world->conf->tcp_idle_timeout;
+		lim->maxconn = world->conf->tcp_max_connections;
+		lim->maxsrc = world->conf->tcp_max_per_source;
+	}
+	if (lim->idle <= 0)
+		lim->idle = 10;
+}
+
+static struct tconn *
+conn_of(struct tcp_idle *n)
+{
+	return (struct tconn *)(void *)((char *)n - offsetof(struct tconn,
+	    idle));
+}
+
+/* Idle: no partial query in, no answer left to write (tcp.h). */
+static void
+conn_idle_update(struct tconn *c)
+{
+	struct worker *w = c->w;
+	bool idle = !c->closing && !c->paused &&
+	    evbuffer_get_length(bufferevent_get_input(c->bev)) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) == 0;
+
+	if (idle == c->idle.listed)
+		return;
+	tcp_idle_set(&w->idle, &c->idle, idle, clock_mono());
+	tcp_share_publish(&w->share, w->idle.n);
+}
+
+static void
+conn_free(struct tconn *c)
 {
 	struct worker *w = c->w;
 
+	if (c->idle.listed) {
+		tcp_idle_set(&w->idle, &c->idle, false, 0);
+		tcp_share_publish(&w->share, w->idle.n);
+	}
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
@@ -379,24 +442,64 @@ tcp_free(struct tconn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	bufferevent_free(c->bev);
-	rrl_tcp_release(c->slot);
+	tcp_release(c->slot);
 	free(c);
 	__atomic_sub_fetch(&w->srv->tcp_conns, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The idle connection to close for a new one (tcp_idle_victim), skipping
+ * those whose next query already waits in the kernel (accepted in this
+ * same batch, not read yet): they are in the middle of a query. Their
+ * read callback lists them again.
+ * \retval NULL none idle (of that slot)
+ */
+static struct tconn *
+conn_victim(struct worker *w, int slot)
+{
+	struct tcp_idle *v;
+	int pending;
+
+	while ((v = tcp_idle_victim(&w->idle, slot)) != NULL) {
+		struct tconn *c = conn_of(v);
+
+		if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) != 0 ||
+		    pending == 0)
+			return c;
+		tcp_idle_set(&w->idle, v, false, 0);
+		tcp_share_publish(&w->share, w->idle.n);
+	}
+	return NULL;
+}
+
+/* Close an idle connection to admit a new one (RFC 7766 6.2.3). */
+static void
+conn_evict(struct tconn *c, const char *why)
+{
+	tcp_count_evicted();
+	log_debug("tcp: %s: idle connection closed for a new one", why);
+	conn_free(c);
+}
+
 /* Answer every complete query in the input buffer, in order. */
 static void
-tcp_process(struct tconn *c)
+conn_process(struct tconn *c)
 {
 	struct worker *w = c->w;
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 	const struct world *world;
+	struct limits lim;
 	uint8_t hdr[2];
 	size_t avail, mlen, rlen;
 
 	rcu_read_lock();
 	world = world_get();
+	limits_get(world, &lim);
+	/* RFC 7828: what the idle timeout is now, pressure included. */
+	w->at->tcp_keepalive = tcp_keepalive_units(tcp_timeout(lim.idle,
+	    __atomic_load_n(&w->srv->tcp_conns, __ATOMIC_RELAXED),
+	    lim.maxconn));
 	for (;;) {
 		if (evbuffer_get_length(out) >= SERVER_TCP_OUT_HIGH) {
 			/* The client does not read: stop reading it. */
@@ -432,23 +535,25 @@ tcp_process(struct tconn *c)
 }
 
 static void
-tcp_read_cb(struct bufferevent *bev, void *arg)
+conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct tconn *c = arg;
 	size_t before = evbuffer_get_length(bufferevent_get_input(bev));
 
-	tcp_process(c);
+	conn_process(c);
 	/* A query trickled in a byte at a time keeps resetting the idle
 	 * timer: it must still be complete within tcp_idle_timeout. */
-	if (!c->paused && rrl_tcp_stalled(&c->stall_since, before,
+	if (!c->paused && tcp_stalled(&c->stall_since, before,
 	    evbuffer_get_length(bufferevent_get_input(bev)), c->stall_limit)) {
 		log_debug("tcp: partial query stalled, connection closed");
-		tcp_free(c);
+		conn_free(c);
+		return;
 	}
+	conn_idle_update(c);
 }
 
 static void
-tcp_write_cb(struct bufferevent *bev, void *arg)
+conn_write_cb(struct bufferevent *bev, void *arg)
 {
 	struct tconn *c = arg;
 	struct evbuffer *out = bufferevent_get_output(bev);
@@ -458,18 +563,20 @@ tcp_write_cb(struct bufferevent *bev, void *arg)
 		if (!c->closing)
 			bufferevent_enable(bev, EV_READ);
 		/* Queries that arrived while paused are already buffered. */
-		tcp_process(c);
+		conn_process(c);
 	}
 	if (c->closing) {
 		if (evbuffer_get_length(out) == 0 && !c->paused)
-			tcp_free(c);
+			conn_free(c);
 		else
 			bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+		return;
 	}
+	conn_idle_update(c);
 }
 
 static void
-tcp_event_cb(struct bufferevent *bev, short what, void *arg)
+conn_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct tconn *c = arg;
 
@@ -477,11 +584,12 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 		/* The client is done sending: answer what is complete and
 		 * close once every answer is written (RFC 7766 6.2.4). */
 		c->closing = 1;
+		conn_idle_update(c);
 		bufferevent_disable(bev, EV_READ);
-		tcp_process(c);
+		conn_process(c);
 		if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
 		    !c->paused) {
-			tcp_free(c);
+			conn_free(c);
 			return;
 		}
 		bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
@@ -490,111 +598,223 @@ tcp_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_TIMEOUT) {
 		/* Answers still queued for a client that does not read:
 		 * reset rather than leave them to the kernel. */
-		rrl_tcp_abort(bufferevent_getfd(bev), evbuffer_get_length(
+		tcp_abort(bufferevent_getfd(bev), evbuffer_get_length(
 		    bufferevent_get_output(bev)));
 		log_debug("tcp: idle connection closed");
 	}
-	tcp_free(c);
+	conn_free(c);
 }
 
-static void accept_retry_cb(evutil_socket_t, short, void *);
+/*
+ * Over the global cap with no idle connection of our own: claim one of
+ * another worker's (tcp.h). \retval true claimed, that worker woken
+ */
+static bool
+conn_claim(struct worker *w)
+{
+	struct server *srv = w->srv;
+	unsigned k, n = srv->nworkers;
+	uint64_t one = 1;
+
+	for (k = 1; k < n; k++) {
+		struct worker *o = srv->workers[(w->idx + w->claim_next + k) %
+		    n];
+
+		if (o == w || !tcp_share_claim(&o->share))
+			continue;
+		w->claim_next = (w->claim_next + k) % n;
+		if (write(o->evictfd, &one, sizeof(one)) != sizeof(one))
+			log_debug("tcp: cannot wake worker %u", o->idx);
+		return true;
+	}
+	return false;
+}
+
+/* Other workers claimed some of our idle connections: close them. */
+static void
+evict_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct tconn *v;
+	uint64_t ticks;
+	unsigned n, i;
+
+	if (read(fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		log_debug("tcp: eventfd: %s", strerror(errno));
+	n = tcp_share_wanted(&w->share);
+	for (i = 0; i < n; i++) {
+		if ((v = conn_victim(w, TCP_SLOT_ANY)) == NULL)
+			break;	/* turned busy meanwhile: not cut */
+		conn_evict(v, "connection limit");
+	}
+	tcp_share_done(&w->share, n);
+}
+
+/* Under pressure idle connections go sooner (tcp_timeout). */
+static void
+sweep_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct tcp_idle *v;
+	struct limits lim;
+	struct timeval tv = clock_tv(SERVER_SWEEP);
+	double t, now = clock_mono();
+
+	rcu_read_lock();
+	limits_get(world_get(), &lim);
+	rcu_read_unlock();
+	t = tcp_timeout(lim.idle, __atomic_load_n(&w->srv->tcp_conns,
+	    __ATOMIC_RELAXED), lim.maxconn);
+	while (t < lim.idle && (v = tcp_idle_expired(&w->idle, now, t)) !=
+	    NULL) {
+		tcp_count_expired();
+		log_debug("tcp: idle %.1f s under pressure, closed", t);
+		conn_free(conn_of(v));
+	}
+	if (w->conns != NULL)
+		evtimer_add(w->sweep, &tv);
+}
+
+/*
+ * Admit one accepted connection, closing an idle one at a cap: the
+ * source's own first (which frees a global place too), then any.
+ */
+static void
+conn_admit(struct wsock *s, int fd, const struct sockaddr *peer,
+    const struct limits *lim)
+{
+	struct worker *w = s->w;
+	struct server *srv = w->srv;
+	struct timeval tv = clock_tv(lim->idle);
+	struct tconn *c, *v;
+	int slot;
+
+	if ((slot = tcp_acquire(peer, lim->maxsrc)) == -1) {
+		if ((v = conn_victim(w, tcp_slot(peer))) == NULL) {
+			log_debug("tcp %s: per-source limit %u reached, none "
+			    "idle, closed", s->l->text, lim->maxsrc);
+			goto refuse;
+		}
+		conn_evict(v, "per-source limit");
+		if ((slot = tcp_acquire(peer, lim->maxsrc)) == -1)
+			goto refuse;
+	}
+	if (__atomic_add_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED) >
+	    lim->maxconn) {
+		if ((v = conn_victim(w, TCP_SLOT_ANY)) != NULL)
+			conn_evict(v, "connection limit");
+		else if (!conn_claim(w)) {
+			/* Nothing idle anywhere: close at once (the client
+			 * sees EOF now instead of hanging in the backlog). */
+			__atomic_sub_fetch(&srv->tcp_conns, 1,
+			    __ATOMIC_RELAXED);
+			__atomic_add_fetch(&srv->tcp_refused, 1,
+			    __ATOMIC_RELAXED);
+			log_debug("tcp %s: connection limit %u reached, none "
+			    "idle, closed", s->l->text, lim->maxconn);
+			tcp_release(slot);
+			goto refuse;
+		}
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	c->slot = slot;
+	c->idle.slot = slot;
+	c->stall_limit = lim->idle;
+	c->w = w;
+	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		goto fail;
+	}
+	c->next = w->conns;
+	if (w->conns != NULL)
+		w->conns->prev = c;
+	w->conns = c;
+	bufferevent_setcb(c->bev, conn_read_cb, conn_write_cb, conn_event_cb,
+	    c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, SERVER_TCP_OUT_LOW, 0);
+	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	/* Nothing received yet: idle, first in line if it stays so. */
+	conn_idle_update(c);
+	if (!evtimer_pending(w->sweep, NULL)) {
+		struct timeval stv = clock_tv(SERVER_SWEEP);
+
+		evtimer_add(w->sweep, &stv);
+	}
+	return;
+fail:
+	__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
+	tcp_release(slot);
+	close(fd);
+	return;
+refuse:
+	tcp_count_refused();
+	close(fd);
+}
+
+/*
+ * Out of descriptors and nothing idle to close: stop accepting for a
+ * while (doubling from SERVER_PAUSE_MIN to SERVER_PAUSE_MAX) rather than
+ * spin on a listener that stays readable.
+ */
+static void
+accept_backoff(struct wsock *s)
+{
+	struct worker *w = s->w;
+	struct timeval tv = clock_tv(w->accept_pause);
+	int saved = errno;
+	size_t k;
+
+	if (log_rate_ok(&w->accept_log, 1, "dns tcp accept failures")) {
+		errno = saved;
+		log_warn("tcp %s: accept, pausing for %.1f s", s->l->text,
+		    w->accept_pause);
+	}
+	for (k = 0; k < w->nsocks; k++)
+		if (!w->socks[k].udp)
+			event_del(w->socks[k].ev);
+	event_add(w->accept_retry, &tv);
+	w->accept_pause *= 2;
+	if (w->accept_pause > SERVER_PAUSE_MAX)
+		w->accept_pause = SERVER_PAUSE_MAX;
+}
 
 static void
-tcp_accept_cb(evutil_socket_t lfd, short what, void *arg)
+accept_cb(evutil_socket_t lfd, short what, void *arg)
 {
 	struct wsock *s = arg;
 	struct worker *w = s->w;
-	struct server *srv = w->srv;
-	const struct world *world;
-	double idle = 10;
-	unsigned maxconn = 1000, maxsrc = 64, i;
 	struct sockaddr_storage peer;
+	struct tconn *v;
+	struct limits lim;
 	socklen_t plen;
-	struct timeval tv;
-	struct tconn *c;
-	int fd, slot;
+	unsigned i;
+	int fd;
 
 	rcu_read_lock();
-	if ((world = world_get()) != NULL) {
-		idle = world->conf->tcp_idle_timeout;
-		maxconn = world->conf->tcp_max_connections;
-		maxsrc = world->conf->tcp_max_per_source;
-	}
+	limits_get(world_get(), &lim);
 	rcu_read_unlock();
-	if (idle <= 0)
-		idle = 10;
-	tv.tv_sec = (time_t)idle;
-	tv.tv_usec = (suseconds_t)((idle - (double)tv.tv_sec) * 1e6);
-
 	for (i = 0; i < SERVER_ACCEPTS; i++) {
 		plen = sizeof(peer);
 		fd = accept4(lfd, (struct sockaddr *)&peer, &plen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM) {
-				/* Out of descriptors: stop accepting for a
-				 * moment rather than spin. */
-				struct timeval pause = { 0, 100000 };
-				size_t k;
-
-				log_warn("tcp %s: accept", s->l->text);
-				for (k = 0; k < w->nsocks; k++)
-					if (!w->socks[k].udp)
-						event_del(w->socks[k].ev);
-				event_add(w->accept_retry, &pause);
+			if (errno != EMFILE && errno != ENFILE &&
+			    errno != ENOBUFS && errno != ENOMEM)
+				return;
+			/* An idle connection's descriptor is the one to
+			 * give the waiting client. */
+			if ((v = conn_victim(w, TCP_SLOT_ANY)) != NULL) {
+				conn_evict(v, "out of descriptors");
+				continue;
 			}
+			accept_backoff(s);
 			return;
 		}
-		if (__atomic_add_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED) >
-		    maxconn) {
-			/* Over the cap: close at once (the client sees a
-			 * reset/EOF now instead of hanging in the backlog). */
-			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
-			__atomic_add_fetch(&srv->tcp_refused, 1,
-			    __ATOMIC_RELAXED);
-			log_debug("tcp %s: connection limit %u reached, closed",
-			    s->l->text, maxconn);
-			close(fd);
-			continue;
-		}
-		/* One source cannot take every slot (tcp_max_per_source). */
-		if ((slot = rrl_tcp_acquire((struct sockaddr *)&peer,
-		    maxsrc)) == -1) {
-			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
-			log_debug("tcp %s: per-source limit %u reached, closed",
-			    s->l->text, maxsrc);
-			close(fd);
-			continue;
-		}
-		if ((c = calloc(1, sizeof(*c))) == NULL) {
-			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
-			rrl_tcp_release(slot);
-			close(fd);
-			continue;
-		}
-		c->slot = slot;
-		c->stall_limit = idle;
-		c->w = w;
-		c->bev = bufferevent_socket_new(w->base, fd,
-		    BEV_OPT_CLOSE_ON_FREE);
-		if (c->bev == NULL) {
-			__atomic_sub_fetch(&srv->tcp_conns, 1, __ATOMIC_RELAXED);
-			rrl_tcp_release(slot);
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = w->conns;
-		if (w->conns != NULL)
-			w->conns->prev = c;
-		w->conns = c;
-		bufferevent_setcb(c->bev, tcp_read_cb, tcp_write_cb,
-		    tcp_event_cb, c);
-		bufferevent_setwatermark(c->bev, EV_WRITE, SERVER_TCP_OUT_LOW,
-		    0);
-		bufferevent_set_timeouts(c->bev, &tv, &tv);
-		bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+		w->accept_pause = SERVER_PAUSE_MIN;
+		conn_admit(s, fd, (const struct sockaddr *)&peer, &lim);
 	}
 }
 
@@ -639,7 +859,7 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	while (w->conns != NULL)
-		tcp_free(w->conns);
+		conn_free(w->conns);
 	for (k = 0; k < w->nsocks; k++) {
 		if (w->socks[k].u != NULL) {
 			if (w->socks[k].u->at != NULL)
@@ -656,6 +876,12 @@ worker_free(struct worker *w)
 		event_free(w->stopev);
 	if (w->accept_retry != NULL)
 		event_free(w->accept_retry);
+	if (w->evictev != NULL)
+		event_free(w->evictev);
+	if (w->sweep != NULL)
+		event_free(w->sweep);
+	if (w->evictfd >= 0)
+		close(w->evictfd);
 	if (w->stopfd[0] >= 0)
 		close(w->stopfd[0]);
 	if (w->stopfd[1] >= 0)
@@ -679,6 +905,8 @@ worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
 	w->srv = srv;
 	w->idx = idx;
 	w->stopfd[0] = w->stopfd[1] = -1;
+	w->evictfd = -1;
+	w->accept_pause = SERVER_PAUSE_MIN;
 	if ((w->socks = calloc(srv->nls * 2, sizeof(*w->socks))) == NULL)
 		goto nomem;
 	for (k = 0; k < srv->nls * 2; k++)
@@ -704,8 +932,17 @@ worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
 	}
 	w->stopev = event_new(w->base, w->stopfd[0], EV_READ, stop_cb, w);
 	w->accept_retry = evtimer_new(w->base, accept_retry_cb, w);
-	if (w->stopev == NULL || w->accept_retry == NULL ||
-	    event_add(w->stopev, NULL) != 0)
+	w->sweep = evtimer_new(w->base, sweep_cb, w);
+	if ((w->evictfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		seterr(err, errlen, "worker %u: eventfd: %s", idx,
+		    strerror(errno));
+		goto fail;
+	}
+	w->evictev = event_new(w->base, w->evictfd, EV_READ | EV_PERSIST,
+	    evict_cb, w);
+	if (w->stopev == NULL || w->accept_retry == NULL || w->sweep == NULL ||
+	    w->evictev == NULL || event_add(w->stopev, NULL) != 0 ||
+	    event_add(w->evictev, NULL) != 0)
 		goto nomem;
 	for (i = 0; i < srv->nls; i++) {
 		int udp;
@@ -728,7 +965,7 @@ worker_new(struct server *srv, unsigned idx, char *err, size_t errlen)
 				continue;
 			}
 			s->ev = event_new(w->base, s->fd, EV_READ | EV_PERSIST,
-			    tcp_accept_cb, s);
+			    accept_cb, s);
 			if (s->ev == NULL || event_add(s->ev, NULL) != 0)
 				goto nomem;
 		}
@@ -779,6 +1016,12 @@ server_start(const struct conf *conf, char *err, size_t errlen)
 			goto fail;
 		srv->nworkers++;
 	}
+	/* Worker 0's TCP socket speaks for each listener's group. */
+	for (k = 0; n > 1 && k < srv->nls; k++)
+		if (tcp_steer(srv->workers[0]->socks[2 * k + 1].fd, n) != 0)
+			log_warn("tcp %s: cannot steer connections by source "
+			    "(per-source eviction: one worker's only)",
+			    srv->ls[k].text);
 	for (i = 0; i < n; i++) {
 		struct worker *w = srv->workers[i];
 		int rc;
@@ -843,8 +1086,11 @@ server_stop(struct server *srv)
 				pthread_join(w->socks[k].tid, NULL);
 		if (w->started)
 			pthread_join(w->tid, NULL);
-		worker_free(w);
 	}
+	/* Only now: a worker still running may claim (touch) another's
+	 * idle connections (conn_claim). */
+	for (i = 0; i < srv->nworkers; i++)
+		worker_free(srv->workers[i]);
 	if (srv->tcp_refused > 0)
 		log_info("tcp: %lu connections closed at the connection limit",
 		    srv->tcp_refused);

@@ -21,10 +21,16 @@
  * query order), an idle timeout (tcp_idle_timeout), per-connection input and
  * output buffers (a half-sent query or a client that does not read blocks
  * nobody), and back-pressure: a connection whose unsent output exceeds
- * SERVER_TCP_OUT_HIGH stops being read until it drains. Past
- * tcp_max_connections (all workers together) a new connection is accepted
- * and closed at once, so the client learns immediately rather than waiting
- * in the listen backlog.
+ * SERVER_TCP_OUT_HIGH stops being read until it drains. At
+ * tcp_max_connections (all workers together) or tcp_max_per_source, the
+ * connection idle longest is closed for the new one (dnsd/tcp.h: how,
+ * across workers, and the shorter idle timeout under pressure); with none
+ * idle the new one is accepted and closed at once, so the client learns
+ * immediately rather than waiting in the listen backlog. Out of
+ * descriptors, an idle connection is closed for the waiting client, or
+ * accepting pauses (100 ms doubling to 1 s) instead of spinning.
+ * Answers to queries that carry edns-tcp-keepalive carry the idle timeout
+ * in force (RFC 7828).
  *
  * The listeners are fixed at start: a reload (new world) changes zones and
  * TCP limits, not listen addresses or the number of workers.

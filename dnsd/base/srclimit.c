@@ -31,8 +31,8 @@ srclimit_free(struct srclimit *sl)
 	sl->slots = NULL;
 }
 
-static long
-srclimit_slot(const struct srclimit *sl, const struct sockaddr *sa)
+long
+srclimit_index(const struct srclimit *sl, const struct sockaddr *sa)
 {
 	struct sockaddr_in m;
 	const uint8_t *a;
@@ -57,7 +57,7 @@ srclimit_acquire(struct srclimit *sl, const struct sockaddr *sa, unsigned max)
 	unsigned n;
 	long i;
 
-	if (max == 0 || sl->slots == NULL || (i = srclimit_slot(sl, sa)) < 0)
+	if (max == 0 || sl->slots == NULL || (i = srclimit_index(sl, sa)) < 0)
 		return SRCLIMIT_NONE;
 	n = __atomic_add_fetch(&sl->slots[i], 1, __ATOMIC_RELAXED);
 	if (n > max) {
@@ -80,7 +80,7 @@ srclimit_count(const struct srclimit *sl, const struct sockaddr *sa)
 {
 	long i;
 
-	if (sl->slots == NULL || (i = srclimit_slot(sl, sa)) < 0)
+	if (sl->slots == NULL || (i = srclimit_index(sl, sa)) < 0)
 		return 0;
 	return __atomic_load_n(&sl->slots[i], __ATOMIC_RELAXED);
 }

@@ -40,6 +40,10 @@ int srclimit_acquire(struct srclimit *sl, const struct sockaddr *sa,
 /* Release a slot from srclimit_acquire (any negative value is ignored). */
 void srclimit_release(struct srclimit *sl, int slot);
 
+/* The slot sa is counted in (what srclimit_acquire returns for it).
+ * \retval -1 not an IP address */
+long srclimit_index(const struct srclimit *sl, const struct sockaddr *sa);
+
 /* Connections counted now for sa's slot. */
 unsigned srclimit_count(const struct srclimit *sl, const struct sockaddr *sa);
 

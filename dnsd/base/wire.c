@@ -148,6 +148,8 @@ parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
 			while (o < end) {
 				if (o + 4 > end)
 					return false;
+				if (rd16(pkt + o) == WIRE_EDNS_OPT_KEEPALIVE)
+					q->keepalive = true;
 				o += 4 + (size_t)rd16(pkt + o + 2);
 			}
 			if (o != end)
@@ -210,6 +212,7 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	q->udp_size = 0;
 	q->edns_version = 0;
 	q->edns_flags = 0;
+	q->keepalive = false;
 	q->tsig = NULL;
 	q->tsig_rdata = NULL;
 	q->tsig_owner_len = q->tsig_alg_len = 0;

@@ -61,6 +61,7 @@
 
 #define WIRE_EDNS_DO     0x8000
 #define WIRE_EDNS_OPT_EDE 15	/* RFC 8914 Extended DNS Error */
+#define WIRE_EDNS_OPT_KEEPALIVE 11	/* RFC 7828 edns-tcp-keepalive */
 #define WIRE_EDE_NOT_AUTH 20	/* EDE info-code: Not Authoritative */
 
 /* Outcome of wire_parse_query(). */
@@ -91,6 +92,7 @@ struct wire_query {
 	uint16_t       udp_size;	/* as sent (not clamped) */
 	uint8_t        edns_version;
 	uint16_t       edns_flags;	/* DO and Z */
+	bool           keepalive;	/* edns-tcp-keepalive (RFC 7828) */
 	/* TSIG (RFC 8945): the record as received, for a BADKEY answer */
 	const uint8_t *tsig;		/* owner name (uncompressed) or NULL */
 	size_t         tsig_owner_len;

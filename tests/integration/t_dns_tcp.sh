@@ -2,7 +2,8 @@
 # DNS over TCP (RFC 7766) and the daemon's life cycle: pipelined queries on
 # one connection, a query split over many segments, a half-sent query and a
 # client that never reads do not block others (back-pressure bounds memory),
-# idle timeout, connection cap; a second daemon on the same port fails
+# idle timeout, connection cap (idle connections closed first, sooner
+# under pressure); a second daemon on the same port fails
 # naming the address; SIGHUP reloads a changed template and keeps the old
 # answers when the new one is broken; SIGTERM stops cleanly with exit 0.
 . "$MXS_ROOT/tests/lib/common.sh"
@@ -168,14 +169,15 @@ idle = time.time() - t0
 check(closed and 1.5 < idle < 4.5, 'idle connection closed after %.1f s (tcp_idle_timeout 2)' % idle)
 s.close()
 
-# 7. Connection cap: 6.
+# 7. Connection cap: 6. With a query in flight on each (half sent), no
+# connection is idle: the 7th is closed at once and none is cut.
 time.sleep(0.3)
 held = []
 for i in range(6):
     s = conn()
-    s.sendall(frame(query(7000 + i, 'mx1.' + Z)))
-    read_msg(s)
+    s.sendall(frame(query(7000 + i, 'mx1.' + Z))[:5])
     held.append(s)
+time.sleep(0.2)
 x = conn()
 try:
     x.sendall(frame(query(7100, 'mx1.' + Z)))
@@ -185,18 +187,51 @@ except (ConnectionResetError, BrokenPipeError):
     refused = True
 except socket.timeout:
     refused = False
-check(refused, 'connection over tcp_max_connections = 6 closed at once')
+check(refused, 'connection over tcp_max_connections = 6 closed at once (none idle)')
 x.close()
 check(ancount(udp('mx1.' + Z)) == 1, 'UDP unaffected by the TCP cap')
-held.pop().close()
+got = 0
+idle_at = []
+for i, s in enumerate(held):
+    s.sendall(frame(query(7000 + i, 'mx1.' + Z))[5:])
+    got += read_msg(s)[:2] == struct.pack('>H', 7000 + i)
+    idle_at.append(time.time())
+check(got == 6, 'every connection with a query in flight kept and answered')
+
+# 8. Now all six are idle: a 7th is admitted by closing the one idle
+# longest (RFC 7766 6.2.3), on whichever worker it lives.
+x = conn()
+x.sendall(frame(query(7200, 'mx1.' + Z)))
+m = read_msg(x)
+check(m[:2] == struct.pack('>H', 7200), 'over the cap with idle connections: the new one answered')
+held[0].settimeout(1)
+try:
+    evicted = held[0].recv(1) == b''
+except ConnectionResetError:
+    evicted = True
+except socket.timeout:
+    evicted = False
+check(evicted, 'the connection idle longest was closed for it')
+
+# 9. Under pressure (above 3/4 of the cap) idle connections go sooner:
+# tcp_idle_timeout 2 s becomes 0.5 s.
+held[1].settimeout(4)
+try:
+    closed = held[1].recv(1) == b''
+except ConnectionResetError:
+    closed = True
+except socket.timeout:
+    closed = False
+early = time.time() - idle_at[1]
+check(closed and early < 1.5, 'under pressure an idle connection closed after %.1f s (tcp_idle_timeout 2)' % early)
+for h in held + [x]:
+    h.close()
 time.sleep(0.3)
 s = conn()
-s.sendall(frame(query(7200, 'mx1.' + Z)))
+s.sendall(frame(query(7300, 'mx1.' + Z)))
 m = read_msg(s)
-check(m[:2] == struct.pack('>H', 7200), 'a slot freed by a close is usable again')
+check(m[:2] == struct.pack('>H', 7300), 'a slot freed by a close is usable again')
 s.close()
-for h in held:
-    h.close()
 PY
 ok "TCP behaviour"
 

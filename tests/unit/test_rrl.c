@@ -1,4 +1,4 @@
-/* test_rrl.c - response rate limiting: accounts, classes, prefixes, slip, window, TCP caps. */
+/* test_rrl.c - response rate limiting: accounts, classes, prefixes, slip, window. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -482,55 +482,6 @@ test_threads(void **state)
 	conf_free(c);
 }
 
-static void
-test_tcp_caps(void **state)
-{
-	struct sockaddr_storage a = addr("192.0.2.1"), b = addr("192.0.2.2");
-	int slots[3], s, i;
-	struct rrl_stats st;
-
-	for (i = 0; i < 3; i++) {
-		slots[i] = rrl_tcp_acquire((struct sockaddr *)&a, 3);
-		assert_true(slots[i] >= 0);
-	}
-	assert_int_equal(rrl_tcp_acquire((struct sockaddr *)&a, 3), -1);
-	/* Per address: another source is not affected. */
-	s = rrl_tcp_acquire((struct sockaddr *)&b, 3);
-	assert_true(s >= 0);
-	rrl_tcp_release(s);
-	rrl_tcp_release(slots[0]);
-	slots[0] = rrl_tcp_acquire((struct sockaddr *)&a, 3);
-	assert_true(slots[0] >= 0);
-	for (i = 0; i < 3; i++)
-		rrl_tcp_release(slots[i]);
-	/* 0: no cap. */
-	assert_int_equal(rrl_tcp_acquire((struct sockaddr *)&a, 0),
-	    RRL_CONN_NONE);
-	rrl_tcp_release(RRL_CONN_NONE);
-	rrl_stats_get(&st);
-	assert_int_equal(st.tcp_refused, 1);
-}
-
-static void
-test_tcp_stalled(void **state)
-{
-	time_t since = 0;
-
-	/* Whole queries only: never stalled. */
-	assert_int_equal(rrl_tcp_stalled(&since, 30, 0, 0.5), 0);
-	assert_int_equal(since, 0);
-	/* A partial query starts the clock; progress restarts it. */
-	assert_int_equal(rrl_tcp_stalled(&since, 5, 5, 0.5), 0);
-	assert_true(since > 0);
-	since -= 10;
-	assert_int_equal(rrl_tcp_stalled(&since, 40, 5, 0.5), 0);
-	/* No progress for longer than the limit: stalled. */
-	since -= 10;
-	assert_int_equal(rrl_tcp_stalled(&since, 6, 6, 5), 1);
-	since += 8;
-	assert_int_equal(rrl_tcp_stalled(&since, 7, 7, 5), 0);
-}
-
 int
 main(void)
 {
@@ -546,8 +497,6 @@ main(void)
 		cmocka_unit_test_setup(test_disabled, setup),
 		cmocka_unit_test_setup(test_udp_wallclock, setup),
 		cmocka_unit_test_setup(test_threads, setup),
-		cmocka_unit_test_setup(test_tcp_caps, setup),
-		cmocka_unit_test_setup(test_tcp_stalled, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
