@@ -1,4 +1,5 @@
 /* reply.c - evhttp replies of the status endpoint, with the common headers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,11 +18,51 @@ status_reply_headers(struct evhttp_request *req, const char *ctype)
 }
 
 void
+status_reply_send(struct evhttp_request *req, int code, const char *reason,
+    struct evbuffer *b)
+{
+	char len[24];
+
+	/* evhttp writes a HEAD reply's body and leaves out its length: the
+	 * body would be read as the start of the next response */
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_HEAD) {
+		snprintf(len, sizeof(len), "%zu",
+		    b != NULL ? evbuffer_get_length(b) : 0);
+		evhttp_remove_header(evhttp_request_get_output_headers(req),
+		    "Content-Length");
+		evhttp_add_header(evhttp_request_get_output_headers(req),
+		    "Content-Length", len);
+		evhttp_send_reply(req, code, reason, NULL);
+		return;
+	}
+	evhttp_send_reply(req, code, reason, b);
+}
+
+void
 status_reply_buffer(struct evhttp_request *req, int code, const char *reason,
     const char *ctype, struct evbuffer *b)
 {
 	status_reply_headers(req, ctype);
-	evhttp_send_reply(req, code, reason, b);
+	status_reply_send(req, code, reason, b);
+}
+
+void
+status_reply_oom(struct evhttp_request *req)
+{
+	static const char body[] =
+	    "{\"status\":500,\"error\":\"out of memory\"}\n";
+	struct evbuffer *b;
+
+	/* evbuffer_new is the allocation that just failed, most likely:
+	 * answer without a body rather than libevent's HTML */
+	status_reply_headers(req, "application/json");
+	if ((b = evbuffer_new()) != NULL &&
+	    evbuffer_add_reference(b, body, sizeof(body) - 1, NULL, NULL) == 0)
+		status_reply_send(req, 500, "Internal Server Error", b);
+	else
+		status_reply_send(req, 500, "Internal Server Error", NULL);
+	if (b != NULL)
+		evbuffer_free(b);
 }
 
 void
@@ -36,7 +77,7 @@ status_reply_json(struct evhttp_request *req, int code, const char *reason,
 	json_decref(j);
 	if (s == NULL || (b = evbuffer_new()) == NULL) {
 		free(s);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		status_reply_oom(req);
 		return;
 	}
 	evbuffer_add(b, s, strlen(s));
@@ -53,7 +94,7 @@ status_reply_text(struct evhttp_request *req, int code, const char *reason,
 	struct evbuffer *b;
 
 	if ((b = evbuffer_new()) == NULL) {
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		status_reply_oom(req);
 		return;
 	}
 	evbuffer_add(b, text, strlen(text));

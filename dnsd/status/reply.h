@@ -3,6 +3,9 @@
  * X-Content-Type-Options: nosniff), and errors are JSON documents
  * {"status": code, "error": "..."} whatever the route.
  * When a reply cannot be built (out of memory) the request is answered 500.
+ * Every reply leaves through status_reply_send(), so a HEAD request gets
+ * the headers GET would, Content-Length included, and no body (RFC 9110
+ * 9.3.2) on every path.
  */
 #ifndef MXS_STATUS_REPLY_H
 #define MXS_STATUS_REPLY_H
@@ -13,6 +16,14 @@
 
 /* The common headers alone (a page that adds its own, then sends). */
 void status_reply_headers(struct evhttp_request *req, const char *ctype);
+
+/* Send b (not freed: the caller owns it; NULL: no body) as it is, or for
+ * HEAD its length alone. The caller has set the headers. */
+void status_reply_send(struct evhttp_request *req, int code,
+    const char *reason, struct evbuffer *b);
+
+/* 500 {"status":500,"error":"out of memory"} (no body if even that fails). */
+void status_reply_oom(struct evhttp_request *req);
 
 /* Send b (not freed: the caller owns it) with the common headers. */
 void status_reply_buffer(struct evhttp_request *req, int code,
