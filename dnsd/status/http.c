@@ -24,6 +24,7 @@
 #include "dnsd/base/log.h"
 #include "dnsd/base/sock.h"
 #include "dnsd/status/api.h"
+#include "dnsd/status/conn.h"
 #include "dnsd/status/dashboard.h"
 #include "dnsd/status/json.h"
 #include "dnsd/status/metrics.h"
@@ -35,7 +36,8 @@
 
 #define STATUS_MAX_HEADERS   8192	/* bytes of request line + headers */
 #define STATUS_MAX_BODY      4096	/* admin calls carry no body */
-#define STATUS_TIMEOUT       10		/* seconds, read and write */
+#define STATUS_TIMEOUT       10		/* s idle, read or write (evhttp's; the
+					   whole request: conn.h) */
 #define STATUS_HISTORY_JSON  60		/* probe results per server in JSON */
 #define STATUS_TICK_US       250000	/* the timer; a second is 4 ticks */
 #define STATUS_MAX_PATH      512	/* longer than any path we serve */
@@ -213,6 +215,7 @@ status_request(struct evhttp_request *req, void *arg)
 	bool get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
 	size_t i;
 
+	status_conn_request(req);
 	if (!request_path(req, path, sizeof(path))) {
 		status_reply_error(req, 404, "Not Found", "not found");
 		return;
@@ -253,6 +256,7 @@ status_tick(evutil_socket_t fd, short what, void *arg)
 		status_selfcheck_tick(st.base, w, second);
 	rcu_read_unlock();
 	status_api_reconcile();
+	status_conn_tick();
 }
 
 /* The wake pipe: 'q' stops the thread, 'r' re-applies admin states. */
@@ -330,12 +334,7 @@ status_listen(const struct conf_sockaddr *a)
 		log_warn("status: cannot listen on %s", a->text);
 		return -1;
 	}
-	if (evhttp_accept_socket_with_handle(st.http, fd) == NULL) {
-		log_warnx("status: cannot accept on %s", a->text);
-		close(fd);
-		return -1;
-	}
-	return 0;
+	return status_conn_listen(st.base, st.http, fd, a->text);
 }
 
 /* The wake pipe and the timer. \retval 0, -1 logged */
@@ -370,6 +369,7 @@ status_cleanup(void)
 		event_free(st.wake_ev);
 	if (st.http != NULL)
 		evhttp_free(st.http);
+	status_conn_free();
 	if (st.base != NULL)
 		event_base_free(st.base);
 	if (st.wake[0] != -1)
