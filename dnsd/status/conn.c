@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/listener.h>
 
@@ -17,6 +18,7 @@
 #include "dnsd/base/sock.h"
 #include "dnsd/base/srclimit.h"
 #include "dnsd/status/conn.h"
+#include "dnsd/status/reply.h"
 
 #define CONN_BACKOFF_MIN  0.25	/* s, after the first failed accept() */
 #define CONN_BACKOFF_MAX  2.0
@@ -43,6 +45,8 @@ struct conn {
 	bool                counted;	/* holds a place under the cap */
 	bool                replying;	/* request complete, reply under way */
 	bool                closing;	/* shut down, evhttp to free it */
+	bool                queued;	/* a reply was queued: look at it */
+	struct evbuffer_cb_entry *out_cb;
 };
 
 static struct {
@@ -125,6 +129,9 @@ conn_release(struct conn *c)
 		srclimit_release(&cs.src, c->src);
 		cs.n--;
 	}
+	if (c->out_cb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
+		    c->out_cb);
 	bufferevent_decref(c->bev);
 	free(c);
 }
@@ -144,6 +151,11 @@ conn_sweep(bool deadlines)
 		}
 		if (!c->checked)
 			conn_check(c);
+		if (c->queued) {
+			c->queued = false;
+			status_reply_rewrite_error(bufferevent_get_output(
+			    c->bev));
+		}
 		else if (deadlines && !c->closing && now - c->start >
 		    (c->replying ? STATUS_REPLY_DEADLINE : STATUS_DEADLINE)) {
 			if (log_rate_ok(&cs.rate_deadline, 1,
@@ -164,6 +176,20 @@ conn_sweep_cb(evutil_socket_t fd, short what, void *arg)
 	conn_sweep(false);
 }
 
+/* A reply starts in an empty output buffer: before the socket is writable
+ * (the next turn of the loop), the sweep rewrites libevent's error pages. */
+static void
+conn_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn *c = arg;
+
+	if (info->n_added > 0 && info->orig_size == 0 && !c->queued) {
+		c->queued = true;
+		event_active(cs.sweep_ev, EV_TIMEOUT, 0);
+	}
+}
+
 /* evhttp asks for the bufferevent of a connection it just accepted. */
 static struct bufferevent *
 conn_bev(struct event_base *base, void *arg)
@@ -178,6 +204,8 @@ conn_bev(struct event_base *base, void *arg)
 		return NULL;
 	}
 	bufferevent_incref(c->bev);
+	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev),
+	    conn_output, c);
 	c->src = -1;
 	c->start = clock_mono();
 	c->next = cs.list;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <event2/keyvalq_struct.h>
 
@@ -116,4 +117,71 @@ status_reply_405(struct evhttp_request *req, const char *allow)
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 	    allow);
 	status_reply_error(req, 405, "Method Not Allowed", "method not allowed");
+}
+
+/*
+ * libevent answers what it cannot parse (400, 413, 501...) itself, with an
+ * HTML page, before any callback of ours sees the request: conn.c hands us
+ * each reply as it is queued, still unwritten, and we turn that page into
+ * the same JSON as every other error. Ours are left alone: they carry
+ * X-Content-Type-Options, libevent's do not.
+ */
+#define LIBEVENT_ERROR_BODY "<HTML><HEAD>\n<TITLE>"
+
+int
+status_reply_rewrite_error(struct evbuffer *out)
+{
+	size_t len = evbuffer_get_length(out), hlen, blen;
+	const char *p, *head_end, *line, *eol, *cl;
+	struct evbuffer *nb;
+	char *body = NULL, reason[64];
+	int code, rc = 0;
+
+	if (len < 16 || len > 4096 ||
+	    (p = (const char *)evbuffer_pullup(out, -1)) == NULL ||
+	    strncmp(p, "HTTP/1.", 7) != 0 ||
+	    (head_end = memmem(p, len, "\r\n\r\n", 4)) == NULL)
+		return 0;
+	hlen = (size_t)(head_end - p) + 4;
+	blen = len - hlen;
+	if (blen < sizeof(LIBEVENT_ERROR_BODY) - 1 || memcmp(p + hlen,
+	    LIBEVENT_ERROR_BODY, sizeof(LIBEVENT_ERROR_BODY) - 1) != 0 ||
+	    memmem(p, hlen, "\r\nX-Content-Type-Options:", 26) != NULL ||
+	    (cl = memmem(p, hlen, "\r\nContent-Length: ", 18)) == NULL ||
+	    strtoul(cl + 18, NULL, 10) != blen)
+		return 0;		/* not libevent's page, or not whole */
+	code = atoi(p + 9);
+	eol = memchr(p, '\r', hlen);
+	snprintf(reason, sizeof(reason), "%.*s", (int)(eol - p) > 13 ?
+	    (int)(eol - p) - 13 : 0, p + 13);
+	if (code < 400 || code > 599 || (nb = evbuffer_new()) == NULL)
+		return 0;
+	{
+		json_t *j = json_pack("{s:i,s:s}", "status", code, "error",
+		    reason);
+
+		if (j != NULL)
+			body = json_dumps(j, JSON_COMPACT | JSON_ESCAPE_SLASH);
+		json_decref(j);
+	}
+	if (body == NULL)
+		goto done;
+	/* the status line and libevent's headers but its type and length */
+	for (line = p; line < head_end; line = eol + 2) {
+		eol = memmem(line, (size_t)(head_end + 2 - line), "\r\n", 2);
+		if (strncasecmp(line, "Content-Type:", 13) == 0 ||
+		    strncasecmp(line, "Content-Length:", 15) == 0)
+			continue;
+		evbuffer_add(nb, line, (size_t)(eol - line) + 2);
+	}
+	evbuffer_add_printf(nb, "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+	    "Content-Length: %zu\r\n\r\n%s\n", strlen(body) + 1, body);
+	evbuffer_drain(out, len);
+	evbuffer_add_buffer(out, nb);
+	rc = 1;
+done:
+	free(body);
+	evbuffer_free(nb);
+	return rc;
 }

@@ -40,6 +40,15 @@ void status_reply_text(struct evhttp_request *req, int code,
 void status_reply_error(struct evhttp_request *req, int code,
     const char *reason, const char *msg);
 
+/*
+ * When out (a connection's unwritten output) holds exactly one error page
+ * of libevent's own (its reply to a request it could not parse: 400, 413,
+ * 501), replace it by the JSON error with the same status line, headers
+ * and status code.
+ * \retval 1 rewritten, 0 left alone (not libevent's page, not whole)
+ */
+int status_reply_rewrite_error(struct evbuffer *out);
+
 /* 405 with the Allow header the route accepts ("GET, HEAD", "POST"). */
 void status_reply_405(struct evhttp_request *req, const char *allow);
 
