@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 #define CONN_BACKOFF_MIN  0.25	/* s, after the first failed accept() */
 #define CONN_BACKOFF_MAX  2.0
 #define CONN_SRC_SLOTS    256	/* per-source counters (a power of two) */
+#define CONN_REC_MAX      (STATUS_MAX_HEADERS + STATUS_MAX_BODY + 1024)
 
 #define CONN_503_BODY \
     "{\"status\":503,\"error\":\"too many status connections\"}\n"
@@ -46,7 +48,11 @@ struct conn {
 	bool                replying;	/* request complete, reply under way */
 	bool                closing;	/* shut down, evhttp to free it */
 	bool                queued;	/* a reply was queued: look at it */
-	struct evbuffer_cb_entry *out_cb;
+	struct evbuffer_cb_entry *out_cb, *in_cb;
+	char               *rec;	/* the request's bytes so far (to tell a
+					   corrupt chunk from a long body) */
+	size_t              rec_len;
+	bool                rec_over;	/* longer than CONN_REC_MAX */
 };
 
 static struct {
@@ -132,8 +138,63 @@ conn_release(struct conn *c)
 	if (c->out_cb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
 		    c->out_cb);
+	if (c->in_cb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+		    c->in_cb);
+	free(c->rec);
 	bufferevent_decref(c->bev);
 	free(c);
+}
+
+/*
+ * libevent answers 413 both for a body over the limit and for a chunk size
+ * it cannot read; the second is a malformed request, 400. Tell them apart
+ * on the request's own bytes, with libevent's rules (a hexadecimal size by
+ * strtoll, then the end of the line or a space; negative is corrupt).
+ * \retval true  a chunk size line is corrupt before the body ran over
+ */
+static bool
+conn_chunk_corrupt(const char *r, size_t n)
+{
+	const char *head, *p, *end = r + n, *eol;
+	char *line, *endp;
+	long long v;
+	size_t body = 0;
+	bool bad;
+
+	if ((head = memmem(r, n, "\r\n\r\n", 4)) == NULL)
+		return false;
+	for (p = r; p < head; p = eol + 2) {
+		eol = memmem(p, (size_t)(head + 2 - p), "\r\n", 2);
+		if (strncasecmp(p, "Transfer-Encoding:", 18) == 0 &&
+		    memmem(p, (size_t)(eol - p), "chunked", 7) != NULL)
+			break;
+	}
+	if (p >= head)
+		return false;		/* not chunked: a 413 is a 413 */
+	for (p = head + 4; p < end; ) {
+		if ((eol = memmem(p, (size_t)(end - p), "\r\n", 2)) == NULL)
+			return false;
+		if (eol == p) {
+			p += 2;
+			continue;
+		}
+		if ((line = strndup(p, (size_t)(eol - p))) == NULL)
+			return false;
+		v = strtoll(line, &endp, 16);
+		bad = *line == '\0' || (*endp != '\0' && *endp != ' ') || v < 0;
+		free(line);
+		if (bad)
+			return true;
+		if ((unsigned long long)v > STATUS_MAX_BODY - body || v == 0)
+			return false;	/* too long indeed, or complete */
+		body += (size_t)v;
+		p = eol + 2;
+		if ((size_t)(end - p) < (size_t)v)
+			return false;
+		p += v;
+	}
+	return false;
 }
 
 /* Forget freed connections; with deadlines, close the late ones. */
@@ -154,7 +215,8 @@ conn_sweep(bool deadlines)
 		if (c->queued) {
 			c->queued = false;
 			status_reply_rewrite_error(bufferevent_get_output(
-			    c->bev));
+			    c->bev), c->rec != NULL && !c->rec_over &&
+			    conn_chunk_corrupt(c->rec, c->rec_len));
 		}
 		else if (deadlines && !c->closing && now - c->start >
 		    (c->replying ? STATUS_REPLY_DEADLINE : STATUS_DEADLINE)) {
@@ -190,6 +252,32 @@ conn_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	}
 }
 
+/* Keep the bytes of the request being read (see conn_chunk_corrupt). */
+static void
+conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer_ptr at;
+	char *r;
+
+	if (info->n_added == 0 || c->rec_over || c->replying)
+		return;
+	if (c->rec_len + info->n_added > CONN_REC_MAX ||
+	    (r = realloc(c->rec, c->rec_len + info->n_added)) == NULL) {
+		c->rec_over = true;
+		return;
+	}
+	c->rec = r;
+	if (evbuffer_ptr_set(buf, &at, info->orig_size - info->n_deleted,
+	    EVBUFFER_PTR_SET) == -1 || evbuffer_copyout_from(buf, &at,
+	    c->rec + c->rec_len, info->n_added) != (ev_ssize_t)info->n_added) {
+		c->rec_over = true;
+		return;
+	}
+	c->rec_len += info->n_added;
+}
+
 /* evhttp asks for the bufferevent of a connection it just accepted. */
 static struct bufferevent *
 conn_bev(struct event_base *base, void *arg)
@@ -206,6 +294,8 @@ conn_bev(struct event_base *base, void *arg)
 	bufferevent_incref(c->bev);
 	c->out_cb = evbuffer_add_cb(bufferevent_get_output(c->bev),
 	    conn_output, c);
+	c->in_cb = evbuffer_add_cb(bufferevent_get_input(c->bev),
+	    conn_input, c);
 	c->src = -1;
 	c->start = clock_mono();
 	c->next = cs.list;
@@ -305,6 +395,8 @@ conn_replied(struct evhttp_request *req, void *arg)
 
 	c->replying = false;
 	c->start = clock_mono();
+	c->rec_len = 0;
+	c->rec_over = false;
 }
 
 void
@@ -321,6 +413,9 @@ status_conn_request(struct evhttp_request *req)
 		if (c->bev == bev) {
 			c->replying = true;
 			c->start = clock_mono();
+			free(c->rec);
+			c->rec = NULL;
+			c->rec_len = 0;
 			evhttp_request_set_on_complete_cb(req, conn_replied, c);
 			break;
 		}

@@ -40,6 +40,8 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#define STATUS_MAX_HEADERS     8192	/* bytes of request line + headers */
+#define STATUS_MAX_BODY        4096	/* admin calls carry no body */
 #define STATUS_CONN_MAX        64	/* connections, at most */
 #define STATUS_CONN_FD_SHARE   8	/* of RLIMIT_NOFILE, at most 1/8 */
 #define STATUS_CONN_MIN        4	/* whatever the limit */

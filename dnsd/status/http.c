@@ -34,8 +34,6 @@
 #include "dnsd/status/status.h"
 #include "dnsd/world.h"
 
-#define STATUS_MAX_HEADERS   8192	/* bytes of request line + headers */
-#define STATUS_MAX_BODY      4096	/* admin calls carry no body */
 #define STATUS_TIMEOUT       10		/* s idle, read or write (evhttp's; the
 					   whole request: conn.h) */
 #define STATUS_HISTORY_JSON  60		/* probe results per server in JSON */

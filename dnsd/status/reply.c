@@ -129,7 +129,7 @@ status_reply_405(struct evhttp_request *req, const char *allow)
 #define LIBEVENT_ERROR_BODY "<HTML><HEAD>\n<TITLE>"
 
 int
-status_reply_rewrite_error(struct evbuffer *out)
+status_reply_rewrite_error(struct evbuffer *out, bool malformed)
 {
 	size_t len = evbuffer_get_length(out), hlen, blen;
 	const char *p, *head_end, *line, *eol, *cl;
@@ -156,6 +156,11 @@ status_reply_rewrite_error(struct evbuffer *out)
 	    (int)(eol - p) - 13 : 0, p + 13);
 	if (code < 400 || code > 599 || (nb = evbuffer_new()) == NULL)
 		return 0;
+	if (code == 413 && malformed) {
+		code = 400;
+		snprintf(reason, sizeof(reason), "Bad Request");
+		evbuffer_add_printf(nb, "HTTP/1.1 400 Bad Request\r\n");
+	}
 	{
 		json_t *j = json_pack("{s:i,s:s}", "status", code, "error",
 		    reason);
@@ -169,6 +174,8 @@ status_reply_rewrite_error(struct evbuffer *out)
 	/* the status line and libevent's headers but its type and length */
 	for (line = p; line < head_end; line = eol + 2) {
 		eol = memmem(line, (size_t)(head_end + 2 - line), "\r\n", 2);
+		if (line == p && evbuffer_get_length(nb) > 0)
+			continue;	/* the status line, replaced */
 		if (strncasecmp(line, "Content-Type:", 13) == 0 ||
 		    strncasecmp(line, "Content-Length:", 15) == 0)
 			continue;

@@ -10,6 +10,8 @@
 #ifndef MXS_STATUS_REPLY_H
 #define MXS_STATUS_REPLY_H
 
+#include <stdbool.h>
+
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -44,10 +46,11 @@ void status_reply_error(struct evhttp_request *req, int code,
  * When out (a connection's unwritten output) holds exactly one error page
  * of libevent's own (its reply to a request it could not parse: 400, 413,
  * 501), replace it by the JSON error with the same status line, headers
- * and status code.
+ * and status code; with malformed, a 413 becomes 400 (libevent says 413
+ * for a chunk size it cannot read too).
  * \retval 1 rewritten, 0 left alone (not libevent's page, not whole)
  */
-int status_reply_rewrite_error(struct evbuffer *out);
+int status_reply_rewrite_error(struct evbuffer *out, bool malformed);
 
 /* 405 with the Allow header the route accepts ("GET, HEAD", "POST"). */
 void status_reply_405(struct evhttp_request *req, const char *allow);

@@ -2,7 +2,8 @@
 # t_status_http.sh - the status endpoint as an HTTP server (issue 15, items
 # 7, 9 and the token rotation of 5): HEAD sends headers only, with GET's
 # Content-Length, and a kept-alive connection stays intact; what libevent
-# cannot parse is answered in JSON (400, 413), not HTML; //status.json is
+# cannot parse is answered in JSON (400, 413), not HTML, and a bad chunk
+# size is 400; //status.json is
 # a 404, not the dashboard; an unknown admin action is 401 without the
 # token; an admin change is logged once; the bearer token rotates on reload
 # (SIGHUP and POST /api/reload; new contents and a new path), an unreadable
@@ -72,7 +73,11 @@ PY
 grep -qi '^content-type: application/json' "$T/body.raw" || fail "400 content type"
 [ "$(raw 'POST /api/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 99999\r\n\r\n')" = 413 ] &&
     isjson 413 || fail "body too large: $(cat "$T/body.raw")"
-ok "400 and 413 are JSON"
+CH='POST /api/reload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n'
+[ "$(raw "${CH}zz\r\n")" = 400 ] && isjson 400 || fail "bad chunk size: $(cat "$T/body.raw")"
+[ "$(raw "${CH}5\r\nhello\r\n-3\r\n")" = 400 ] && isjson 400 || fail "negative chunk size: $(cat "$T/body.raw")"
+[ "$(raw "${CH}FFFFF\r\n")" = 413 ] && isjson 413 || fail "chunk over the body limit: $(cat "$T/body.raw")"
+ok "400 and 413 are JSON; a bad chunk size is 400"
 
 # ---- item 9: the token before the action; one log line per change
 A="Authorization: Bearer $TOK1"
