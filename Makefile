@@ -78,6 +78,7 @@ UNIT_LAYERS_test_admin       := probes base
 UNIT_LAYERS_test_secret      := base
 UNIT_LAYERS_test_log         := base
 UNIT_LAYERS_test_dashboard   := dnsd base
+UNIT_LAYERS_test_reply       := dnsd base
 UNIT_LAYERS_test_json        := dnsd probes base
 UNIT_LAYERS_test_metrics     := dnsd base
 UNIT_LAYERS_test_policy      := dnsd probes base

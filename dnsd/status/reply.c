@@ -127,6 +127,8 @@ status_reply_405(struct evhttp_request *req, const char *allow)
  * X-Content-Type-Options, libevent's do not.
  */
 #define LIBEVENT_ERROR_BODY "<HTML><HEAD>\n<TITLE>"
+#define NOSNIFF_HEADER      "\r\nX-Content-Type-Options:"
+#define LENGTH_HEADER       "\r\nContent-Length: "
 
 int
 status_reply_rewrite_error(struct evbuffer *out, bool malformed)
@@ -146,9 +148,10 @@ status_reply_rewrite_error(struct evbuffer *out, bool malformed)
 	blen = len - hlen;
 	if (blen < sizeof(LIBEVENT_ERROR_BODY) - 1 || memcmp(p + hlen,
 	    LIBEVENT_ERROR_BODY, sizeof(LIBEVENT_ERROR_BODY) - 1) != 0 ||
-	    memmem(p, hlen, "\r\nX-Content-Type-Options:", 26) != NULL ||
-	    (cl = memmem(p, hlen, "\r\nContent-Length: ", 18)) == NULL ||
-	    strtoul(cl + 18, NULL, 10) != blen)
+	    memmem(p, hlen, NOSNIFF_HEADER, sizeof(NOSNIFF_HEADER) - 1) !=
+	    NULL || (cl = memmem(p, hlen, LENGTH_HEADER,
+	    sizeof(LENGTH_HEADER) - 1)) == NULL ||
+	    strtoul(cl + sizeof(LENGTH_HEADER) - 1, NULL, 10) != blen)
 		return 0;		/* not libevent's page, or not whole */
 	code = atoi(p + 9);
 	eol = memchr(p, '\r', hlen);
