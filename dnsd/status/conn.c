@@ -56,7 +56,6 @@ struct conn {
 };
 
 static struct {
-	struct event_base        *base;
 	struct evconnlistener    *lev;
 	struct event             *sweep_ev;	/* right after accepts */
 	struct event             *resume_ev;	/* end of an accept back-off */
@@ -353,7 +352,6 @@ int
 status_conn_listen(struct event_base *base, struct evhttp *http, int fd,
     const char *what)
 {
-	cs.base = base;
 	cs.cap = conn_cap_from_limit();
 	cs.per_source = cs.cap / 4 > 2 ? cs.cap / 4 : 2;
 	cs.reply503_len = (size_t)snprintf(cs.reply503, sizeof(cs.reply503),
@@ -425,18 +423,6 @@ void
 status_conn_tick(void)
 {
 	conn_sweep(true);
-}
-
-unsigned
-status_conn_cap(void)
-{
-	return cs.cap;
-}
-
-unsigned
-status_conn_count(void)
-{
-	return cs.n;
 }
 
 void

@@ -65,10 +65,6 @@ void status_conn_request(struct evhttp_request *req);
  * the ones evhttp has freed. */
 void status_conn_tick(void);
 
-/* The cap in force and the connections counted now. */
-unsigned status_conn_cap(void);
-unsigned status_conn_count(void);
-
 /* After evhttp_free(), before event_base_free(): release everything. */
 void status_conn_free(void);
 

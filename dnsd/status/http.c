@@ -257,7 +257,8 @@ status_tick(evutil_socket_t fd, short what, void *arg)
 	status_conn_tick();
 }
 
-/* The wake pipe: 'q' stops the thread, 'r' re-applies admin states. */
+/* The wake pipe: 'q' stops the thread, 'r' (a reload) re-reads the token
+ * and re-applies admin states. */
 static void
 status_wake(evutil_socket_t fd, short what, void *arg)
 {
