@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
+#include <event2/event.h>
 #include <urcu.h>
 
 #include "dnsd/base/conf.h"
@@ -215,6 +217,50 @@ daemon_reload(const char *file)
 	status_reloaded();
 }
 
+/*
+ * Start-up limits and libevent's own log. The soft descriptor limit goes to
+ * the hard one (the status endpoint sizes its connection cap from it, see
+ * dnsd/status/conn.h). libevent writes its warnings (a failed accept(),
+ * say) to stderr on its own, as often as they happen: routed through the
+ * logger instead, at most a few a second per thread.
+ */
+static void
+daemon_event_log(int severity, const char *msg)
+{
+	static __thread struct log_rate rate;
+
+	if (severity < EVENT_LOG_WARN) {
+		log_debug("libevent: %s", msg);
+		return;
+	}
+	if (log_rate_ok(&rate, 5, "libevent"))
+		log_warnx("libevent: %s", msg);
+}
+
+static void
+daemon_limits(void)
+{
+	struct rlimit rl;
+
+	event_set_log_callback(daemon_event_log);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit RLIMIT_NOFILE");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit RLIMIT_NOFILE %llu",
+			    (unsigned long long)rl.rlim_max);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		log_info("open files: no limit");
+	else
+		log_info("open files: at most %llu", (unsigned long long)
+		    rl.rlim_cur);
+}
+
 /* Drop root after every socket is bound (config "user" / "group"). */
 static int
 drop_privileges(const struct conf *conf)
@@ -262,6 +308,7 @@ daemon_main(const char *file, int debug)
 	int sig, rc = 1;
 
 	log_init(debug ? LOG_LVL_DEBUG : LOG_LVL_INFO, 0, "mxspread");
+	daemon_limits();
 	rcu_register_thread();
 	/* Block the signals before any thread exists: every thread inherits
 	 * the mask and this thread alone takes them with sigwaitinfo(). */

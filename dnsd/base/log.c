@@ -33,6 +33,65 @@ log_getlevel(void)
 	return log_level;
 }
 
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
+ * no surrogates, nothing above U+10FFFF), 0 if there is none. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned c = s[0], min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		c &= 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		c &= 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		c &= 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+size_t
+log_sanitize(char *str)
+{
+	unsigned char *s = (unsigned char *)str;
+	size_t n, changed = 0;
+
+	while (*s != '\0') {
+		n = utf8_len(s);
+		/* C0 controls, DEL and the C1 controls (U+0080..U+009F, which
+		 * terminals obey too) */
+		if (n == 0 || (n == 1 && (*s < 0x20 || *s == 0x7f)) ||
+		    (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)) {
+			*s++ = '?';
+			changed++;
+			if (n == 2) {
+				*s++ = '?';
+				changed++;
+			}
+			continue;
+		}
+		s += n;
+	}
+	return changed;
+}
+
 static void
 log_vemit(int lvl, int with_errno, const char *fmt, va_list ap)
 {
@@ -49,6 +108,9 @@ log_vemit(int lvl, int with_errno, const char *fmt, va_list ap)
 		n = strlen(msg);
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(saved));
 	}
+	/* Lines quote peers (greetings, agent replies, certificate names):
+	 * none may forge a line, move the cursor or break a UTF-8 reader. */
+	log_sanitize(msg);
 	if (log_syslog) {
 		syslog(prio[lvl], "%s", msg);
 	} else {

@@ -3,12 +3,18 @@
  * log_warn() appends strerror(errno); log_warnx() does not. log_fatal*()
  * exit and are for start-up and config load only: at run time failures
  * degrade, they never exit. Thread-safe: one write(2) per line.
+ *
+ * Every line goes through log_sanitize() before it is written: lines quote
+ * peers (SMTP greetings, agent replies, certificate fields, HTTP paths), so
+ * a control character or a byte that is not UTF-8 becomes '?', as in
+ * status.json, and no peer can forge a log line or drive a terminal.
  */
 #ifndef MXS_LOG_H
 #define MXS_LOG_H
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <time.h>
 
 enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
@@ -29,6 +35,10 @@ void log_fatal(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 void log_fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
+
+/* In place: every C0 control, DEL, C1 control (U+0080..U+009F) and byte
+ * that is not part of valid UTF-8 becomes '?'. \retval bytes replaced */
+size_t log_sanitize(char *s);
 
 /*
  * Rate-limited logging (gdnsd's log_neterr habit) for lines a peer can

@@ -26,6 +26,7 @@
 
 static struct {
 	struct secret      token;	/* data NULL: no token file */
+	char              *token_file;	/* where token came from */
 	char              *state_file;	/* copied: conf may be freed */
 	struct admin_store admin;
 } api;
@@ -45,6 +46,11 @@ status_api_init(const struct conf *conf)
 	    SECRET_GROUP_OK | SECRET_LINE, &api.token, err,
 	    sizeof(err)) == -1) {
 		log_warnx("status: token file %s", err);
+		return -1;
+	}
+	if (conf->status.token_file != NULL &&
+	    (api.token_file = strdup(conf->status.token_file)) == NULL) {
+		log_warn("status: token file name");
 		return -1;
 	}
 	if (api.state_file != NULL && admin_load(&api.admin,
@@ -100,7 +106,7 @@ status_api_reconcile(void)
 	for (i = 0; i < n; i++)
 		if (probe_set_admin(fix[i].pool, fix[i].server,
 		    fix[i].state) == 0)
-			log_info("status: re-applied admin state %s to server "
+			log_debug("status: re-applied admin state %s to server "
 			    "#%zu of pool #%zu", admin_state_name(fix[i].state),
 			    fix[i].server, fix[i].pool);
 }
@@ -180,6 +186,9 @@ status_api_admin(struct evhttp_request *req, const char *pool,
 	size_t p = 0, s = 0;
 	unsigned state;
 
+	/* the token first: without it, nothing about the API is answered */
+	if (!api_auth(req))
+		return;
 	if (strcmp(action, "drain") == 0)
 		state = PSTATE_ADMIN_DRAIN;
 	else if (strcmp(action, "maint") == 0)
@@ -191,8 +200,6 @@ status_api_admin(struct evhttp_request *req, const char *pool,
 		    "unknown action (drain, maint or enable)");
 		return;
 	}
-	if (!api_auth(req))
-		return;
 	if (!api_find(pool, server, pname, sname, &p, &s)) {
 		status_reply_error(req, 404, "Not Found",
 		    "no such pool or server");
@@ -216,8 +223,7 @@ status_api_admin(struct evhttp_request *req, const char *pool,
 		status_reply_error(req, 500, "Internal Server Error", msg);
 		return;
 	}
-	log_info("status: pool %s server %s: admin %s (API)", pname, sname,
-	    admin_state_name(state));
+	/* the change itself is logged once, by the engine that makes it */
 	status_reply_json(req, 200, "OK", json_pack("{s:s,s:s,s:s,s:b}",
 	    "pool", pname, "server", sname, "admin", admin_state_name(state),
 	    "persisted", api.state_file != NULL));
@@ -243,9 +249,60 @@ status_api_reload(struct evhttp_request *req)
 }
 
 void
+status_api_token_reload(void)
+{
+	char err[2 * PATH_MAX + 128], *path = NULL;
+	const struct world *w;
+	struct secret fresh = { NULL, 0 };
+	bool none = true, same;
+
+	rcu_read_lock();
+	if ((w = world_get()) != NULL && w->conf != NULL &&
+	    w->conf->status.token_file != NULL) {
+		none = false;
+		path = strdup(w->conf->status.token_file);
+	}
+	rcu_read_unlock();
+	if (none) {
+		if (api.token.data != NULL)
+			log_warnx("status: reload: status.token_file removed, "
+			    "the admin API is disabled (403)");
+		secret_free(&api.token);
+		free(api.token_file);
+		api.token_file = NULL;
+		return;
+	}
+	if (path == NULL) {
+		log_warn("status: reload: token file name; keeping the "
+		    "previous token");
+		return;
+	}
+	if (secret_read(path, STATUS_TOKEN_MAX, SECRET_GROUP_OK | SECRET_LINE,
+	    &fresh, err, sizeof(err)) == -1) {
+		log_warnx("status: reload: token file %s; keeping the previous "
+		    "token", err);
+		free(path);
+		return;
+	}
+	same = api.token.data != NULL && api.token.len == fresh.len &&
+	    token_equal(fresh.data, fresh.len, api.token.data, api.token.len);
+	if (!same)
+		log_info("status: reload: bearer token %s from %s",
+		    api.token.data == NULL ? "loaded" : "replaced", path);
+	else if (api.token_file == NULL || strcmp(api.token_file, path) != 0)
+		log_info("status: reload: token file now %s (same token)", path);
+	secret_free(&api.token);
+	api.token = fresh;
+	free(api.token_file);
+	api.token_file = path;
+}
+
+void
 status_api_free(void)
 {
 	secret_free(&api.token);
+	free(api.token_file);
+	api.token_file = NULL;
 	admin_free(&api.admin);
 	free(api.state_file);
 	api.state_file = NULL;

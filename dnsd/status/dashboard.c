@@ -156,17 +156,56 @@ static const char dash_tail[] =
 "</script>\n"
 "</body></html>\n";
 
+/*
+ * JSON text made inert inside <script>: '<', '>' and '&' become \u003c,
+ * \u003e, \u0026 (no "</script>", "<!--" or "<script" can change the HTML
+ * parser's state, whatever a probed server said), and U+2028 / U+2029
+ * become \u2028 / \u2029 (line terminators to older JavaScript parsers).
+ * Outside strings JSON has none of these characters, so every one is in a
+ * string, where the escape means the same character.
+ */
+int
+status_dashboard_json(struct evbuffer *b, const char *json)
+{
+	const char *p, *run;
+
+	for (p = run = json; *p != '\0'; p++) {
+		const char *esc = NULL;
+		size_t skip = 1;
+
+		if (*p == '<')
+			esc = "\\u003c";
+		else if (*p == '>')
+			esc = "\\u003e";
+		else if (*p == '&')
+			esc = "\\u0026";
+		else if ((unsigned char)p[0] == 0xe2 &&
+		    (unsigned char)p[1] == 0x80 &&
+		    ((unsigned char)p[2] == 0xa8 || (unsigned char)p[2] == 0xa9)) {
+			esc = (unsigned char)p[2] == 0xa8 ? "\\u2028" : "\\u2029";
+			skip = 3;
+		}
+		if (esc == NULL)
+			continue;
+		if (evbuffer_add(b, run, (size_t)(p - run)) == -1 ||
+		    evbuffer_add(b, esc, 6) == -1)
+			return -1;
+		p += skip - 1;
+		run = p + 1;
+	}
+	return evbuffer_add(b, run, (size_t)(p - run));
+}
+
 int
 status_dashboard(struct evbuffer *b, const json_t *doc)
 {
 	char *s = NULL;
 	int rc = 0;
 
-	/* JSON_ESCAPE_SLASH: no "</script>" in a string can end the block */
 	if (doc != NULL)
 		s = json_dumps(doc, JSON_COMPACT | JSON_ESCAPE_SLASH);
 	if (evbuffer_add(b, dash_head, strlen(dash_head)) == -1 ||
-	    evbuffer_add_printf(b, "%s", s != NULL ? s : "null") < 0 ||
+	    status_dashboard_json(b, s != NULL ? s : "null") == -1 ||
 	    evbuffer_add(b, dash_tail, strlen(dash_tail)) == -1)
 		rc = -1;
 	free(s);

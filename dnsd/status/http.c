@@ -24,6 +24,7 @@
 #include "dnsd/base/log.h"
 #include "dnsd/base/sock.h"
 #include "dnsd/status/api.h"
+#include "dnsd/status/conn.h"
 #include "dnsd/status/dashboard.h"
 #include "dnsd/status/json.h"
 #include "dnsd/status/metrics.h"
@@ -33,11 +34,11 @@
 #include "dnsd/status/status.h"
 #include "dnsd/world.h"
 
-#define STATUS_MAX_HEADERS   8192	/* bytes of request line + headers */
-#define STATUS_MAX_BODY      4096	/* admin calls carry no body */
-#define STATUS_TIMEOUT       10		/* seconds, read and write */
+#define STATUS_TIMEOUT       10		/* s idle, read or write (evhttp's; the
+					   whole request: conn.h) */
 #define STATUS_HISTORY_JSON  60		/* probe results per server in JSON */
 #define STATUS_TICK_US       250000	/* the timer; a second is 4 ticks */
+#define STATUS_MAX_PATH      512	/* longer than any path we serve */
 #define STATUS_ALLOW_GET     "GET, HEAD"
 #define STATUS_ALLOW_POST    "POST"
 
@@ -83,7 +84,7 @@ page_metrics(struct evhttp_request *req)
 	}
 	if ((b = evbuffer_new()) == NULL) {
 		status_model_free(m);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		status_reply_oom(req);
 		return;
 	}
 	status_metrics(m, b);
@@ -110,14 +111,13 @@ page_dashboard(struct evhttp_request *req)
 		json_decref(j);
 		if (b != NULL)
 			evbuffer_free(b);
-		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		status_reply_oom(req);
 		return;
 	}
 	json_decref(j);
-	status_reply_headers(req, "text/html; charset=utf-8");
 	evhttp_add_header(h, "Content-Security-Policy", STATUS_DASHBOARD_CSP);
 	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	evhttp_send_reply(req, 200, "OK", b);
+	status_reply_buffer(req, 200, "OK", "text/html; charset=utf-8", b);
 	evbuffer_free(b);
 }
 
@@ -176,18 +176,48 @@ static const struct {
 	{ "/api/reload",  true,  status_api_reload },
 };
 
+/*
+ * The path of the request as sent, without query or fragment. Not the path
+ * of evhttp's parsed URI: that parser reads "//status.json" as an
+ * authority ("status.json") and an empty path, which would be "/", the
+ * dashboard. A path we do not serve is a 404, whatever it resembles; an
+ * absolute-form target ("http://host/path") still has its path taken.
+ * \retval false  too long or not a path (answer 404)
+ */
+static bool
+request_path(struct evhttp_request *req, char *buf, size_t size)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	const char *raw = evhttp_request_get_uri(req), *p;
+	size_t n;
+
+	if (raw != NULL && raw[0] == '/')
+		p = raw;
+	else if ((p = uri != NULL ? evhttp_uri_get_path(uri) : NULL) == NULL ||
+	    *p == '\0')
+		p = "/";
+	n = strcspn(p, "?#");
+	if (n >= size)
+		return false;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return true;
+}
+
 static void
 status_request(struct evhttp_request *req, void *arg)
 {
 	char pool[CONF_NAME_MAX + 1], server[CONF_NAME_MAX + 1], action[16];
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+	char path[STATUS_MAX_PATH];
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(req);
 	bool get = cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD;
-	const char *path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	size_t i;
 
-	if (path == NULL || *path == '\0')
-		path = "/";
+	status_conn_request(req);
+	if (!request_path(req, path, sizeof(path))) {
+		status_reply_error(req, 404, "Not Found", "not found");
+		return;
+	}
 	for (i = 0; i < sizeof(status_routes) / sizeof(status_routes[0]); i++) {
 		if (strcmp(path, status_routes[i].path) != 0)
 			continue;
@@ -224,9 +254,11 @@ status_tick(evutil_socket_t fd, short what, void *arg)
 		status_selfcheck_tick(st.base, w, second);
 	rcu_read_unlock();
 	status_api_reconcile();
+	status_conn_tick();
 }
 
-/* The wake pipe: 'q' stops the thread, 'r' re-applies admin states. */
+/* The wake pipe: 'q' stops the thread, 'r' (a reload) re-reads the token
+ * and re-applies admin states. */
 static void
 status_wake(evutil_socket_t fd, short what, void *arg)
 {
@@ -241,8 +273,10 @@ status_wake(evutil_socket_t fd, short what, void *arg)
 	}
 	if (quit)
 		event_base_loopbreak(st.base);
-	else if (reload)
+	else if (reload) {
+		status_api_token_reload();
 		status_api_reconcile();
+	}
 }
 
 static void *
@@ -299,12 +333,7 @@ status_listen(const struct conf_sockaddr *a)
 		log_warn("status: cannot listen on %s", a->text);
 		return -1;
 	}
-	if (evhttp_accept_socket_with_handle(st.http, fd) == NULL) {
-		log_warnx("status: cannot accept on %s", a->text);
-		close(fd);
-		return -1;
-	}
-	return 0;
+	return status_conn_listen(st.base, st.http, fd, a->text);
 }
 
 /* The wake pipe and the timer. \retval 0, -1 logged */
@@ -339,6 +368,7 @@ status_cleanup(void)
 		event_free(st.wake_ev);
 	if (st.http != NULL)
 		evhttp_free(st.http);
+	status_conn_free();
 	if (st.base != NULL)
 		event_base_free(st.base);
 	if (st.wake[0] != -1)

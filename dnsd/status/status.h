@@ -26,6 +26,7 @@
  *
  * The rooms of dnsd/status/, in the order a request meets them:
  *   http.c       the server: routing table, the GET pages, thread, start/stop
+ *   conn.c       its connections: caps, request deadline, accept back-off
  *   api.c        the admin API: bearer token, drain/maint/enable, reload
  *   reply.c      evhttp replies with the common headers (JSON, text, errors)
  *   model.c      one copy of everything a page shows, built per request
@@ -46,8 +47,9 @@
  * Start the endpoint; call after probe_engine_start() and the first
  * world_publish(). conf is not retained: the listener, token and state
  * file name are taken from it here; everything else is read from the
- * current world per request, so a reload shows up at once (a new status
- * listen address or token needs a restart).
+ * current world per request, so a reload shows up at once (the token is
+ * re-read after each reload; a new listen address needs a restart). The
+ * connection cap is sized from RLIMIT_NOFILE as it is now (conn.h).
  * Does nothing and returns 0 when conf->status.enabled is false.
  * \retval 0   running
  * \retval -1  not started, the reason was logged (bind failure, non-loopback
@@ -59,8 +61,10 @@ int status_start(const struct conf *conf);
 /* Stop the thread and free everything; safe to call when not started. */
 void status_stop(void);
 
-/* A reload published a new world and pool state: re-apply the saved admin
- * states now rather than at the next tick. Any thread; no-op when stopped. */
+/* A reload published a new world and pool state: re-read the bearer token
+ * from the new world's status.token_file (kept if unreadable) and re-apply
+ * the saved admin states, on the status thread, now rather than at the
+ * next tick. Any thread; no-op when stopped. */
 void status_reloaded(void);
 
 /*
