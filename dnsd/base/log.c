@@ -9,13 +9,14 @@
 
 #include "dnsd/base/log.h"
 
+/* Set on reload (log_level applies live) while other threads log. */
 static int log_level = LOG_LVL_INFO;
 static int log_syslog;
 
 void
 log_init(int level, int use_syslog, const char *ident)
 {
-	log_level = level;
+	__atomic_store_n(&log_level, level, __ATOMIC_RELAXED);
 	log_syslog = use_syslog;
 	if (use_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -24,13 +25,13 @@ log_init(int level, int use_syslog, const char *ident)
 void
 log_setlevel(int level)
 {
-	log_level = level;
+	__atomic_store_n(&log_level, level, __ATOMIC_RELAXED);
 }
 
 int
 log_getlevel(void)
 {
-	return log_level;
+	return __atomic_load_n(&log_level, __ATOMIC_RELAXED);
 }
 
 /* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms,
@@ -101,7 +102,7 @@ log_vemit(int lvl, int with_errno, const char *fmt, va_list ap)
 	int saved = errno;
 	size_t n;
 
-	if (lvl > log_level)
+	if (lvl > __atomic_load_n(&log_level, __ATOMIC_RELAXED))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (with_errno) {

@@ -68,16 +68,10 @@ status_api_apply(const struct conf *conf)
 
 	for (i = 0; i < api.admin.n; i++) {
 		e = &api.admin.v[i];
-		if ((rc = admin_locate(conf, e->pool, e->server, &p, &s)) == -1) {
-			log_warnx("status: state file: no pool %s (kept)",
-			    e->pool);
+		/* An entry naming no server is warned about (once, with its
+		 * state and a "did you mean") by admin_reconcile. */
+		if ((rc = admin_locate(conf, e->pool, e->server, &p, &s)) != 0)
 			continue;
-		}
-		if (rc != 0) {
-			log_warnx("status: state file: no server %s in pool %s "
-			    "(kept)", e->server, e->pool);
-			continue;
-		}
 		if (probe_set_admin(p, s, e->state) == 0)
 			log_info("status: pool %s server %s: admin %s (state "
 			    "file)", e->pool, e->server,
