@@ -288,13 +288,7 @@ rrl_reset(void)
 void
 rrl_stats_get(struct rrl_stats *out)
 {
-	struct tcp_stats ts;
-
 	out->limited = __atomic_load_n(&n_limited, __ATOMIC_RELAXED);
 	out->slipped = __atomic_load_n(&n_slipped, __ATOMIC_RELAXED);
 	out->dropped = __atomic_load_n(&n_dropped, __ATOMIC_RELAXED);
-	/* Reported with these since the status endpoint reads them here. */
-	tcp_stats_get(&ts);
-	out->tcp_refused = ts.source_limited;
-	out->tcp_stalled = ts.stalled;
 }

@@ -50,9 +50,6 @@ struct rrl_stats {
 	uint64_t limited;		/* responses over the rate */
 	uint64_t slipped;		/* of those, sent TC=1 */
 	uint64_t dropped;		/* of those, not sent */
-	uint64_t tcp_refused;		/* TCP connections over tcp_max_per_source
-					   (tcp_stats.source_limited) */
-	uint64_t tcp_stalled;		/* closed with a stalled query */
 };
 
 /*

@@ -124,9 +124,11 @@ metrics_relay(const struct status_model *m, struct evbuffer *b)
 		for (mp = &(m)->pools[i], j = 0; j < mp->nservers; j++)	\
 			if ((ms = &mp->servers[j]) != NULL)
 
-/* Response rate limiting and TCP abuse counters (dnsd/rrl.h). */
+/* Response rate limiting (dnsd/rrl.h) and DNS TCP connection counters
+ * (dnsd/tcp.h). */
 static void
-metrics_rrl(const struct rrl_stats *rs, struct evbuffer *b)
+metrics_rrl(const struct rrl_stats *rs, const struct tcp_stats *ts,
+    struct evbuffer *b)
 {
 	prom_family(b, "mxspread_rrl_limited_total", "counter",
 	    "UDP responses over the rate limit (slipped + dropped).");
@@ -139,13 +141,23 @@ metrics_rrl(const struct rrl_stats *rs, struct evbuffer *b)
 	evbuffer_add_printf(b, "mxspread_rrl_responses_total"
 	    "{action=\"dropped\"} %llu\n", (unsigned long long)rs->dropped);
 	prom_family(b, "mxspread_dns_tcp_closed_total", "counter",
-	    "DNS TCP connections closed by abuse limits, by reason.");
+	    "DNS TCP connections closed under pressure or by abuse limits, "
+	    "by reason.");
 	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
 	    "{reason=\"per_source_limit\"} %llu\n",
-	    (unsigned long long)rs->tcp_refused);
+	    (unsigned long long)ts->source_limited);
 	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
 	    "{reason=\"stalled_query\"} %llu\n",
-	    (unsigned long long)rs->tcp_stalled);
+	    (unsigned long long)ts->stalled);
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"idle_evicted\"} %llu\n",
+	    (unsigned long long)ts->evicted);
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"idle_expired_early\"} %llu\n",
+	    (unsigned long long)ts->expired);
+	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+	    "{reason=\"refused_none_idle\"} %llu\n",
+	    (unsigned long long)ts->refused);
 }
 
 /* The process, the world and its zones. */
@@ -371,7 +383,7 @@ status_metrics(const struct status_model *m, struct evbuffer *b)
 {
 	metrics_daemon(m, b);
 	metrics_dns(m, b);
-	metrics_rrl(&m->rrl, b);
+	metrics_rrl(&m->rrl, &m->tcp, b);
 	metrics_servers(m, b);
 	metrics_probes(m, b);
 	if (m->relay)

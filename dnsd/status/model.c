@@ -237,6 +237,7 @@ status_model_build(size_t max_hist, int64_t started_ms)
 	}
 	query_stats_sum(&m->stats);
 	rrl_stats_get(&m->rrl);
+	tcp_stats_get(&m->tcp);
 	status_reload_get(&m->reload);
 	model_relay(m);
 	return m;

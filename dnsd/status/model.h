@@ -21,6 +21,7 @@
 #include "dnsd/base/conf.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/rrl.h"
+#include "dnsd/tcp.h"
 #include "dnsd/status/reload.h"
 #include "probes/probe.h"
 #include "probes/pstate.h"
@@ -77,6 +78,7 @@ struct status_model {
 	unsigned                    share_window;	/* seconds */
 	struct query_stats         stats;
 	struct rrl_stats            rrl;
+	struct tcp_stats            tcp;
 	/* The relay as it runs (rs.running: its pool and listeners, which a
 	 * reload does not change), else as configured; shown while either. */
 	bool                        relay;	/* configured or running */

@@ -69,8 +69,11 @@ fx_model(void)
 	m->rrl.limited = 7;
 	m->rrl.slipped = 4;
 	m->rrl.dropped = 3;
-	m->rrl.tcp_refused = 2;
-	m->rrl.tcp_stalled = 1;
+	m->tcp.source_limited = 2;
+	m->tcp.stalled = 1;
+	m->tcp.evicted = 7;
+	m->tcp.expired = 3;
+	m->tcp.refused = 5;
 
 	/* inbound: mx1 up, mx2 down, mx3 drained */
 	strcpy(fx_pools[0].name, "inbound");
