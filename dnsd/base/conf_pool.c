@@ -341,6 +341,29 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 	}
 }
 
+/* The probe_address string v (setting s) into *ip. An address with a
+ * port ("10.0.0.5:2525", the NAT case's natural spelling) or in brackets
+ * gets a hint. \retval 0, -1 printed */
+static int
+parse_probe_ip(struct cctx *c, const config_setting_t *s, const char *v,
+    struct conf_ip *ip)
+{
+	struct conf_sockaddr sa;
+	char host[INET6_ADDRSTRLEN];
+	bool port;
+
+	if (conf_parse_ip(v, ip) == 0 || conf_parse_sockaddr(v, 0, &sa) != 0)
+		return parse_server_ip(c, s, "probe_address", v, ip);
+	inet_ntop(sa.ss.ss_family, sa.ss.ss_family == AF_INET ?
+	    (const void *)&((struct sockaddr_in *)&sa.ss)->sin_addr :
+	    (const void *)&((struct sockaddr_in6 *)&sa.ss)->sin6_addr,
+	    host, sizeof(host));
+	port = strchr(v, ']') == NULL || strstr(v, "]:") != NULL;
+	conf_err(c, s, "probe_address: '%s' is not an IP address alone: write "
+	    "\"%s\"%s", v, host, port ? " and the port as probe_port" : "");
+	return -1;
+}
+
 /*
  * probe_address and probe_port. One probe address, not one per answered
  * address: a server is one machine, probed once (pdns#7468), whatever
@@ -353,8 +376,6 @@ parse_probe_target(struct cctx *c, const config_setting_t *g,
     const struct conf_pool *pl, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "probe_address");
-	struct conf_sockaddr sa;
-	char host[INET6_ADDRSTRLEN];
 	const char *v;
 	unsigned port;
 	int type = s != NULL ? config_setting_type(s) : CONFIG_TYPE_NONE;
@@ -363,22 +384,8 @@ parse_probe_target(struct cctx *c, const config_setting_t *g,
 		conf_err(c, s, "probe_address: expected one address (a string), "
 		    "got %s: a server is probed once, at one address",
 		    conf_type_word(s));
-	else if (conf_get_strs(c, g, "", "probe_address", 1024, &v, &s) != 1)
-		;
-	else if (conf_parse_ip(v, &sv->probe_addr) != 0 &&
-	    conf_parse_sockaddr(v, 0, &sa) == 0) {
-		/* "10.0.0.5:2525" (the NAT case's natural spelling) or
-		 * "[2001:db8::5]": a listen-style address */
-		inet_ntop(sa.ss.ss_family, sa.ss.ss_family == AF_INET ?
-		    (const void *)&((struct sockaddr_in *)&sa.ss)->sin_addr :
-		    (const void *)&((struct sockaddr_in6 *)&sa.ss)->sin6_addr,
-		    host, sizeof(host));
-		conf_err(c, s, "probe_address: '%s' is not an IP address alone: "
-		    "write \"%s\"%s", v, host, strchr(v, ']') == NULL ||
-		    strstr(v, "]:") != NULL ? " and the port as probe_port" : "");
-		memset(&sv->probe_addr, 0, sizeof(sv->probe_addr));
-	} else if (parse_server_ip(c, s, "probe_address", v,
-	    &sv->probe_addr) != 0)
+	else if (conf_get_strs(c, g, "", "probe_address", 1024, &v, &s) == 1 &&
+	    parse_probe_ip(c, s, v, &sv->probe_addr) != 0)
 		memset(&sv->probe_addr, 0, sizeof(sv->probe_addr));
 
 	if (conf_get_uint(c, g, "", "probe_port", 1, 65535, &port) != 1)
