@@ -594,23 +594,12 @@ eng_ops(enum conf_probe_type t)
 	}
 }
 
-static const struct conf_ip *
-eng_probe_addr(const struct conf_server *cs)
-{
-	size_t i;
-
-	for (i = 0; i < cs->naddrs; i++)
-		if (cs->addrs[i].family == AF_INET)
-			return &cs->addrs[i];
-	return cs->naddrs > 0 ? &cs->addrs[0] : NULL;
-}
-
 static int
 eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
     const struct conf_probe *cp, bool is_load, int slot, double now)
 {
 	struct eprobe *p = &sv->probes[sv->nprobes];
-	const struct conf_ip *ip = eng_probe_addr(sv->cs);
+	const struct conf_ip *ip = conf_server_target(sv->cs);
 	struct timeval tv;
 
 	p->sv = sv;
@@ -618,7 +607,10 @@ eng_probe_init(struct engine *e, struct epool *pool, struct eserver *sv,
 	p->ops = eng_ops(cp->type);
 	p->is_load = is_load;
 	p->tls_ctx = pool->tls_ctx[slot];
-	p->port = eng_default_port(cp);
+	/* probe_port is the health probe's (conf.h): the load probe's
+	 * service has its own port */
+	p->port = !is_load && sv->cs->probe_port != 0 ? sv->cs->probe_port :
+	    eng_default_port(cp);
 	if (p->ops == NULL || ip == NULL)
 		return 0;
 	p->sslen = conf_ip_sockaddr(ip, p->port, &p->ss);
@@ -919,7 +911,7 @@ probe_engine_start(const struct conf *conf)
 			if ((sv->hist = calloc(PROBE_HISTORY,
 			    sizeof(*sv->hist))) == NULL)
 				goto oom;
-			if ((ip = eng_probe_addr(sv->cs)) != NULL)
+			if ((ip = conf_server_target(sv->cs)) != NULL)
 				snprintf(sv->addr, sizeof(sv->addr), "%s", ip->text);
 			th = cp->probe.tls_hostname;
 			if (th == NULL && sv->cs->host != NULL &&

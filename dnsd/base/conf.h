@@ -113,6 +113,9 @@ struct conf_server {
 	size_t          naddrs;			/* >= 1 */
 	uint32_t        weight;			/* 1 .. 1000000, default 1 */
 	unsigned        tier;			/* 0 .. 255, default 0 (failover) */
+	struct conf_ip  probe_addr;		/* probe_address; family 0: none.
+						   Probes and relay: conf_server_target() */
+	uint16_t        probe_port;		/* health probe port; 0: the pool's */
 	int             line;
 };
 
@@ -273,6 +276,15 @@ const char *conf_pool_suggest(const struct conf *conf, const char *name);
  */
 socklen_t conf_ip_sockaddr(const struct conf_ip *ip, uint16_t port,
     struct sockaddr_storage *ss);
+
+/*
+ * Where the probes and the relay reach server sv (answers always carry
+ * sv->addrs): its probe_address when set (a server behind NAT or with a
+ * management address), else its first IPv4 address, else its first one.
+ * \retval ip    points into sv
+ * \retval NULL  sv has no address (never on a loaded conf)
+ */
+const struct conf_ip *conf_server_target(const struct conf_server *sv);
 
 const char *conf_policy_name(enum conf_policy p);
 const char *conf_probe_type_name(enum conf_probe_type t);

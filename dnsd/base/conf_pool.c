@@ -24,7 +24,8 @@ static const char *const probe_keys[] = {
 	"proxy_protocol", "url", "load_format", "load_key", NULL
 };
 static const char *const server_keys[] = {
-	"name", "host", "address", "weight", "tier", NULL
+	"name", "host", "address", "weight", "tier", "probe_address",
+	"probe_port", NULL
 };
 
 static const char *const policy_names[] = { "weighted", "equal", "failover", NULL };
@@ -265,12 +266,38 @@ parse_probe(struct cctx *c, const config_setting_t *g, int is_load,
 		    format_names[p->load_format]);
 }
 
+/* One server address of key "address" or "probe_address" (setting e,
+ * string v) into *ip. \retval 0, -1 printed */
+static int
+parse_server_ip(struct cctx *c, const config_setting_t *e, const char *key,
+    const char *v, struct conf_ip *ip)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *why;
+
+	if (conf_parse_ip(v, ip) != 0) {
+		conf_err(c, e, "%s: '%s' is not an IPv4 or IPv6 address", key, v);
+		return -1;
+	}
+	if (conf_ip_ambiguous(v, host, sizeof(host))) {
+		conf_err(c, e, "%s: '%s' is ambiguous (%s and port %s?): a server "
+		    "address takes no port, so write \"%s\" (read whole, it is "
+		    "an IPv4-compatible address, never a mail server)", key, v,
+		    host, strrchr(v, ':') + 1, host);
+		return -1;
+	}
+	if ((why = conf_ip_unusable(ip)) != NULL) {
+		conf_err(c, e, "%s: '%s' is %s, never a mail server", key, v, why);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 {
 	const config_setting_t *s = config_setting_get_member(g, "address"), *e;
-	char host[INET6_ADDRSTRLEN];
-	const char *v, *why;
+	const char *v;
 	int i, j, n;
 
 	if (s == NULL) {
@@ -298,24 +325,9 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 			continue;
 		}
 		v = config_setting_get_string(e);
-		if (conf_parse_ip(v, &sv->addrs[sv->naddrs]) != 0) {
-			conf_err(c, e, "address: '%s' is not an IPv4 or IPv6 "
-			    "address", v);
+		if (parse_server_ip(c, e, "address", v,
+		    &sv->addrs[sv->naddrs]) != 0)
 			continue;
-		}
-		if (conf_ip_ambiguous(v, host, sizeof(host))) {
-			conf_err(c, e, "address: '%s' is ambiguous (%s and port "
-			    "%s?): a server address takes no port, so write "
-			    "\"%s\" (read whole, it is an IPv4-compatible "
-			    "address, never a mail server)", v, host,
-			    strrchr(v, ':') + 1, host);
-			continue;
-		}
-		if ((why = conf_ip_unusable(&sv->addrs[sv->naddrs])) != NULL) {
-			conf_err(c, e, "address: '%s' is %s, never a mail "
-			    "server", v, why);
-			continue;
-		}
 		for (j = 0; j < (int)sv->naddrs; j++)
 			if (strcmp(sv->addrs[j].text,
 			    sv->addrs[sv->naddrs].text) == 0)
@@ -329,8 +341,65 @@ parse_address(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 	}
 }
 
+/* The probe_address string v (setting s) into *ip. An address with a
+ * port ("10.0.0.5:2525", the NAT case's natural spelling) or in brackets
+ * gets a hint. \retval 0, -1 printed */
+static int
+parse_probe_ip(struct cctx *c, const config_setting_t *s, const char *v,
+    struct conf_ip *ip)
+{
+	struct conf_sockaddr sa;
+	char host[INET6_ADDRSTRLEN];
+	bool port;
+
+	if (conf_parse_ip(v, ip) == 0 || conf_parse_sockaddr(v, 0, &sa) != 0)
+		return parse_server_ip(c, s, "probe_address", v, ip);
+	inet_ntop(sa.ss.ss_family, sa.ss.ss_family == AF_INET ?
+	    (const void *)&((struct sockaddr_in *)&sa.ss)->sin_addr :
+	    (const void *)&((struct sockaddr_in6 *)&sa.ss)->sin6_addr,
+	    host, sizeof(host));
+	port = strchr(v, ']') == NULL || strstr(v, "]:") != NULL;
+	conf_err(c, s, "probe_address: '%s' is not an IP address alone: write "
+	    "\"%s\"%s", v, host, port ? " and the port as probe_port" : "");
+	return -1;
+}
+
+/*
+ * probe_address and probe_port. One probe address, not one per answered
+ * address: a server is one machine, probed once (pdns#7468), whatever
+ * its address count. probe_port is the health probe's only: the load
+ * probe talks to another service (an agent, an http endpoint) whose port
+ * a port forward for SMTP says nothing about.
+ */
 static void
-parse_server(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
+parse_probe_target(struct cctx *c, const config_setting_t *g,
+    const struct conf_pool *pl, struct conf_server *sv)
+{
+	const config_setting_t *s = config_setting_get_member(g, "probe_address");
+	const char *v;
+	unsigned port;
+	int type = s != NULL ? config_setting_type(s) : CONFIG_TYPE_NONE;
+
+	if (type == CONFIG_TYPE_ARRAY || type == CONFIG_TYPE_LIST)
+		conf_err(c, s, "probe_address: expected one address (a string), "
+		    "got %s: a server is probed once, at one address",
+		    conf_type_word(s));
+	else if (conf_get_strs(c, g, "", "probe_address", 1024, &v, &s) == 1 &&
+	    parse_probe_ip(c, s, v, &sv->probe_addr) != 0)
+		memset(&sv->probe_addr, 0, sizeof(sv->probe_addr));
+
+	if (conf_get_uint(c, g, "", "probe_port", 1, 65535, &port) != 1)
+		return;
+	sv->probe_port = (uint16_t)port;
+	if (pl->probe.type == CONF_PROBE_NONE)
+		conf_err(c, config_setting_get_member(g, "probe_port"),
+		    "probe_port: pool '%s' has no health probe (probe.type "
+		    "'none' or no 'probe' group)", pl->name);
+}
+
+static void
+parse_server(struct cctx *c, const config_setting_t *g,
+    const struct conf_pool *pl, struct conf_server *sv)
 {
 	long long v;
 
@@ -343,6 +412,7 @@ parse_server(struct cctx *c, const config_setting_t *g, struct conf_server *sv)
 	if (conf_get_int(c, g, "", "weight", 1, 1000000, &v) == 1)
 		sv->weight = (uint32_t)v;
 	conf_get_uint(c, g, "", "tier", 0, 255, &sv->tier);
+	parse_probe_target(c, g, pl, sv);
 }
 
 static void
@@ -432,7 +502,7 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 	for (i = 0; i < n; i++) {
 		e = config_setting_get_elem(list, i);
 		sv = &pl->servers[i];
-		parse_server(c, e, sv);
+		parse_server(c, e, pl, sv);
 		if (sv->name[0] == '\0')
 			continue;
 		if ((j = ntab_add(&names, sv->name, (size_t)i)) != (size_t)i)
@@ -441,6 +511,19 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 			    "at line %d)", sv->name, pl->servers[j].line);
 	}
 	free(names.v);
+}
+
+const struct conf_ip *
+conf_server_target(const struct conf_server *sv)
+{
+	size_t i;
+
+	if (sv->probe_addr.family != 0)
+		return &sv->probe_addr;
+	for (i = 0; i < sv->naddrs; i++)
+		if (sv->addrs[i].family == AF_INET)
+			return &sv->addrs[i];
+	return sv->naddrs > 0 ? &sv->addrs[0] : NULL;
 }
 
 /* Same address set, in any order. */

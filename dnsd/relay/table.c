@@ -139,7 +139,7 @@ table_new(struct relay_tables *ts, const struct conf *conf,
 	const struct conf_relay *rc = &conf->relay;
 	const struct conf_pool *pool;
 	struct relay_table *t;
-	size_t idx = SIZE_MAX, j, k, n = 0;
+	size_t idx = SIZE_MAX, j, n = 0;
 	bool own = rc->enabled || prev == NULL;
 	const char *poolname = own ? rc->pool : prev->pool.name;
 
@@ -167,16 +167,15 @@ table_new(struct relay_tables *ts, const struct conf *conf,
 	pthread_mutex_lock(&ts->mtx);
 	for (j = 0; j < n; j++) {
 		const struct conf_server *sv = &pool->servers[j];
-		const struct conf_ip *ip = NULL;
+		const struct conf_ip *ip;
 		struct relay_backend *be = &t->be[j];
 
 		be->fence_idx = -1;
 		be->c = counters_get(ts, poolname, sv->name);
-		for (k = 0; k < sv->naddrs && ip == NULL; k++)
-			if (sv->addrs[k].family == AF_INET)
-				ip = &sv->addrs[k];
-		if (ip == NULL && sv->naddrs > 0)
-			ip = &sv->addrs[0];
+		/* where the probes found it healthy (probe_address behind
+		 * NAT); the port stays the relay's: it names the backend
+		 * service (often a PROXY smtpd), which probe_port does not */
+		ip = conf_server_target(sv);
 		if (be->c == NULL || ip == NULL) {
 			pthread_mutex_unlock(&ts->mtx);
 			log_warnx("relay: server '%s': %s", sv->name,

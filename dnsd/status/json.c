@@ -122,6 +122,13 @@ json_server(const struct status_server *ms)
 	for (k = 0; k < ms->naddrs; k++)
 		json_array_append_new(a, json_string(ms->addrs[k]));
 	json_object_set_new(o, "addresses", a);
+	/* where the probes (and the relay) reach it, when not at addresses */
+	if (ms->probe_addr[0] != '\0')
+		json_object_set_new(o, "probe_address",
+		    json_string(ms->probe_addr));
+	if (ms->probe_port != 0)
+		json_object_set_new(o, "probe_port",
+		    json_integer(ms->probe_port));
 	json_object_set_new(o, "weight", json_integer(ms->weight));
 	json_object_set_new(o, "tier", json_integer(ms->tier));
 	json_object_set_new(o, "health", json_string(!ms->known ? "unknown" :

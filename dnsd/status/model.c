@@ -46,6 +46,10 @@ model_server(struct status_server *ms, const struct conf_server *cs,
 	ms->weight = cs->weight;
 	ms->tier = cs->tier;
 	ms->observed = -1;
+	if (cs->probe_addr.family != 0)
+		snprintf(ms->probe_addr, sizeof(ms->probe_addr), "%s",
+		    cs->probe_addr.text);
+	ms->probe_port = cs->probe_port;
 	if (cs->naddrs > 0) {
 		if ((ms->addrs = calloc(cs->naddrs, sizeof(*ms->addrs))) == NULL)
 			return -1;

@@ -30,6 +30,8 @@ struct status_server {
 	char                  name[CONF_NAME_MAX + 1];
 	char                (*addrs)[INET6_ADDRSTRLEN];
 	size_t                naddrs;
+	char                  probe_addr[INET6_ADDRSTRLEN];	/* "": none */
+	uint16_t              probe_port;	/* 0: the pool's */
 	uint32_t              weight;
 	unsigned              tier;
 	bool                  known;	/* the pool state had this server */

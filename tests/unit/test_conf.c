@@ -296,6 +296,50 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: weight: expected an integer, got a decimal number\n" },
 	{ "server_tier_range", SERVER("address = \"192.0.2.1\"; tier = 300;"),
 	  "t.conf:1: tier: must be between 0 and 255, got 300\n" },
+	{ "server_probe_address_name",
+	  SERVER("address = \"192.0.2.1\";\n probe_address = \"mx1.internal\";"),
+	  "t.conf:2: probe_address: 'mx1.internal' is not an IPv4 or IPv6 address\n" },
+	{ "server_probe_address_port",
+	  SERVER("address = \"192.0.2.1\"; probe_address = \"10.0.0.5:2525\";"),
+	  "t.conf:1: probe_address: '10.0.0.5:2525' is not an IP address alone: "
+	  "write \"10.0.0.5\" and the port as probe_port\n" },
+	{ "server_probe_address_brackets",
+	  SERVER("address = \"192.0.2.1\"; probe_address = \"[fd00::5]\";"),
+	  "t.conf:1: probe_address: '[fd00::5]' is not an IP address alone: "
+	  "write \"fd00::5\"\n" },
+	{ "server_probe_address_list",
+	  SERVER("address = [ \"192.0.2.1\", \"2001:db8::1\" ];\n"
+	  " probe_address = [ \"10.0.0.1\", \"fd00::1\" ];"),
+	  "t.conf:2: probe_address: expected one address (a string), got an "
+	  "array: a server is probed once, at one address\n" },
+	{ "server_probe_address_int",
+	  SERVER("address = \"192.0.2.1\"; probe_address = 10;"),
+	  "t.conf:1: probe_address: expected a string, got an integer\n" },
+	{ "server_probe_address_empty",
+	  SERVER("address = \"192.0.2.1\"; probe_address = \"\";"),
+	  "t.conf:1: probe_address: must not be empty\n" },
+	{ "server_probe_address_unusable",
+	  SERVER("address = \"192.0.2.1\"; probe_address = \"0.0.0.0\";"),
+	  "t.conf:1: probe_address: '0.0.0.0' is the unspecified address, never "
+	  "a mail server\n" },
+	{ "server_probe_address_ambiguous",
+	  SERVER("address = \"192.0.2.1\"; probe_address = \"::1:25\";"),
+	  "t.conf:1: probe_address: '::1:25' is ambiguous (::1 and port 25?): a "
+	  "server address takes no port, so write \"::1\" (read whole, it is an "
+	  "IPv4-compatible address, never a mail server)\n" },
+	{ "server_probe_port_zero",
+	  "pools = ( { name = \"p\"; probe = { type = \"tcp\"; }; servers = (\n"
+	  " { name = \"a\"; address = \"192.0.2.1\"; probe_port = 0; },\n"
+	  " { name = \"b\"; address = \"192.0.2.2\"; probe_port = 65536; },\n"
+	  " { name = \"c\"; address = \"192.0.2.3\"; probe_port = \"25\"; } ); } );\n",
+	  "t.conf:2: probe_port: must be between 1 and 65535, got 0\n"
+	  "t.conf:3: probe_port: must be between 1 and 65535, got 65536\n"
+	  "t.conf:4: probe_port: expected an integer, got a string\n" },
+	{ "server_probe_port_no_probe",
+	  "pools = ( { name = \"p\"; load = { type = \"agent\"; }; servers = (\n"
+	  " { name = \"a\"; address = \"192.0.2.1\"; probe_port = 2525; } ); } );\n",
+	  "t.conf:2: probe_port: pool 'p' has no health probe (probe.type 'none' "
+	  "or no 'probe' group)\n" },
 	{ "server_bad_host", SERVER("address = \"192.0.2.1\"; host = \"mx 1\";"),
 	  "t.conf:1: host: 'mx 1' is not a valid host name (invalid character)\n" },
 	{ "server_unknown_key", SERVER("address = \"192.0.2.1\"; adress = \"x\";"),
@@ -628,7 +672,8 @@ test_all_keys(void **state)
 	    "    min_up = 2; max_mx = 4; max_addrs = 2; pref_base = 0; pref_step = 5;\n"
 	    "    ttl_degraded = 30; relay_host = \"relay\"; all_down = \"relay\";\n"
 	    "    servers = ( { name = \"A\"; host = \"mx-a.example.net.\";\n"
-	    "      address = \"192.0.2.1\"; weight = 1000000; tier = 255; } );\n"
+	    "      address = \"192.0.2.1\"; weight = 1000000; tier = 255;\n"
+	    "      probe_address = \"fd00::a\"; probe_port = 2525; } );\n"
 	    "  },\n"
 	    "  { name = \"t\"; probe = { type = \"agent\"; }; load = { };\n"
 	    "    servers = ( { name = \"b\"; address = [ \"::ffff:192.0.2.2\" ]; } ); }\n"
@@ -706,6 +751,11 @@ test_all_keys(void **state)
 	assert_string_equal(p->servers[0].host, "mx-a.example.net.");
 	assert_int_equal(p->servers[0].weight, 1000000);
 	assert_int_equal(p->servers[0].tier, 255);
+	assert_int_equal(p->servers[0].probe_addr.family, AF_INET6);
+	assert_string_equal(p->servers[0].probe_addr.text, "fd00::a");
+	assert_int_equal(p->servers[0].probe_port, 2525);
+	assert_ptr_equal(conf_server_target(&p->servers[0]),
+	    &p->servers[0].probe_addr);
 
 	p = &conf->pools[1];
 	assert_int_equal(p->probe.type, CONF_PROBE_AGENT);
@@ -719,6 +769,8 @@ test_all_keys(void **state)
 	assert_int_equal(p->load.port, 8900);
 	assert_int_equal(p->servers[0].addrs[0].family, AF_INET6);
 	assert_int_equal(p->servers[0].weight, 1);
+	assert_int_equal(p->servers[0].probe_addr.family, 0);
+	assert_int_equal(p->servers[0].probe_port, 0);
 
 	assert_true(conf->relay.enabled);
 	assert_int_equal(conf->relay.nlisten, 2);
@@ -1050,6 +1102,37 @@ test_names(void **state)
 	conf_free(NULL);
 }
 
+/* Where probes and the relay connect: probe_address when set (even of
+ * another family than the first address), else the first IPv4 address,
+ * else the first address. */
+static void
+test_server_target(void **state)
+{
+	struct conf *conf;
+
+	(void)state;
+	conf = conf_load_string("pools = ( { name = \"p\"; servers = (\n"
+	    " { name = \"a\"; address = [ \"2001:db8::1\", \"192.0.2.1\", "
+	    "\"192.0.2.2\" ]; },\n"
+	    " { name = \"b\"; address = [ \"2001:db8::2\", \"2001:db8::3\" ]; },\n"
+	    " { name = \"c\"; address = [ \"192.0.2.3\", \"2001:db8::4\" ];\n"
+	    "   probe_address = \"fd00::4\"; },\n"
+	    " { name = \"d\"; address = \"2001:db8::5\"; probe_address = "
+	    "\"2001:db8::5\"; } ); } );\n", "t.conf", stderr);
+	assert_non_null(conf);
+	assert_string_equal(conf_server_target(&conf->pools[0].servers[0])->text,
+	    "192.0.2.1");
+	assert_string_equal(conf_server_target(&conf->pools[0].servers[1])->text,
+	    "2001:db8::2");
+	assert_string_equal(conf_server_target(&conf->pools[0].servers[2])->text,
+	    "fd00::4");
+	/* answers keep address: probe_address is never one of them */
+	assert_int_equal(conf->pools[0].servers[2].naddrs, 2);
+	assert_string_equal(conf_server_target(&conf->pools[0].servers[3])->text,
+	    "2001:db8::5");
+	conf_free(conf);
+}
+
 /* conf_ip_sockaddr: family, address and port (network order), length,
  * the rest of the storage zeroed. */
 static void
@@ -1091,6 +1174,7 @@ main(void)
 		cmocka_unit_test(test_include_numbers),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_ip_sockaddr),
+		cmocka_unit_test(test_server_target),
 		cmocka_unit_test(test_multi_error),
 		cmocka_unit_test(test_bad_distinct),
 	};

@@ -579,6 +579,75 @@ test_load(void **state)
 	assert_true(wait_until(is_up, ia, 8));
 }
 
+/* A server's probe target: ip (text) as its probe_address. */
+static void
+tc_probe_addr(struct conf_pool *p, const char *addr, const char *probe_addr,
+    uint16_t probe_port)
+{
+	struct conf_server *s = &p->servers[0];
+
+	inet_pton(AF_INET, addr, &s->addrs->u.v4);
+	snprintf(s->addrs->text, sizeof(s->addrs->text), "%s", addr);
+	s->probe_addr.family = AF_INET;
+	inet_pton(AF_INET, probe_addr, &s->probe_addr.u.v4);
+	snprintf(s->probe_addr.text, sizeof(s->probe_addr.text), "%s",
+	    probe_addr);
+	s->probe_port = probe_port;
+}
+
+/*
+ * probe_address and probe_port: the health probe goes to probe_address on
+ * probe_port (nothing listens at the answered address, nor on the pool's
+ * port), an http url's {addr} and {port} are those; the load probe goes to
+ * probe_address on the load's own port, never probe_port (the agent there
+ * says 40%, the one on probe_port 75%); a dead probe address is down even
+ * with a listener at the answered address.
+ */
+static void
+test_probe_target(void **state)
+{
+	char af[PATH_MAX + 32], bf[PATH_MAX + 32];
+	uint16_t pa, pb, ph;
+	struct conf_pool *p;
+	size_t i;
+
+	(void)state;
+	snprintf(af, sizeof(af), "%s/paddr-a.txt", tmp);
+	snprintf(bf, sizeof(bf), "%s/paddr-b.txt", tmp);
+	write_file(af, "75%\n");
+	write_file(bf, "40%\n");
+	tc_reset();
+	peer_start("agent", 0, &pa, "--reply-file", af, NULL);
+	peer_start("agent", 0, &pb, "--reply-file", bf, NULL);
+	peer_start("http", 0, &ph, "--reply-file", bf, NULL);
+	p = tc_pool("paddr", CONF_PROBE_TCP, closed_port());
+	p->has_load = true;
+	p->load = p->probe;
+	p->load.type = CONF_PROBE_AGENT;
+	p->load.port = pb;
+	tc_probe_addr(p, "127.0.0.41", "127.0.0.1", pa);
+	p = tc_pool("paddr-http", CONF_PROBE_HTTP, closed_port());
+	p->probe.url = "http://{addr}:{port}/";
+	p->probe.load_format = CONF_LOAD_PERCENT;
+	tc_probe_addr(p, "127.0.0.43", "127.0.0.1", ph);
+	p = tc_pool("paddr-dead", CONF_PROBE_TCP, pa);
+	tc_probe_addr(p, "127.0.0.1", "127.0.0.42", 0);
+
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	expect_up("paddr");
+	i = pool_idx("paddr");
+	want_factor = 1.0;
+	assert_true(wait_until(factor_pred, i, 8));
+	if (fabs(snap(i).load - 40) > 0.01)
+		fail_msg("paddr: load %g, want 40 (the load port's agent)",
+		    snap(i).load);
+	expect_up("paddr-http");
+	if (fabs(snap(pool_idx("paddr-http")).load - 40) > 0.01)
+		fail_msg("paddr-http: load %g, want 40",
+		    snap(pool_idx("paddr-http")).load);
+	expect_down("paddr-dead", "connection refused");
+}
+
 static void
 test_postfix(void **state)
 {
@@ -884,6 +953,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_smtp_modes, teardown),
 		cmocka_unit_test_teardown(test_load, teardown),
+		cmocka_unit_test_teardown(test_probe_target, teardown),
 		cmocka_unit_test_teardown(test_timing, teardown),
 		cmocka_unit_test_teardown(test_skip, teardown),
 		cmocka_unit_test_teardown(test_reload, teardown),
