@@ -74,7 +74,13 @@ open=$(sed -n 's/.*open=\([0-9]*\).*/\1/p' "$T/hold.out")
 [ "$late" -ge "$held" ] || fail "held connections not closed by the deadline"
 [ $n -ge 10 ] && [ $udp = $n ] && [ $tcp = $n ] || fail "DNS not answered: UDP $udp/$n, TCP $tcp/$n"
 [ $((LOG1 - LOG0)) -lt 20000 ] || { tail -20 "$T/log"; fail "the log grew by $((LOG1 - LOG0)) bytes"; }
-grep -q 'Too many open files' "$T/log" && { grep 'Too many' "$T/log" | head -5; fail "descriptors ran out"; }
+# The status listener may meet EMFILE for an instant while it refuses a
+# burst (accept, 503, close): that is the back-off path, logged once. No
+# one else (probes, DNS, relay) may ever run out.
+grep 'Too many open files' "$T/log" | grep -v 'status: accept (paused' | grep -q . &&
+    { grep 'Too many' "$T/log" | head -5; fail "descriptors ran out"; }
+n_pause=$(grep -c 'status: accept (paused' "$T/log")
+echo "figure: status accept back-off lines: $n_pause"
 grep -q ' DOWN' "$T/log" && { grep ' DOWN' "$T/log" | head -5; fail "a server was marked down"; }
 S1=$(state) || fail "status.json after the clients left"
 echo "after: $S1"
