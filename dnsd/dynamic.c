@@ -150,7 +150,7 @@ dyn_addr_fast(struct query_ctx *c, const struct conf_pool *cp, int kind,
  * Append the dynamic answer of node n at c->resp + *lenp; owner is the offset
  * of the owner name. \retval false when the answer does not fit (TC).
  */
-bool
+enum dynamic_rc
 dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
     uint16_t owner, size_t *lenp)
 {
@@ -168,7 +168,7 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	uint32_t ttl;
 
 	if (dyn == NULL || conf == NULL || dyn->pool >= conf->npools)
-		return true;
+		return DYNAMIC_OK;
 	cp = &conf->pools[dyn->pool];
 	ref = zone_pool_ref(c->z, dyn->pool);
 	/* MX: server records (the relay host has its own slot); A/AAAA:
@@ -187,6 +187,8 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	nidx = policy_order(cp, pp, &c->t->rng, idx, pref, max, &flags);
 	ttl = policy_ttl(cp, pp, dyn->ttl);
 	rcu_read_unlock();
+	if (flags & POLICY_F_SERVFAIL)
+		return DYNAMIC_SERVFAIL;
 	if (nidx > 0 && dyn->pool < QUERY_FP_POOLS && idx[0] < QUERY_FP_SERVERS)
 		c->t->first[dyn->pool][idx[0]]++;
 
@@ -198,13 +200,13 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 
 		if (d != NULL && d->n == ref->nservers)
 			return dyn_mx_fast(c, d, idx, pref, nidx, flags, ttl, cp,
-			    lenp);
+			    lenp) ? DYNAMIC_OK : DYNAMIC_TC;
 	}
 	if (kind != COMPILE_DYN_MX && owner < 0x3F00 && !c->t->general) {
 		int rc = dyn_addr_fast(c, cp, kind, idx, nidx, owner, ttl, lenp);
 
 		if (rc >= 0)
-			return rc == 1;
+			return rc == 1 ? DYNAMIC_OK : DYNAMIC_TC;
 	}
 	cap = c->limit;
 	wire_writer_init(&w, c->resp, cap, *lenp);
@@ -236,7 +238,7 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 			wire_put_u16(&w, pref[k]);
 			toff[k] = (uint16_t)wire_put_name(&w, name, nl, true);
 			if (w.overflow)
-				return false;
+				return DYNAMIC_TC;
 			wire_set16(w.buf + rdpos - 2,
 			    (uint16_t)(w.len - rdpos));
 			nrec++;
@@ -258,7 +260,7 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 				    policy_relay_pref(cp, pref, nidx));
 				wire_put_name(&w, ref->relay_name, nl, true);
 				if (w.overflow)
-					return false;
+					return DYNAMIC_TC;
 				wire_set16(w.buf + rdpos - 2,
 				    (uint16_t)(w.len - rdpos));
 				nrec++;
@@ -314,7 +316,7 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 					wire_put_bytes(&w, &s->addrs[a].u.v6, 16);
 				}
 				if (w.overflow)
-					return false;
+					return DYNAMIC_TC;
 				nrec++;
 			}
 		}
@@ -323,11 +325,11 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 			compile_put_rrset(&w, -1, c->z->origin, c->z->origin_len,
 			    c->z->soa, c->z->neg_ttl, NULL, 0);
 			if (w.overflow)
-				return false;
+				return DYNAMIC_TC;
 			c->ns++;
 		}
 	}
 out:
 	*lenp = w.len;
-	return true;
+	return DYNAMIC_OK;
 }

@@ -19,7 +19,10 @@
  *
  * MX answers carry the in-zone targets' A/AAAA in the additional section
  * while whole RRsets fit (never TC for them); DYNA with no address of the
- * family is NODATA (the zone SOA in authority).
+ * family is NODATA (the zone SOA in authority). A pool with all_down =
+ * "servfail" and no eligible server (policy_order's POLICY_F_SERVFAIL)
+ * makes the whole response SERVFAIL, whatever led to the dynamic name (a
+ * CNAME chain, a wildcard, ANY choosing the dynamic type).
  */
 #ifndef MXS_DYNAMIC_H
 #define MXS_DYNAMIC_H
@@ -31,15 +34,23 @@
 #include "dnsd/query-t.h"
 #include "zones/zone.h"
 
+enum dynamic_rc {
+	DYNAMIC_OK = 0,		/* written, or nothing to write */
+	DYNAMIC_TC,		/* does not fit c->limit: the caller answers TC */
+	DYNAMIC_SERVFAIL,	/* no eligible server and all_down = "servfail":
+				   the caller answers SERVFAIL, nothing written */
+};
+
 /*
  * Append the dynamic records of node n to the response of c.
  * \param kind   COMPILE_DYN_MX, COMPILE_DYN_A or COMPILE_DYN_AAAA
  * \param owner  offset in c->resp of the owner name (12: the qname)
  * \param lenp   in: where the records go; out: the end of what was written
- * \retval true  written (c->an, c->ns, c->ar counted), or nothing to write
- * \retval false the records do not fit c->limit: the caller answers TC
+ * \retval DYNAMIC_OK        c->an, c->ns, c->ar counted
+ * \retval DYNAMIC_TC        *lenp unchanged
+ * \retval DYNAMIC_SERVFAIL  *lenp unchanged
  */
-bool dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
-    uint16_t owner, size_t *lenp);
+enum dynamic_rc dynamic_answer(struct query_ctx *c, const struct zone_node *n,
+    int kind, uint16_t owner, size_t *lenp);
 
 #endif

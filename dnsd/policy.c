@@ -117,6 +117,10 @@ policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
 	if (m == 0 && (pp == NULL || n > 0)) {
 		if (pp != NULL) {
 			flags |= POLICY_F_ALLDOWN;
+			if (cp->all_down == CONF_ALLDOWN_SERVFAIL) {
+				flags |= POLICY_F_SERVFAIL;
+				goto done;
+			}
 			if (cp->all_down == CONF_ALLDOWN_RELAY &&
 			    cp->relay_host != NULL) {
 				flags |= POLICY_F_RELAY;

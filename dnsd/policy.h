@@ -53,6 +53,11 @@
  *    POLICY_F_RELAY | POLICY_F_ALLDOWN, relay at pref_base.
  *  - CONF_ALLDOWN_RELAY without a relay host (conf should reject it; if it
  *    does not): fail open as with "all".
+ *  - CONF_ALLDOWN_SERVFAIL (fail closed): zero servers, no relay, flags
+ *    POLICY_F_ALLDOWN | POLICY_F_SERVFAIL: the dynamic answer becomes
+ *    SERVFAIL, a temporary failure on which every MTA queues and retries
+ *    (an empty MX RRset would send it to the domain's A record, RFC 5321
+ *    5.1). The relay answers 421 as in every all-down case.
  * pp == NULL (no snapshot published yet) is treated as "every server up at
  * its configured weight", without POLICY_F_ALLDOWN.
  *
@@ -77,6 +82,8 @@
 #define POLICY_F_RELAY   0x01	/* append cp->relay_host as the last MX */
 #define POLICY_F_ALLDOWN 0x02	/* no server was eligible (all_down applied) */
 #define POLICY_F_CAPPED  0x04	/* more servers were eligible than max */
+#define POLICY_F_SERVFAIL 0x08	/* all down, all_down = "servfail": answer
+				   SERVFAIL instead of records */
 
 /*
  * The servers of one dynamic answer, in answer order.

@@ -475,6 +475,62 @@ test_all_down_failover(void **state)
 	assert_int_equal(pref[2], 20);
 }
 
+/* all_down = "servfail": no server, no relay (even with a relay host),
+ * flagged for SERVFAIL, with and without a key and for every policy; one
+ * server back and the answer is the normal one again. pp NULL (no state
+ * yet) is never "all down". */
+static void
+test_all_down_servfail(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
+	    { .weight = 1, .state = S_DRAIN, .tier = 1 },
+	    { .weight = 2, .state = S_MAINT, .tier = 1 } };
+	static const enum conf_policy pols[] = { CONF_POLICY_WEIGHTED,
+	    CONF_POLICY_EQUAL, CONF_POLICY_FAILOVER };
+	static const double key[] = { 1, 2, 3 };
+	struct fixture f;
+	struct rng rng;
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t n;
+
+	(void)state;
+	rng_seed(&rng, 41);
+	for (size_t p = 0; p < 3; p++) {
+		fx_init(&f, pols[p], s, 3);
+		f.cp.all_down = CONF_ALLDOWN_SERVFAIL;
+		assert_int_equal(f.pp.nup, 0);
+		for (int r = 0; r < 2; r++) {
+			f.cp.relay_host = r ? "relay.example.net." : NULL;
+			flags = 0;
+			n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX,
+			    &flags);
+			assert_int_equal(n, 0);
+			assert_int_equal(flags, POLICY_F_ALLDOWN |
+			    POLICY_F_SERVFAIL);
+			flags = 0;
+			n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref,
+			    FX_MAX, &flags);
+			assert_int_equal(n, 0);
+			assert_int_equal(flags, POLICY_F_ALLDOWN |
+			    POLICY_F_SERVFAIL);
+		}
+		/* no snapshot yet: every server at its configured weight */
+		n = policy_order(&f.cp, NULL, &rng, idx, pref, FX_MAX, &flags);
+		assert_int_equal(n, 3);
+		assert_int_equal(flags & (POLICY_F_ALLDOWN | POLICY_F_SERVFAIL),
+		    0);
+		/* the drained server back: it alone, then the relay */
+		f.ps[1].admin = PSTATE_ADMIN_ENABLED;
+		pstate_pool_update(&f.pp, &f.cp);
+		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX, &flags);
+		assert_int_equal(n, 1);
+		assert_int_equal(idx[0], 1);
+		assert_int_equal(pref[0], 10);
+		assert_int_equal(flags, POLICY_F_RELAY);
+	}
+}
+
 static void
 test_relay_appended(void **state)
 {
@@ -1041,6 +1097,7 @@ main(void)
 		cmocka_unit_test(test_all_down_fail_open),
 		cmocka_unit_test(test_all_down_relay),
 		cmocka_unit_test(test_all_down_failover),
+		cmocka_unit_test(test_all_down_servfail),
 		cmocka_unit_test(test_relay_appended),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_no_state),
