@@ -168,6 +168,50 @@ policy_max(const struct conf_pool *cp, bool mx)
 }
 
 /*
+ * SRV answers (DYNSRV, RFC 2782 / RFC 6186) take the same order, with
+ * priorities and weights instead of MX preferences:
+ *  - priority: failover pools, the preference policy_order gives (the r-th
+ *    tier listed at pref_base + r * pref_step); weighted and equal pools,
+ *    pref_base for every record: the client's weighted pick among one
+ *    priority (RFC 2782) then spreads by weight, as the draw does;
+ *  - weight: the server's effective weight, kept as is when every weight
+ *    of the answer is an integer in 1..65535 (the usual case: no load or
+ *    slow-start factor below 1), so answers read like the config;
+ *    otherwise scaled by one factor so that the largest is 65535, each at
+ *    least 1 (a 0 would mean "hardly ever", RFC 2782), which keeps every
+ *    ratio to 1/65535 of the largest. Fail open (POLICY_F_ALLDOWN) and no
+ *    state (pp NULL) use the configured weights, as policy_order does.
+ *  - count: at most max_mx records (policy_max_srv); the relay host is
+ *    never an SRV target (it relays SMTP on port 25, not submission or
+ *    IMAP at the DYNSRV port).
+ */
+
+/* The `max` to pass to policy_order for an SRV answer. */
+static inline size_t
+policy_max_srv(const struct conf_pool *cp)
+{
+	return cp->max_mx > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS :
+	    cp->max_mx;
+}
+
+/* The SRV priority of the k-th server of policy_order's answer. */
+static inline uint16_t
+policy_srv_priority(const struct conf_pool *cp, const uint16_t *pref,
+    size_t k)
+{
+	return cp->policy == CONF_POLICY_FAILOVER ? pref[k] :
+	    policy_pref_at(cp, 0);
+}
+
+/*
+ * SRV weights of the n servers idx[] (policy_order's output with its flags).
+ * \param out  n weights, each 1..65535
+ */
+void policy_srv_weights(const struct conf_pool *cp,
+    const struct pstate_pool *pp, const uint16_t *idx, size_t n,
+    unsigned flags, uint16_t *out);
+
+/*
  * TTL of a dynamic answer. (These three are inline: every dynamic answer
  * calls them.)
  * \retval min(ttl, cp->ttl_degraded)  when pp->degraded and ttl_degraded > 0
