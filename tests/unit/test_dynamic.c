@@ -1,4 +1,4 @@
-/* test_dynamic.c - dynamic answers through the query path: fail-closed pools (all_down = "servfail"). */
+/* test_dynamic.c - dynamic answers through the query path: fail-closed pools (all_down = "servfail"), DYNSRV. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,7 +28,8 @@ static const char *zone_text =
     "smtp 30 DYNA closed\n"
     "mxalias CNAME @\n"
     "*.wmx 30 DYNMX closed\n"
-    "open 30 DYNMX open\n";
+    "open 30 DYNMX open\n"
+    "_imaps._tcp 60 DYNSRV closed 993\n";
 
 /* "closed" fails closed (with a relay host, which it must not use), "open"
  * is the default fail-open pool, in the same zone. */
@@ -192,6 +193,12 @@ test_servfail_all_down(void **state)
 	    false, 0, 0);
 	expect("x.wmx.example.org.", LDNS_RR_TYPE_MX, LDNS_RCODE_SERVFAIL,
 	    false, 0, 0);
+	expect("_imaps._tcp.example.org.", LDNS_RR_TYPE_SRV,
+	    LDNS_RCODE_SERVFAIL, false, 0, 0);
+	expect("_imaps._tcp.example.org.", LDNS_RR_TYPE_ANY,
+	    LDNS_RCODE_SERVFAIL, false, 0, 0);
+	expect("_imaps._tcp.example.org.", LDNS_RR_TYPE_TXT,
+	    LDNS_RCODE_NOERROR, true, 0, 1);
 	/* static data, also at the dynamic names */
 	expect("example.org.", LDNS_RR_TYPE_TXT, LDNS_RCODE_NOERROR, true, 1, 0);
 	expect("example.org.", LDNS_RR_TYPE_SOA, LDNS_RCODE_NOERROR, true, 1, 0);
@@ -246,6 +253,39 @@ test_servfail_no_state(void **state)
 	publish(0, 0);
 }
 
+/* DYNSRV: one priority (weighted pool), configured weights, the port as
+ * written, no relay host, the targets' addresses in additional. */
+static void
+test_dynsrv_shape(void **state)
+{
+	static const char *want[] = {
+	    "_imaps._tcp.example.org.\t60\tIN\tSRV\t10 1 993 mx1.example.org.\n",
+	    "_imaps._tcp.example.org.\t60\tIN\tSRV\t10 1 993 mx2.example.org.\n" };
+	ldns_pkt *p;
+	char *t;
+	size_t seen = 0;
+
+	(void)state;
+	publish(0, 0);
+	for (int fast = 0; fast < 2; fast++) {
+		p = ask("_imaps._tcp.example.org.", LDNS_RR_TYPE_SRV, fast);
+		assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+		assert_true(ldns_pkt_aa(p));
+		assert_int_equal(ldns_pkt_ancount(p), 2);
+		assert_int_equal(ldns_pkt_nscount(p), 0);
+		assert_int_equal(ldns_pkt_arcount(p), 3);	/* ldns keeps OPT apart */
+		for (size_t i = 0; i < 2; i++) {
+			t = ldns_rr2str(ldns_rr_list_rr(ldns_pkt_answer(p), i));
+			for (size_t k = 0; k < 2; k++)
+				if (strcmp(t, want[k]) == 0)
+					seen |= 1u << k;
+			free(t);
+		}
+		ldns_pkt_free(p);
+	}
+	assert_int_equal(seen, 3);
+}
+
 int
 main(void)
 {
@@ -253,6 +293,7 @@ main(void)
 		cmocka_unit_test(test_servfail_no_state),
 		cmocka_unit_test(test_servfail_all_down),
 		cmocka_unit_test(test_servfail_recovers),
+		cmocka_unit_test(test_dynsrv_shape),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
