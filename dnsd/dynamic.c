@@ -1,4 +1,4 @@
-/* dynamic.c - DYNMX/DYNA records per query: policy_order() over the pool state, fast paths and general path. */
+/* dynamic.c - DYNMX/DYNA/DYNSRV records per query: policy_order() over the pool state, fast paths and general path. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -18,12 +18,14 @@
 #include "zones/compile.h"
 #include "zones/zone.h"
 
-/* DYNMX at the qname itself: copy precompiled records, patch TTL, pref
- * and the owners of the additional records. */
+/* DYNMX and DYNSRV at the qname itself: copy precompiled records, patch
+ * TTL, preference (SRV: priority and weight) and the owners of the
+ * additional records. weight NULL: MX. */
 static bool
-dyn_mx_fast(struct query_ctx *c, const struct compile_dyn *d,
-    const uint16_t *idx, const uint16_t *pref, size_t nidx, unsigned flags,
-    uint32_t ttl, const struct conf_pool *cp, size_t *lenp)
+dyn_rr_fast(struct query_ctx *c, const struct compile_dyn *d,
+    const uint16_t *idx, const uint16_t *pref, const uint16_t *weight,
+    size_t nidx, unsigned flags, uint32_t ttl, const struct conf_pool *cp,
+    size_t *lenp)
 {
 	uint8_t *r = c->resp;
 	size_t len = *lenp, tpos[POLICY_MAX_SERVERS];
@@ -33,26 +35,28 @@ dyn_mx_fast(struct query_ctx *c, const struct compile_dyn *d,
 		const struct compile_frag *f;
 
 		tpos[k] = 0;
-		if (idx[k] >= d->n || (f = &d->srv[idx[k]])->mxlen == 0)
+		if (idx[k] >= d->n || (f = &d->srv[idx[k]])->rrlen == 0)
 			continue;
-		if (len + f->mxlen > c->limit)
+		if (len + f->rrlen > c->limit)
 			return false;
-		memcpy(r + len, f->mx, f->mxlen);
+		memcpy(r + len, f->rr, f->rrlen);
 		wire_set16(r + len + 6, (uint16_t)(ttl >> 16));
 		wire_set16(r + len + 8, (uint16_t)ttl);
 		wire_set16(r + len + 12, pref[k]);
-		tpos[k] = len + 14;
-		len += f->mxlen;
+		if (weight != NULL)
+			wire_set16(r + len + 14, weight[k]);
+		tpos[k] = len + f->tgt;
+		len += f->rrlen;
 		an++;
 	}
-	if ((flags & POLICY_F_RELAY) && d->relay.mxlen > 0) {
-		if (len + d->relay.mxlen > c->limit)
+	if ((flags & POLICY_F_RELAY) && d->relay.rrlen > 0) {
+		if (len + d->relay.rrlen > c->limit)
 			return false;
-		memcpy(r + len, d->relay.mx, d->relay.mxlen);
+		memcpy(r + len, d->relay.rr, d->relay.rrlen);
 		wire_set16(r + len + 6, (uint16_t)(ttl >> 16));
 		wire_set16(r + len + 8, (uint16_t)ttl);
 		wire_set16(r + len + 12, policy_relay_pref(cp, pref, nidx));
-		len += d->relay.mxlen;
+		len += d->relay.rrlen;
 		an++;
 	}
 	for (size_t k = 0; k < nidx; k++) {
@@ -146,35 +150,48 @@ dyn_addr_fast(struct query_ctx *c, const struct conf_pool *cp, int kind,
 	return dyn_addr_put(c, cp, AF_INET6, 16, idx, nidx, hdr, lenp);
 }
 
-/*
- * Append the dynamic answer of node n at c->resp + *lenp; owner is the offset
- * of the owner name. \retval false when the answer does not fit (TC).
- */
-bool
+/* The zone SOA in authority (NODATA). \retval false it does not fit. */
+static bool
+put_nodata(struct query_ctx *c, struct wire_writer *w)
+{
+	compile_put_rrset(w, -1, c->z->origin, c->z->origin_len, c->z->soa,
+	    c->z->neg_ttl, NULL, 0);
+	if (w->overflow)
+		return false;
+	c->ns++;
+	return true;
+}
+
+/* Append the dynamic answer of node n at c->resp + *lenp (dynamic.h). */
+enum dynamic_rc
 dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
     uint16_t owner, size_t *lenp)
 {
 	const struct zone_dyn *dyn = kind == COMPILE_DYN_MX ? n->dynmx :
-	    n->dyna;
+	    kind == COMPILE_DYN_SRV ? n->dynsrv : n->dyna;
+	bool rr = kind == COMPILE_DYN_MX || kind == COMPILE_DYN_SRV;
 	const struct conf *conf = c->w->conf;
 	const struct conf_pool *cp;
 	const struct zone_pool_ref *ref;
 	const struct pstate_pool *pp;
 	const struct pstate *ps;
 	struct wire_writer w;
-	uint16_t idx[POLICY_MAX_SERVERS], pref[POLICY_MAX_SERVERS];
+	uint16_t idx[POLICY_MAX_SERVERS], pref[POLICY_MAX_SERVERS],
+	    weight[POLICY_MAX_SERVERS];
 	size_t nidx, max, nrec = 0, cap;
 	unsigned flags = 0;
 	uint32_t ttl;
 
 	if (dyn == NULL || conf == NULL || dyn->pool >= conf->npools)
-		return true;
+		return DYNAMIC_OK;
 	cp = &conf->pools[dyn->pool];
 	ref = zone_pool_ref(c->z, dyn->pool);
-	/* MX: server records (the relay host has its own slot); A/AAAA:
-	 * every server, max_addrs counts addresses below */
+	/* MX: server records (the relay host has its own slot); SRV: no
+	 * relay; A/AAAA: every server, max_addrs counts addresses below */
 	if (kind == COMPILE_DYN_MX)
 		max = policy_max(cp, true);
+	else if (kind == COMPILE_DYN_SRV)
+		max = policy_max_srv(cp);
 	else
 		max = cp->nservers < POLICY_MAX_SERVERS ? cp->nservers :
 		    POLICY_MAX_SERVERS;
@@ -186,25 +203,39 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 		pp = NULL;
 	nidx = policy_order(cp, pp, &c->t->rng, idx, pref, max, &flags);
 	ttl = policy_ttl(cp, pp, dyn->ttl);
+	if (kind == COMPILE_DYN_SRV && !(flags & POLICY_F_SERVFAIL)) {
+		policy_srv_weights(cp, pp, idx, nidx, flags, weight);
+		for (size_t k = 0; k < nidx; k++)
+			pref[k] = policy_srv_priority(cp, pref, k);
+		flags &= ~(unsigned)POLICY_F_RELAY;
+	}
 	rcu_read_unlock();
-	if (nidx > 0 && dyn->pool < QUERY_FP_POOLS && idx[0] < QUERY_FP_SERVERS)
+	if (flags & POLICY_F_SERVFAIL)
+		return DYNAMIC_SERVFAIL;
+	/* first preference: MX and A/AAAA answers (an SRV client picks by
+	 * weight, the first record is not its first choice) */
+	if (kind != COMPILE_DYN_SRV && nidx > 0 &&
+	    dyn->pool < QUERY_FP_POOLS && idx[0] < QUERY_FP_SERVERS)
 		c->t->first[dyn->pool][idx[0]]++;
 
-	if (kind == COMPILE_DYN_MX && owner == WIRE_HDR_LEN &&
-	    !(n->flags & ZONE_NODE_WILD) && n->answers != NULL &&
-	    ref != NULL && !c->t->general) {
-		const struct compile_dyn *d =
-		    ((const struct compile_node *)n->answers)->dyn;
+	/* fast path, except an empty SRV answer (NODATA below) */
+	if (rr && owner == WIRE_HDR_LEN && !(n->flags & ZONE_NODE_WILD) &&
+	    n->answers != NULL && ref != NULL && !c->t->general &&
+	    (kind == COMPILE_DYN_MX || nidx > 0)) {
+		const struct compile_node *an = n->answers;
+		const struct compile_dyn *d = kind == COMPILE_DYN_MX ?
+		    an->dyn : an->dynsrv;
 
 		if (d != NULL && d->n == ref->nservers)
-			return dyn_mx_fast(c, d, idx, pref, nidx, flags, ttl, cp,
-			    lenp);
+			return dyn_rr_fast(c, d, idx, pref, kind ==
+			    COMPILE_DYN_SRV ? weight : NULL, nidx, flags, ttl,
+			    cp, lenp) ? DYNAMIC_OK : DYNAMIC_TC;
 	}
-	if (kind != COMPILE_DYN_MX && owner < 0x3F00 && !c->t->general) {
+	if (!rr && owner < 0x3F00 && !c->t->general) {
 		int rc = dyn_addr_fast(c, cp, kind, idx, nidx, owner, ttl, lenp);
 
 		if (rc >= 0)
-			return rc == 1;
+			return rc == 1 ? DYNAMIC_OK : DYNAMIC_TC;
 	}
 	cap = c->limit;
 	wire_writer_init(&w, c->resp, cap, *lenp);
@@ -213,8 +244,10 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	if (owner != WIRE_HDR_LEN)
 		wire_ctab_add(&w, owner);
 
-	if (kind == COMPILE_DYN_MX) {
+	if (rr) {
 		uint16_t toff[POLICY_MAX_SERVERS];
+		uint16_t type = kind == COMPILE_DYN_MX ? ZONE_TYPE_MX :
+		    ZONE_TYPE_SRV;
 		size_t nt = 0;
 
 		for (size_t k = 0; k < nidx; k++) {
@@ -228,15 +261,21 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 			if ((nl = wire_name_len(name, WIRE_NAME_MAX)) == 0)
 				continue;
 			wire_put_ptr(&w, owner);
-			wire_put_u16(&w, ZONE_TYPE_MX);
+			wire_put_u16(&w, type);
 			wire_put_u16(&w, WIRE_CLASS_IN);
 			wire_put_u32(&w, ttl);
 			wire_put_u16(&w, 0);
 			rdpos = w.len;
 			wire_put_u16(&w, pref[k]);
-			toff[k] = (uint16_t)wire_put_name(&w, name, nl, true);
+			if (type == ZONE_TYPE_SRV) {
+				wire_put_u16(&w, weight[k]);
+				wire_put_u16(&w, dyn->port);
+			}
+			/* RFC 2782: an SRV target is not compressed */
+			toff[k] = (uint16_t)wire_put_name(&w, name, nl,
+			    type == ZONE_TYPE_MX);
 			if (w.overflow)
-				return false;
+				return DYNAMIC_TC;
 			wire_set16(w.buf + rdpos - 2,
 			    (uint16_t)(w.len - rdpos));
 			nrec++;
@@ -258,13 +297,20 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 				    policy_relay_pref(cp, pref, nidx));
 				wire_put_name(&w, ref->relay_name, nl, true);
 				if (w.overflow)
-					return false;
+					return DYNAMIC_TC;
 				wire_set16(w.buf + rdpos - 2,
 				    (uint16_t)(w.len - rdpos));
 				nrec++;
 			}
 		}
 		c->an += (uint16_t)nrec;
+		if (nrec == 0 && type == ZONE_TYPE_SRV) {
+			/* every server down with all_down "relay": NODATA,
+			 * as DYNA */
+			if (!put_nodata(c, &w))
+				return DYNAMIC_TC;
+			goto out;
+		}
 		/* additional: addresses of in-zone targets, whole RRsets */
 		for (size_t k = 0; k < nt && ref != NULL; k++) {
 			const struct zone_node *sn;
@@ -314,20 +360,15 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 					wire_put_bytes(&w, &s->addrs[a].u.v6, 16);
 				}
 				if (w.overflow)
-					return false;
+					return DYNAMIC_TC;
 				nrec++;
 			}
 		}
 		c->an += (uint16_t)nrec;
-		if (nrec == 0) {	/* NODATA */
-			compile_put_rrset(&w, -1, c->z->origin, c->z->origin_len,
-			    c->z->soa, c->z->neg_ttl, NULL, 0);
-			if (w.overflow)
-				return false;
-			c->ns++;
-		}
+		if (nrec == 0 && !put_nodata(c, &w))	/* NODATA */
+			return DYNAMIC_TC;
 	}
 out:
 	*lenp = w.len;
-	return true;
+	return DYNAMIC_OK;
 }

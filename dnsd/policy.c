@@ -117,6 +117,10 @@ policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
 	if (m == 0 && (pp == NULL || n > 0)) {
 		if (pp != NULL) {
 			flags |= POLICY_F_ALLDOWN;
+			if (cp->all_down == CONF_ALLDOWN_SERVFAIL) {
+				flags |= POLICY_F_SERVFAIL;
+				goto done;
+			}
 			if (cp->all_down == CONF_ALLDOWN_RELAY &&
 			    cp->relay_host != NULL) {
 				flags |= POLICY_F_RELAY;
@@ -216,3 +220,42 @@ done:
 	return out;
 }
 
+
+void
+policy_srv_weights(const struct conf_pool *cp, const struct pstate_pool *pp,
+    const uint16_t *idx, size_t n, unsigned flags, uint16_t *out)
+{
+	double w[POLICY_MAX_SERVERS], max = 0;
+	bool integral = true;
+	size_t k;
+
+	if (n > POLICY_MAX_SERVERS)
+		n = POLICY_MAX_SERVERS;
+	for (k = 0; k < n; k++) {
+		size_t i = idx[k];
+
+		if (pp != NULL && !(flags & POLICY_F_ALLDOWN) &&
+		    i < pp->nservers)
+			w[k] = pp->servers[i].eff_weight;
+		else
+			w[k] = i < cp->nservers && cp->servers[i].weight > 0 ?
+			    (double)cp->servers[i].weight : 1.0;
+		if (!eligible_weight(w[k]))
+			w[k] = 0;
+		if (w[k] > max)
+			max = w[k];
+		if (w[k] < 1 || w[k] > 65535 || w[k] != floor(w[k]))
+			integral = false;
+	}
+	for (k = 0; k < n; k++) {
+		double v;
+
+		if (integral)
+			v = w[k];
+		else if (max > 0)
+			v = floor(w[k] * (65535.0 / max) + 0.5);
+		else
+			v = 1;
+		out[k] = v < 1 ? 1 : v > 65535 ? 65535 : (uint16_t)v;
+	}
+}

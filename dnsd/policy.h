@@ -53,6 +53,11 @@
  *    POLICY_F_RELAY | POLICY_F_ALLDOWN, relay at pref_base.
  *  - CONF_ALLDOWN_RELAY without a relay host (conf should reject it; if it
  *    does not): fail open as with "all".
+ *  - CONF_ALLDOWN_SERVFAIL (fail closed): zero servers, no relay, flags
+ *    POLICY_F_ALLDOWN | POLICY_F_SERVFAIL: the dynamic answer becomes
+ *    SERVFAIL, a temporary failure on which every MTA queues and retries
+ *    (an empty MX RRset would send it to the domain's A record, RFC 5321
+ *    5.1). The relay answers 421 as in every all-down case.
  * pp == NULL (no snapshot published yet) is treated as "every server up at
  * its configured weight", without POLICY_F_ALLDOWN.
  *
@@ -77,6 +82,8 @@
 #define POLICY_F_RELAY   0x01	/* append cp->relay_host as the last MX */
 #define POLICY_F_ALLDOWN 0x02	/* no server was eligible (all_down applied) */
 #define POLICY_F_CAPPED  0x04	/* more servers were eligible than max */
+#define POLICY_F_SERVFAIL 0x08	/* all down, all_down = "servfail": answer
+				   SERVFAIL instead of records */
 
 /*
  * The servers of one dynamic answer, in answer order.
@@ -159,6 +166,50 @@ policy_max(const struct conf_pool *cp, bool mx)
 	}
 	return cap > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS : cap;
 }
+
+/*
+ * SRV answers (DYNSRV, RFC 2782 / RFC 6186) take the same order, with
+ * priorities and weights instead of MX preferences:
+ *  - priority: failover pools, the preference policy_order gives (the r-th
+ *    tier listed at pref_base + r * pref_step); weighted and equal pools,
+ *    pref_base for every record: the client's weighted pick among one
+ *    priority (RFC 2782) then spreads by weight, as the draw does;
+ *  - weight: the server's effective weight, kept as is when every weight
+ *    of the answer is an integer in 1..65535 (the usual case: no load or
+ *    slow-start factor below 1), so answers read like the config;
+ *    otherwise scaled by one factor so that the largest is 65535, each at
+ *    least 1 (a 0 would mean "hardly ever", RFC 2782), which keeps every
+ *    ratio to 1/65535 of the largest. Fail open (POLICY_F_ALLDOWN) and no
+ *    state (pp NULL) use the configured weights, as policy_order does.
+ *  - count: at most max_mx records (policy_max_srv); the relay host is
+ *    never an SRV target (it relays SMTP on port 25, not submission or
+ *    IMAP at the DYNSRV port).
+ */
+
+/* The `max` to pass to policy_order for an SRV answer. */
+static inline size_t
+policy_max_srv(const struct conf_pool *cp)
+{
+	return cp->max_mx > POLICY_MAX_SERVERS ? POLICY_MAX_SERVERS :
+	    cp->max_mx;
+}
+
+/* The SRV priority of the k-th server of policy_order's answer. */
+static inline uint16_t
+policy_srv_priority(const struct conf_pool *cp, const uint16_t *pref,
+    size_t k)
+{
+	return cp->policy == CONF_POLICY_FAILOVER ? pref[k] :
+	    policy_pref_at(cp, 0);
+}
+
+/*
+ * SRV weights of the n servers idx[] (policy_order's output with its flags).
+ * \param out  n weights, each 1..65535
+ */
+void policy_srv_weights(const struct conf_pool *cp,
+    const struct pstate_pool *pp, const uint16_t *idx, size_t n,
+    unsigned flags, uint16_t *out);
 
 /*
  * TTL of a dynamic answer. (These three are inline: every dynamic answer

@@ -199,9 +199,17 @@ emit_blob(struct query_ctx *c, const struct compile_blob *b, size_t delta,
 
 		if (owner > WIRE_HDR_LEN || (owner == WIRE_HDR_LEN && !b->keep12))
 			owner += delta;
-		if (!dynamic_answer(c, b->dyn_node, b->dyn, (uint16_t)owner,
-		    &len))
+		switch (dynamic_answer(c, b->dyn_node, b->dyn, (uint16_t)owner,
+		    &len)) {
+		case DYNAMIC_OK:
+			break;
+		case DYNAMIC_TC:
 			return truncated(c);
+		case DYNAMIC_SERVFAIL:
+			/* fail closed: not an authoritative statement */
+			c->flags &= (uint16_t)~WIRE_F_AA;
+			return empty_response(c, WIRE_RCODE_SERVFAIL, true);
+		}
 	}
 	return finish(c, len, rcode);
 }

@@ -1,4 +1,4 @@
-/* render.c - `mxspread render`: a zone as served with every server up, DYNMX/DYNA expanded. */
+/* render.c - `mxspread render`: a zone as served with every server up, DYNMX/DYNA/DYNSRV expanded. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -65,6 +65,43 @@ render_dynmx(FILE *out, const struct zone *z, const struct conf *conf,
 	return rc;
 }
 
+/* SRV records of the pool as render_order lists them (every server up):
+ * the priorities and weights a query sees with every server up at full
+ * load factor, so the weights are the configured ones. */
+static int
+render_dynsrv(FILE *out, const struct zone *z, const struct conf *conf,
+    const struct zone_node *n)
+{
+	const struct conf_pool *cp = &conf->pools[n->dynsrv->pool];
+	const struct zone_pool_ref *ref = zone_pool_ref(z, n->dynsrv->pool);
+	uint16_t idx[POLICY_MAX_SERVERS], pref[POLICY_MAX_SERVERS],
+	    weight[POLICY_MAX_SERVERS];
+	uint8_t rd[6 + WIRE_NAME_MAX];
+	size_t cnt, i, len;
+	unsigned flags = 0;
+	int rc = 0;
+
+	if (ref == NULL)
+		return -1;
+	cnt = render_order(cp, idx, pref, policy_max_srv(cp), &flags);
+	policy_srv_weights(cp, NULL, idx, cnt, flags, weight);
+	for (i = 0; i < cnt; i++) {
+		uint16_t prio = policy_srv_priority(cp, pref, i);
+
+		if (ref->server_name[idx[i]] == NULL)
+			continue;
+		len = wire_name_len(ref->server_name[idx[i]], WIRE_NAME_MAX);
+		wire_set16(rd, prio);
+		wire_set16(rd + 2, weight[i]);
+		wire_set16(rd + 4, n->dynsrv->port);
+		memcpy(rd + 6, ref->server_name[idx[i]], len);
+		if (zprint_rr(out, n->name, n->namelen, ZONE_TYPE_SRV,
+		    n->dynsrv->ttl, rd, 6 + len) != 0)
+			rc = -1;
+	}
+	return rc;
+}
+
 static int
 render_dyna(FILE *out, const struct conf *conf, const struct zone_node *n)
 {
@@ -124,6 +161,8 @@ render_zone(const struct zone *z, const struct conf *conf, FILE *out)
 		if (n->dynmx != NULL && render_dynmx(out, z, conf, n) != 0)
 			rc = -1;
 		if (n->dyna != NULL && render_dyna(out, conf, n) != 0)
+			rc = -1;
+		if (n->dynsrv != NULL && render_dynsrv(out, z, conf, n) != 0)
 			rc = -1;
 	}
 	free(sorted);

@@ -176,7 +176,8 @@ struct cbuild {
 	uint16_t  what_type;	/* WHAT_TYPE */
 };
 
-enum { WHAT_TYPE, WHAT_REFERRAL, WHAT_CHAIN, WHAT_DYNMX, WHAT_NEGATIVE };
+enum { WHAT_TYPE, WHAT_REFERRAL, WHAT_CHAIN, WHAT_DYNMX, WHAT_DYNSRV,
+    WHAT_NEGATIVE };
 
 static void
 cb_begin(struct cbuild *cb, const uint8_t *qname, size_t qlen, bool keep12)
@@ -348,6 +349,8 @@ dyn_kind(const struct zone_node *n, uint16_t type)
 		return COMPILE_DYN_A;
 	if (type == ZONE_TYPE_AAAA && n->dyna != NULL)
 		return COMPILE_DYN_AAAA;
+	if (type == ZONE_TYPE_SRV && n->dynsrv != NULL)
+		return COMPILE_DYN_SRV;
 	return COMPILE_DYN_NONE;
 }
 
@@ -558,6 +561,8 @@ node_types(const struct zone_node *n, uint16_t *types, size_t *nt, size_t max)
 		add_type(types, nt, max, ZONE_TYPE_A);
 		add_type(types, nt, max, ZONE_TYPE_AAAA);
 	}
+	if (n->dynsrv != NULL)
+		add_type(types, nt, max, ZONE_TYPE_SRV);
 }
 
 /* Types worth a blob at a CNAME node: CNAME and those of the chain's nodes. */
@@ -626,32 +631,43 @@ any_type(const struct zone_node *n, const uint16_t *types, size_t nt)
 	return normal != 0 ? normal : non_pref;
 }
 
-/* One MX (and its addresses) for the fast path; name NULL: none. */
+/*
+ * One MX or SRV record (and its target's addresses) for the fast path;
+ * name NULL: none. The preference (MX), priority and weight (SRV) and the
+ * TTL are patched per query; port is the SRV port.
+ */
 static int
-frag_build(struct cbuild *cb, const struct zone_node *n, const uint8_t *name,
-    const struct zone_node *sn, struct compile_frag *f)
+frag_build(struct cbuild *cb, const struct zone_node *n, uint16_t type,
+    uint16_t port, const uint8_t *name, const struct zone_node *sn,
+    struct compile_frag *f)
 {
 	static const uint16_t at[2] = { ZONE_TYPE_A, ZONE_TYPE_AAAA };
-	uint8_t mx[WIRE_NAME_MAX + 16];
-	size_t nl, mxlen, addlen, np, rdpos;
+	uint8_t rr[WIRE_NAME_MAX + 20];
+	size_t nl, rrlen, addlen, np, rdpos;
 
 	memset(f, 0, sizeof(*f));
 	if (name == NULL || (nl = wire_name_len(name, WIRE_NAME_MAX)) == 0)
 		return 0;
 	cb_begin(cb, n->name, n->namelen, false);
 	wire_put_ptr(&cb->w, WIRE_HDR_LEN);
-	wire_put_u16(&cb->w, ZONE_TYPE_MX);
+	wire_put_u16(&cb->w, type);
 	wire_put_u16(&cb->w, WIRE_CLASS_IN);
 	wire_put_u32(&cb->w, 0);
 	wire_put_u16(&cb->w, 0);
 	rdpos = cb->w.len;
 	wire_put_u16(&cb->w, 0);
-	wire_put_name(&cb->w, name, nl, true);
+	if (type == ZONE_TYPE_SRV) {
+		wire_put_u16(&cb->w, 0);
+		wire_put_u16(&cb->w, port);
+	}
+	/* RFC 2782: an SRV target is not compressed */
+	wire_put_name(&cb->w, name, nl, type != ZONE_TYPE_SRV);
 	if (cb->w.overflow)
 		return -1;
 	wire_set16(cb->buf + rdpos - 2, (uint16_t)(cb->w.len - rdpos));
-	mxlen = cb->w.len - cb->body_start;
-	memcpy(mx, cb->buf + cb->body_start, mxlen);
+	rrlen = cb->w.len - cb->body_start;
+	memcpy(rr, cb->buf + cb->body_start, rrlen);
+	f->tgt = type == ZONE_TYPE_SRV ? 18 : 14;
 
 	cb_begin(cb, n->name, n->namelen, false);
 	for (int k = 0; k < 2 && sn != NULL; k++) {
@@ -671,17 +687,17 @@ frag_build(struct cbuild *cb, const struct zone_node *n, const uint8_t *name,
 		return -1;
 	addlen = cb->w.len - cb->body_start;
 	np = cb->w.nptrs;
-	if ((f->mem = malloc(mxlen + addlen + np * sizeof(uint16_t) + 2)) ==
+	if ((f->mem = malloc(rrlen + addlen + np * sizeof(uint16_t) + 2)) ==
 	    NULL)
 		return -1;
 	f->addptr = (uint16_t *)f->mem;
 	for (size_t i = 0; i < np; i++)
 		f->addptr[i] = (uint16_t)(cb->ptrs[i] - cb->body_start);
-	f->mx = f->mem + np * sizeof(uint16_t);
-	memcpy(f->mx, mx, mxlen);
-	f->add = f->mx + mxlen;
+	f->rr = f->mem + np * sizeof(uint16_t);
+	memcpy(f->rr, rr, rrlen);
+	f->add = f->rr + rrlen;
 	memcpy(f->add, cb->buf + cb->body_start, addlen);
-	f->mxlen = (uint16_t)mxlen;
+	f->rrlen = (uint16_t)rrlen;
 	f->addlen = (uint16_t)addlen;
 	if (np != f->naddrr)	/* owners are the only pointers */
 		return -1;
@@ -700,11 +716,13 @@ dyn_free(struct compile_dyn *d)
 	free(d);
 }
 
+/* The fast-path fragments of dynamic record dy (DYNMX: type MX, with the
+ * relay host; DYNSRV: type SRV, without) at n. */
 static int
 compile_dyn(struct cbuild *cb, const struct zone *z, const struct zone_node *n,
-    struct compile_dyn **out)
+    const struct zone_dyn *dy, uint16_t type, struct compile_dyn **out)
 {
-	const struct zone_pool_ref *ref = zone_pool_ref(z, n->dynmx->pool);
+	const struct zone_pool_ref *ref = zone_pool_ref(z, dy->pool);
 	struct compile_dyn *d;
 
 	*out = NULL;
@@ -718,10 +736,12 @@ compile_dyn(struct cbuild *cb, const struct zone *z, const struct zone_node *n,
 	*out = d;
 	d->n = ref->nservers;
 	for (size_t i = 0; i < ref->nservers; i++)
-		if (frag_build(cb, n, ref->server_name[i], ref->server_node[i],
-		    &d->srv[i]) != 0)
+		if (frag_build(cb, n, type, dy->port, ref->server_name[i],
+		    ref->server_node[i], &d->srv[i]) != 0)
 			return -1;
-	return frag_build(cb, n, ref->relay_name, NULL, &d->relay);
+	if (type != ZONE_TYPE_MX)
+		return 0;
+	return frag_build(cb, n, type, 0, ref->relay_name, NULL, &d->relay);
 }
 
 static void
@@ -732,6 +752,7 @@ node_answers_free(void *p)
 	if (an == NULL || an == &compile_empty)
 		return;
 	dyn_free(an->dyn);
+	dyn_free(an->dynsrv);
 	for (uint16_t i = 0; i < an->ntypes; i++)
 		free(an->blobs[i].body);
 	free(an->blobs);
@@ -797,7 +818,12 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 	}
 	an->any_type = any_type(n, types, nt);
 	cb->what = WHAT_DYNMX;
-	if (n->dynmx != NULL && compile_dyn(cb, z, n, &an->dyn) != 0)
+	if (n->dynmx != NULL && compile_dyn(cb, z, n, n->dynmx, ZONE_TYPE_MX,
+	    &an->dyn) != 0)
+		return -1;
+	cb->what = WHAT_DYNSRV;
+	if (n->dynsrv != NULL && compile_dyn(cb, z, n, n->dynsrv,
+	    ZONE_TYPE_SRV, &an->dynsrv) != 0)
 		return -1;
 	cb->what = WHAT_CHAIN;
 	if (cname && compile_answer(cb, z, n, 0,
@@ -882,6 +908,9 @@ node_error(struct diag *d, const struct zone *z, size_t i,
 		break;
 	case WHAT_DYNMX:
 		snprintf(what, sizeof(what), "the DYNMX records");
+		break;
+	case WHAT_DYNSRV:
+		snprintf(what, sizeof(what), "the DYNSRV records");
 		break;
 	default:
 		snprintf(what, sizeof(what), "the negative answers");

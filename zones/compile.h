@@ -33,7 +33,7 @@
  *    wildcard and NODATA at the wildcard as for an ordinary node.
  *  - ANY (RFC 8482 4.1): one RRset of the node, chosen as NSD does: the
  *    CNAME; else in template order the first of A, AAAA, SOA, MX, PTR
- *    (dynamic DYNMX/DYNA after the static types); else the last other type;
+ *    (dynamic DYNMX/DYNA/DYNSRV after the static types); else the last other type;
  *    else DNSKEY/RRSIG/NSEC. An empty non-terminal gives NODATA. (Not the
  *    HINFO form.) TYPE0 and other meta types are ordinary unknown types
  *    (CNAMEs followed, NODATA), as NSD.
@@ -52,10 +52,10 @@
  * compiled name" in suffix blobs (moved). Truncation is a length cut at an
  * RRset boundary.
  *
- * A dynamic record (DYNMX/DYNA) compiles to a blob that ends where the
- * dynamic records go (dyn, dyn_owner, dyn_node); a DYNMX at a non-wildcard
- * node also gets per-server fragments (struct compile_dyn) for the query
- * path's fast path. The pool order itself is decided per query
+ * A dynamic record (DYNMX/DYNA/DYNSRV) compiles to a blob that ends where
+ * the dynamic records go (dyn, dyn_owner, dyn_node); a DYNMX or DYNSRV at a
+ * non-wildcard node also gets per-server fragments (struct compile_dyn) for
+ * the query path's fast path. The pool order itself is decided per query
  * (dnsd/dynamic.c); nothing here depends on probes or policies.
  *
  * Errors (an answer over 65535 bytes, out of memory) go to the diagnostics
@@ -77,7 +77,8 @@
 #define COMPILE_CNAME_MAX 16	/* CNAME steps followed in one answer */
 
 /* What a blob appends per query after its static part. */
-enum { COMPILE_DYN_NONE = 0, COMPILE_DYN_MX, COMPILE_DYN_A, COMPILE_DYN_AAAA };
+enum { COMPILE_DYN_NONE = 0, COMPILE_DYN_MX, COMPILE_DYN_A, COMPILE_DYN_AAAA,
+    COMPILE_DYN_SRV };
 
 /* One precompiled response body. */
 struct compile_blob {
@@ -108,25 +109,31 @@ struct compile_blob {
 #define COMPILE_NSPECIAL 5
 
 /*
- * DYNMX fast path: per pool server, its MX record and its addresses
- * precompiled for the exact owner (the qname at offset 12). The MX target is
- * compressed against the question only, so the record can go anywhere; the
- * owner pointers of the address records are patched to where the target
- * landed. Wildcard or CNAME-chained owners take the general path.
+ * DYNMX/DYNSRV fast path: per pool server, its MX or SRV record and its
+ * addresses precompiled for the exact owner (the qname at offset 12). An MX
+ * target is compressed against the question only, an SRV target not at all
+ * (RFC 2782), so the record can go anywhere; the owner pointers of the
+ * address records are patched to where the target landed. Wildcard or
+ * CNAME-chained owners take the general path.
  */
 struct compile_frag {
-	uint8_t  *mem;		/* mx, add, addptr in one allocation */
-	uint8_t  *mx;		/* owner 0xC00C ... pref at 12, target at 14 */
+	uint8_t  *mem;		/* rr, add, addptr in one allocation */
+	uint8_t  *rr;		/* owner 0xC00C, type, class, TTL at 6, rdlength,
+				   rdata at 12: MX pref, target at 14; SRV
+				   priority, weight at 14, port, target at 18 */
 	uint8_t  *add;		/* A/AAAA records, owners to patch */
 	uint16_t *addptr;	/* positions of the owner pointers in add */
-	uint16_t  mxlen, addlen, naddrr;
+	uint16_t  rrlen, addlen, naddrr;
 	uint16_t  addlen1, naddrr1;	/* the first RRset of add (a cut there) */
+	uint8_t   tgt;		/* offset of the target in rr: 14 or 18 */
 };
 
 struct compile_dyn {
 	size_t               n;		/* == the pool reference's nservers */
 	struct compile_frag *srv;
-	struct compile_frag  relay;	/* mxlen 0 when no relay name */
+	struct compile_frag  relay;	/* rrlen 0 when no relay name (always
+					   for DYNSRV: the relay is no SRV
+					   target) */
 };
 
 /* node->answers of a compiled zone (never NULL after compile_zone). */
@@ -137,6 +144,7 @@ struct compile_node {
 	struct compile_blob *blobs;	/* ntypes */
 	struct compile_blob *special[COMPILE_NSPECIAL];
 	struct compile_dyn  *dyn;	/* DYNMX at a non-wildcard node */
+	struct compile_dyn  *dynsrv;	/* DYNSRV at a non-wildcard node */
 };
 
 /*

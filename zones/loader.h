@@ -3,7 +3,7 @@
  * zone_load() (zone.c) drives the load in three steps, each in its own file:
  *   lex.c     bytes -> records: lines, parentheses, quotes, comments;
  *   parse.c   records -> name tree: directives ($ORIGIN, $TTL, $INCLUDE),
- *             static records (through ldns) and DYNMX/DYNA;
+ *             static records (through ldns) and DYNMX/DYNA/DYNSRV;
  *   zcheck.c  the checks that need the whole tree: pool server addresses,
  *             relay hosts, CNAME and delegation rules, apex NS and glue,
  *             then the SOA (serial, "auto" serial, negative TTL).
@@ -48,7 +48,7 @@ struct bnode {
 	struct zone_node n;		/* first: a zone_node * is a bnode * */
 	struct brr      *brr;		/* parallel to n.rrsets; freed after load */
 	uint16_t         cap;		/* rrsets capacity */
-	int              dynmx_file, dyna_file;
+	int              dynmx_file, dyna_file, dynsrv_file;
 	int              srv_pool;	/* server that synthesized A/AAAA, or -1 */
 	int              srv_index;
 };

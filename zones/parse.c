@@ -229,21 +229,41 @@ add_rr(struct loader *L, int file, int line, const uint8_t *name,
 	return zone_rdata_append(rs, br, rd, rdlen);
 }
 
+/* The dynamic pseudo-types; index into the tables below. */
+enum { DYN_MX, DYN_A, DYN_SRV };
+static const char *const dyn_names[] = { "DYNMX", "DYNA", "DYNSRV" };
+
+static int
+dyn_type(const char *t)
+{
+	for (int k = DYN_MX; k <= DYN_SRV; k++)
+		if (strcasecmp(t, dyn_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+/* DYNMX pool | DYNA pool | DYNSRV pool port */
 static int
 do_dyn(struct loader *L, struct zparse_state *ps, int line, const uint8_t *name,
-    size_t namelen, bool mx, uint32_t ttl, char **tok, size_t ntok)
+    size_t namelen, int kind, uint32_t ttl, char **tok, size_t ntok)
 {
-	const char *kind = mx ? "DYNMX" : "DYNA";
-	char nb[WIRE_NAME_TEXT_MAX], wb[PATH_MAX + 32];
+	const char *what = dyn_names[kind];
+	char nb[WIRE_NAME_TEXT_MAX], wb[PATH_MAX + 32], *end;
 	struct zone_node *n;
 	struct bnode *b;
 	struct zone_dyn *d, **slot;
 	const char *sug;
+	unsigned long port = 0;
 	int pool, *dfile;
 
-	if (ntok != 1) {
+	if (kind == DYN_SRV && ntok != 2) {
+		zone_err(L, ps->file, line, "DYNSRV expects two arguments, a "
+		    "pool name and a port");
+		return 0;
+	}
+	if (kind != DYN_SRV && ntok != 1) {
 		zone_err(L, ps->file, line, "%s expects one argument, a pool "
-		    "name", kind);
+		    "name", what);
 		return 0;
 	}
 	if ((pool = pool_lookup(L, tok[0])) < 0) {
@@ -255,14 +275,32 @@ do_dyn(struct loader *L, struct zparse_state *ps, int line, const uint8_t *name,
 			    tok[0]);
 		return 0;
 	}
+	if (kind == DYN_SRV) {
+		errno = 0;
+		end = tok[1];
+		if (isdigit((unsigned char)tok[1][0]))
+			port = strtoul(tok[1], &end, 10);
+		if (end == tok[1] || *end != '\0') {
+			zone_err(L, ps->file, line, "DYNSRV: bad port '%s' "
+			    "(expected a number 1..65535)", tok[1]);
+			return 0;
+		}
+		if (errno != 0 || port < 1 || port > 65535) {
+			zone_err(L, ps->file, line, "DYNSRV: port %s out of "
+			    "range (1..65535)", tok[1]);
+			return 0;
+		}
+	}
 	if ((n = zone_node_get(L, name, namelen)) == NULL)
 		return -1;
 	b = (struct bnode *)n;
-	slot = mx ? &n->dynmx : &n->dyna;
-	dfile = mx ? &b->dynmx_file : &b->dyna_file;
+	slot = kind == DYN_MX ? &n->dynmx : kind == DYN_A ? &n->dyna :
+	    &n->dynsrv;
+	dfile = kind == DYN_MX ? &b->dynmx_file : kind == DYN_A ?
+	    &b->dyna_file : &b->dynsrv_file;
 	if (*slot != NULL) {
 		zone_err(L, ps->file, line, "more than one %s at '%s' (first "
-		    "at %s)", kind, wire_name_text(name, nb, sizeof(nb)),
+		    "at %s)", what, wire_name_text(name, nb, sizeof(nb)),
 		    zone_where(L, ps->file, *dfile, (*slot)->line, wb,
 		    sizeof(wb)));
 		return 0;
@@ -271,6 +309,7 @@ do_dyn(struct loader *L, struct zparse_state *ps, int line, const uint8_t *name,
 		return -1;
 	d->ttl = ttl;
 	d->pool = (size_t)pool;
+	d->port = (uint16_t)port;
 	d->line = line;
 	*slot = d;
 	*dfile = ps->file;
@@ -297,7 +336,7 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 	uint32_t ttl = 0;
 	bool has_ttl = false, has_class = false, parsed = false;
 	uint16_t type = 0;
-	int r, rc = 0;
+	int r, rc = 0, dk;
 
 	if (blank) {
 		if (ps->prev == NULL) {
@@ -378,10 +417,8 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 		goto out;
 	}
 	L->nrecords++;
-	if (strcasecmp(tok[i], "DYNMX") == 0 ||
-	    strcasecmp(tok[i], "DYNA") == 0) {
-		rc = do_dyn(L, ps, line, wire, wlen,
-		    strcasecmp(tok[i], "DYNMX") == 0, ttl, tok + i + 1,
+	if ((dk = dyn_type(tok[i])) >= 0) {
+		rc = do_dyn(L, ps, line, wire, wlen, dk, ttl, tok + i + 1,
 		    ntok - i - 1);
 		goto out;
 	}

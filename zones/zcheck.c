@@ -146,7 +146,7 @@ add_servers(struct loader *L)
 				continue;
 			}
 			if (n->nrrsets > 0 || n->dynmx != NULL ||
-			    n->dyna != NULL) {
+			    n->dyna != NULL || n->dynsrv != NULL) {
 				int ef, el;
 
 				if (n->nrrsets > 0) {
@@ -155,9 +155,12 @@ add_servers(struct loader *L)
 				} else if (n->dynmx != NULL) {
 					ef = b->dynmx_file;
 					el = n->dynmx->line;
-				} else {
+				} else if (n->dyna != NULL) {
 					ef = b->dyna_file;
 					el = n->dyna->line;
+				} else {
+					ef = b->dynsrv_file;
+					el = n->dynsrv->line;
 				}
 				zone_err(L, ef, el, "'%s' is the host name of "
 				    "server '%s' in pool '%s' (%s): mxspread "
@@ -279,7 +282,8 @@ check_node(struct loader *L, struct zone_node *n)
 			n->flags |= ZONE_NODE_DELEG;
 		}
 	}
-	if (n->nrrsets == 0 && n->dynmx == NULL && n->dyna == NULL)
+	if (n->nrrsets == 0 && n->dynmx == NULL && n->dyna == NULL &&
+	    n->dynsrv == NULL)
 		n->flags |= ZONE_NODE_ENT;
 	if (cut != NULL) {
 		wire_name_text(cut->name, cb, sizeof(cb));
@@ -309,6 +313,10 @@ check_node(struct loader *L, struct zone_node *n)
 		if (n->dyna != NULL)
 			zone_err(L, b->dyna_file, n->dyna->line, "DYNA at '%s' "
 			    "is %s the delegation '%s'", nb,
+			    below ? "below" : "at", cb);
+		if (n->dynsrv != NULL)
+			zone_err(L, b->dynsrv_file, n->dynsrv->line, "DYNSRV at "
+			    "'%s' is %s the delegation '%s'", nb,
 			    below ? "below" : "at", cb);
 		if (b->srv_pool >= 0) {
 			conf_where(L, L->conf->pools[b->srv_pool].
@@ -348,6 +356,11 @@ check_node(struct loader *L, struct zone_node *n)
 			    "beside a CNAME (%s)", nb, zone_where(L,
 			    b->dyna_file, b->brr[ci].file, b->brr[ci].line, cw,
 			    sizeof(cw)));
+		if (n->dynsrv != NULL)
+			zone_err(L, b->dynsrv_file, n->dynsrv->line, "DYNSRV at "
+			    "'%s' beside a CNAME (%s)", nb, zone_where(L,
+			    b->dynsrv_file, b->brr[ci].file, b->brr[ci].line,
+			    cw, sizeof(cw)));
 		return;
 	}
 	if (n->dynmx != NULL) {
@@ -356,6 +369,15 @@ check_node(struct loader *L, struct zone_node *n)
 				zone_err(L, b->dynmx_file, n->dynmx->line,
 				    "DYNMX at '%s' beside a static MX record "
 				    "(%s)", nb, zone_where(L, b->dynmx_file,
+				    b->brr[i].file, b->brr[i].line, cw,
+				    sizeof(cw)));
+	}
+	if (n->dynsrv != NULL) {
+		for (i = 0; i < n->nrrsets; i++)
+			if (n->rrsets[i].type == ZONE_TYPE_SRV)
+				zone_err(L, b->dynsrv_file, n->dynsrv->line,
+				    "DYNSRV at '%s' beside a static SRV record "
+				    "(%s)", nb, zone_where(L, b->dynsrv_file,
 				    b->brr[i].file, b->brr[i].line, cw,
 				    sizeof(cw)));
 	}

@@ -392,6 +392,10 @@ keep_where(struct loader *L)
 			nd->file = names[b->dyna_file];
 			nd->line = nd->dyna->line;
 		}
+		if (nd->file == NULL && nd->dynsrv != NULL) {
+			nd->file = names[b->dynsrv_file];
+			nd->line = nd->dynsrv->line;
+		}
 	}
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* zone.h - zone templates compiled into a name tree for the responder.
  *
- * A template is an RFC 1035 master file (parsed with ldns) plus two
- * pseudo-types, DYNMX <pool> and DYNA <pool>. zone_load() reads it, checks it
+ * A template is an RFC 1035 master file (parsed with ldns) plus three
+ * pseudo-types, DYNMX <pool>, DYNA <pool> and DYNSRV <pool> <port>. zone_load() reads it, checks it
  * (every error as "file:line: message"), and builds the structure below.
  * The structure is ldns-free: names and rdata are plain wire bytes, so the
  * responder in dnsd/ needs no ldns on the query path.
@@ -57,6 +57,7 @@ struct zone_rrset {
 struct zone_dyn {
 	uint32_t ttl;
 	size_t   pool;		/* index into conf->pools */
+	uint16_t port;		/* DYNSRV: the port of every SRV record */
 	int      line;
 };
 
@@ -80,6 +81,7 @@ struct zone_node {
 	uint16_t           nrrsets;
 	struct zone_dyn   *dynmx;	/* NULL unless a DYNMX record is here */
 	struct zone_dyn   *dyna;	/* NULL unless a DYNA record is here */
+	struct zone_dyn   *dynsrv;	/* NULL unless a DYNSRV record is here */
 	struct zone_node  *hnext;	/* hash chain */
 	const char        *file;	/* where its first record is written, for
 					   errors after load; NULL for an empty

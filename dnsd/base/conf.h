@@ -102,6 +102,7 @@ enum conf_policy {
 enum conf_all_down {
 	CONF_ALLDOWN_ALL = 0,			/* fail open: answer as if all were up */
 	CONF_ALLDOWN_RELAY,			/* only the relay host */
+	CONF_ALLDOWN_SERVFAIL,			/* fail closed: SERVFAIL, senders queue */
 };
 
 struct conf_server {

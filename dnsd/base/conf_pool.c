@@ -34,7 +34,8 @@ static const char *const load_type_names[] = { "agent", "http", NULL };
 static const char *const format_names[] = {
 	"none", "number", "percent", "prometheus", "json", NULL
 };
-static const char *const alldown_names[] = { "all", "relay", NULL };
+static const char *const alldown_names[] = { "all", "relay", "servfail",
+    NULL };
 
 /* Which probe types accept a key (bit per enum conf_probe_type). */
 #define T(x) (1u << CONF_PROBE_##x)

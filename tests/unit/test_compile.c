@@ -217,10 +217,10 @@ test_compiled_forms(void **state)
 	an = node(z, "dyn.example.com.")->answers;
 	assert_non_null(an->dyn);
 	assert_int_equal(an->dyn->n, 2);
-	assert_true(an->dyn->srv[0].mxlen > 0);
+	assert_true(an->dyn->srv[0].rrlen > 0);
 	assert_int_equal(an->dyn->srv[0].naddrr, 2);
 	assert_int_equal(an->dyn->srv[1].naddrr, 1);
-	assert_true(an->dyn->relay.mxlen > 0);
+	assert_true(an->dyn->relay.rrlen > 0);
 	assert_int_equal(an->dyn->relay.naddrr, 0);
 	an = node(z, "*.wdyn.example.com.")->answers;
 	assert_null(an->dyn);

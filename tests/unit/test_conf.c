@@ -272,6 +272,8 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: MX preferences would exceed 65535 (pref_base 10 + pref_step 10000 * max_mx 10)\n" },
 	{ "all_down_relay_without_host", POOL("all_down = \"relay\";"),
 	  "t.conf:1: all_down 'relay' needs a relay_host\n" },
+	{ "all_down_unknown", POOL("all_down = \"fail\";"),
+	  "t.conf:1: all_down: unknown value 'fail' (expected all, relay or servfail)\n" },
 	{ "relay_host_bad", POOL("relay_host = \"relay..example.\";"),
 	  "t.conf:1: relay_host: 'relay..example.' is not a valid host name (empty label)\n" },
 	{ "servers_missing", "pools = (\n { name = \"p\"; } );\n",

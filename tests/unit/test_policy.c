@@ -475,6 +475,133 @@ test_all_down_failover(void **state)
 	assert_int_equal(pref[2], 20);
 }
 
+/* all_down = "servfail": no server, no relay (even with a relay host),
+ * flagged for SERVFAIL, with and without a key and for every policy; one
+ * server back and the answer is the normal one again. pp NULL (no state
+ * yet) is never "all down". */
+static void
+test_all_down_servfail(void **state)
+{
+	static const struct srv s[] = { { .weight = 3, .state = S_DOWN },
+	    { .weight = 1, .state = S_DRAIN, .tier = 1 },
+	    { .weight = 2, .state = S_MAINT, .tier = 1 } };
+	static const enum conf_policy pols[] = { CONF_POLICY_WEIGHTED,
+	    CONF_POLICY_EQUAL, CONF_POLICY_FAILOVER };
+	static const double key[] = { 1, 2, 3 };
+	struct fixture f;
+	struct rng rng;
+	uint16_t idx[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t n;
+
+	(void)state;
+	rng_seed(&rng, 41);
+	for (size_t p = 0; p < 3; p++) {
+		fx_init(&f, pols[p], s, 3);
+		f.cp.all_down = CONF_ALLDOWN_SERVFAIL;
+		assert_int_equal(f.pp.nup, 0);
+		for (int r = 0; r < 2; r++) {
+			f.cp.relay_host = r ? "relay.example.net." : NULL;
+			flags = 0;
+			n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX,
+			    &flags);
+			assert_int_equal(n, 0);
+			assert_int_equal(flags, POLICY_F_ALLDOWN |
+			    POLICY_F_SERVFAIL);
+			flags = 0;
+			n = policy_order_by(&f.cp, &f.pp, NULL, key, idx, pref,
+			    FX_MAX, &flags);
+			assert_int_equal(n, 0);
+			assert_int_equal(flags, POLICY_F_ALLDOWN |
+			    POLICY_F_SERVFAIL);
+		}
+		/* no snapshot yet: every server at its configured weight */
+		n = policy_order(&f.cp, NULL, &rng, idx, pref, FX_MAX, &flags);
+		assert_int_equal(n, 3);
+		assert_int_equal(flags & (POLICY_F_ALLDOWN | POLICY_F_SERVFAIL),
+		    0);
+		/* the drained server back: it alone, then the relay */
+		f.ps[1].admin = PSTATE_ADMIN_ENABLED;
+		pstate_pool_update(&f.pp, &f.cp);
+		n = policy_order(&f.cp, &f.pp, &rng, idx, pref, FX_MAX, &flags);
+		assert_int_equal(n, 1);
+		assert_int_equal(idx[0], 1);
+		assert_int_equal(pref[0], 10);
+		assert_int_equal(flags, POLICY_F_RELAY);
+	}
+}
+
+/* SRV weights (RFC 2782): integer effective weights as they are; any
+ * fractional one (load, slow start) scales the answer so the largest is
+ * 65535, none below 1; fail open and no state use the configured weights.
+ * Priorities: one for weighted/equal, the tier preference for failover. */
+static void
+test_srv_weights(void **state)
+{
+	static const struct srv s[] = { { .weight = 3 }, { .weight = 2 },
+	    { .weight = 1 }, { .weight = 65535 } };
+	static const uint16_t idx[] = { 0, 1, 2 }, idx4[] = { 3, 2 };
+	struct fixture f;
+	struct rng rng;
+	uint16_t w[FX_MAX], oi[FX_MAX], pref[FX_MAX];
+	unsigned flags;
+	size_t n;
+
+	(void)state;
+	fx_init(&f, CONF_POLICY_WEIGHTED, s, 4);
+	policy_srv_weights(&f.cp, &f.pp, idx, 3, 0, w);
+	assert_int_equal(w[0], 3);
+	assert_int_equal(w[1], 2);
+	assert_int_equal(w[2], 1);
+	policy_srv_weights(&f.cp, &f.pp, idx4, 2, 0, w);
+	assert_int_equal(w[0], 65535);
+	assert_int_equal(w[1], 1);
+	/* a load factor: 3 x 0.5 = 1.5, the answer scaled to 65535 */
+	f.ps[0].load_factor = 0.5;
+	pstate_pool_update(&f.pp, &f.cp);
+	policy_srv_weights(&f.cp, &f.pp, idx, 3, 0, w);
+	assert_int_equal(w[1], 65535);		/* 2 is the largest now */
+	assert_int_equal(w[0], 49151);		/* 1.5 / 2 x 65535, rounded */
+	assert_int_equal(w[2], 32768);
+	/* a tiny factor never gives weight 0 */
+	f.ps[2].load_factor = 1e-9;
+	pstate_pool_update(&f.pp, &f.cp);
+	policy_srv_weights(&f.cp, &f.pp, idx, 3, 0, w);
+	assert_int_equal(w[2], 1);
+	/* no state, and fail open: configured weights */
+	policy_srv_weights(&f.cp, NULL, idx, 3, 0, w);
+	assert_int_equal(w[0], 3);
+	for (size_t i = 0; i < 4; i++)
+		f.ps[i].up = false;
+	pstate_pool_update(&f.pp, &f.cp);
+	rng_seed(&rng, 51);
+	n = policy_order(&f.cp, &f.pp, &rng, oi, pref, FX_MAX, &flags);
+	assert_int_equal(n, 4);
+	assert_int_equal(flags, POLICY_F_ALLDOWN);
+	policy_srv_weights(&f.cp, &f.pp, oi, n, flags, w);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(w[k], f.sv[oi[k]].weight);
+	/* priorities: weighted and equal one, failover by tier */
+	assert_int_equal(policy_srv_priority(&f.cp, pref, 0), 10);
+	assert_int_equal(policy_srv_priority(&f.cp, pref, 3), 10);
+	f.cp.policy = CONF_POLICY_FAILOVER;
+	f.sv[0].tier = 0; f.sv[1].tier = 1; f.sv[2].tier = 1; f.sv[3].tier = 2;
+	for (size_t i = 0; i < 4; i++)
+		f.ps[i].up = true;
+	f.ps[0].load_factor = f.ps[2].load_factor = 1;
+	pstate_pool_update(&f.pp, &f.cp);
+	n = policy_order(&f.cp, &f.pp, &rng, oi, pref, FX_MAX, &flags);
+	assert_int_equal(n, 4);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(policy_srv_priority(&f.cp, pref, k),
+		    10 + 10 * f.sv[oi[k]].tier);
+	/* the SRV cap is max_mx, the relay slot not taken */
+	f.cp.relay_host = "relay";
+	f.cp.max_mx = 3;
+	assert_int_equal(policy_max_srv(&f.cp), 3);
+	assert_int_equal(policy_max(&f.cp, true), 2);
+}
+
 static void
 test_relay_appended(void **state)
 {
@@ -1041,6 +1168,8 @@ main(void)
 		cmocka_unit_test(test_all_down_fail_open),
 		cmocka_unit_test(test_all_down_relay),
 		cmocka_unit_test(test_all_down_failover),
+		cmocka_unit_test(test_all_down_servfail),
+		cmocka_unit_test(test_srv_weights),
 		cmocka_unit_test(test_relay_appended),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_no_state),

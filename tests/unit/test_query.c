@@ -1013,7 +1013,12 @@ static const char *eq_zone_head =
     "big 300 DYNMX big\n"
     "biga 300 DYNA big\n"
     "rdyn 60 DYNMX relayp\n"
-    "rsmtp 60 DYNA relayp\n";
+    "rsmtp 60 DYNA relayp\n"
+    "_sub._tcp 30 DYNSRV inbound 587\n"
+    "srvalias CNAME _sub._tcp\n"
+    "*.wsrv 30 DYNSRV inbound 25\n"
+    "bigsrv 300 DYNSRV big 465\n"
+    "_rel._tcp 60 DYNSRV relayp 993\n";
 
 static void
 eq_conf(char *buf, size_t sz)
@@ -1088,9 +1093,14 @@ test_dynamic_fast_equal(void **state)
 	    "smtp.example.net.", "SMTP.example.net.", "aalias.example.net.",
 	    "mxalias.example.net.", "x.wdyn.example.net.", "Y.Z.wdyn.example.net.",
 	    "a.wmx.example.net.", "big.example.net.", "biga.example.net.",
-	    "rdyn.example.net.", "rsmtp.example.net." };
+	    "rdyn.example.net.", "rsmtp.example.net.",
+	    /* DYNSRV names (NSRV0 on), asked for SRV only */
+	    "_sub._tcp.example.net.", "_SUB._Tcp.example.NET.",
+	    "srvalias.example.net.", "x.wsrv.example.net.",
+	    "bigsrv.example.net.", "_rel._tcp.example.net." };
+	enum { NSRV0 = 13 };
 	static const uint16_t types[] = { LDNS_RR_TYPE_MX, LDNS_RR_TYPE_A,
-	    LDNS_RR_TYPE_AAAA };
+	    LDNS_RR_TYPE_AAAA, LDNS_RR_TYPE_SRV };
 	static const int edns[] = { -1, 0, 1232, 4096 };
 	static uint8_t r1[65536], r2[65536];
 	char dir[64], path[256], *conf = malloc(32768);
@@ -1119,10 +1129,14 @@ test_dynamic_fast_equal(void **state)
 		for (int tr = QUERY_UDP; tr <= QUERY_TCP; tr++)
 		for (uint64_t seed = 1; seed <= 3; seed++) {
 			uint8_t q[600];
-			size_t ql = mkquery(q, names[ni], types[ti],
-			    LDNS_RR_CLASS_IN, edns[ei], 0, false);
+			size_t ql;
 			uint64_t f0 = eq_first_total(w->conf), f1, f2;
 			size_t l1, l2;
+
+			if ((types[ti] == LDNS_RR_TYPE_SRV) != (ni >= NSRV0))
+				continue;
+			ql = mkquery(q, names[ni], types[ti], LDNS_RR_CLASS_IN,
+			    edns[ei], 0, false);
 
 			query_thread_seed(t, seed);
 			query_thread_fast(t, true);

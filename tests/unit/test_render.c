@@ -176,12 +176,49 @@ test_render_relay_slot(void **state)
 	zone_free(z);
 }
 
+/* DYNSRV with every server up: one priority and the configured weights
+ * (weighted pool), tier priorities (failover), never the relay host. */
+static void
+test_render_dynsrv(void **state)
+{
+	struct zone *z;
+	char *errs = NULL, *out;
+
+	(void)state;
+	pools[0].relay_host = "relay";
+	z = load_text(BASE "_imaps._tcp 60 DYNSRV inbound 993\n"
+	    "relay A 192.0.2.1\n", &errs);
+	assert_string_equal(errs, "");
+	free(errs);
+	assert_non_null(z);
+	out = render_text(z);
+	assert_non_null(strstr(out,
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t10 3 993 mx1.mail.example.com.\n"
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t10 2 993 mx2.mail.example.com.\n"
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t10 1 993 mx3.mail.example.com.\n"));
+	assert_null(strstr(out, "SRV\t10 1 993 relay"));
+	free(out);
+	pools[0].policy = CONF_POLICY_FAILOVER;
+	inbound_srv[0].tier = 1;
+	out = render_text(z);
+	assert_non_null(strstr(out,
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t10 2 993 mx2.mail.example.com.\n"
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t10 1 993 mx3.mail.example.com.\n"
+	    "_imaps._tcp.mail.example.com.\t60\tIN\tSRV\t20 3 993 mx1.mail.example.com.\n"));
+	free(out);
+	pools[0].policy = CONF_POLICY_WEIGHTED;
+	inbound_srv[0].tier = 0;
+	pools[0].relay_host = NULL;
+	zone_free(z);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_relay_slot),
+		cmocka_unit_test(test_render_dynsrv),
 	};
 
 	log_init(LOG_LVL_ERR, 0, "test_render");

@@ -387,6 +387,44 @@ static const struct bad_case bad_cases[] = {
 	  "t.zone:7: DYNMX at 'x.mail.example.com.' beside a CNAME (line 6)\n" },
 	{ "dyna_and_cname", BASE "x DYNA inbound\nx CNAME smtp\n",
 	  "t.zone:6: DYNA at 'x.mail.example.com.' beside a CNAME (line 7)\n" },
+	{ "dynsrv_unknown_pool_hint", BASE "_imaps._tcp DYNSRV inbund 993\n",
+	  "t.zone:6: unknown pool 'inbund' (did you mean 'inbound'?)\n" },
+	{ "dynsrv_no_port", BASE "_imaps._tcp DYNSRV inbound\n",
+	  "t.zone:6: DYNSRV expects two arguments, a pool name and a port\n" },
+	{ "dynsrv_three_args", BASE "_imaps._tcp DYNSRV inbound 993 1\n",
+	  "t.zone:6: DYNSRV expects two arguments, a pool name and a port\n" },
+	{ "dynsrv_port_zero", BASE "_imaps._tcp DYNSRV inbound 0\n",
+	  "t.zone:6: DYNSRV: port 0 out of range (1..65535)\n" },
+	{ "dynsrv_port_high", BASE "_imaps._tcp DYNSRV inbound 65536\n",
+	  "t.zone:6: DYNSRV: port 65536 out of range (1..65535)\n" },
+	{ "dynsrv_port_huge", BASE "_imaps._tcp DYNSRV inbound 99999999999999999999999\n",
+	  "t.zone:6: DYNSRV: port 99999999999999999999999 out of range (1..65535)\n" },
+	{ "dynsrv_port_text", BASE "_imaps._tcp DYNSRV inbound imaps\n",
+	  "t.zone:6: DYNSRV: bad port 'imaps' (expected a number 1..65535)\n" },
+	{ "dynsrv_port_signed", BASE "_imaps._tcp DYNSRV inbound -993\n",
+	  "t.zone:6: DYNSRV: bad port '-993' (expected a number 1..65535)\n" },
+	{ "dynsrv_port_trailing", BASE "_imaps._tcp DYNSRV inbound 993x\n",
+	  "t.zone:6: DYNSRV: bad port '993x' (expected a number 1..65535)\n" },
+	{ "dynsrv_and_srv", BASE "_imaps._tcp SRV 0 1 993 mx1\n"
+	  "_imaps._tcp DYNSRV inbound 993\n",
+	  "t.zone:7: DYNSRV at '_imaps._tcp.mail.example.com.' beside a static "
+	  "SRV record (line 6)\n" },
+	{ "dynsrv_and_cname", BASE "_imaps._tcp CNAME smtp\n"
+	  "_imaps._tcp DYNSRV inbound 993\n",
+	  "t.zone:7: DYNSRV at '_imaps._tcp.mail.example.com.' beside a CNAME "
+	  "(line 6)\n" },
+	{ "two_dynsrv", BASE "_imaps._tcp DYNSRV inbound 993\n"
+	  "_imaps._tcp DYNSRV inbound 143\n",
+	  "t.zone:7: more than one DYNSRV at '_imaps._tcp.mail.example.com.' "
+	  "(first at line 6)\n" },
+	{ "dynsrv_below_delegation", BASE "sub NS ns.example.net.\n"
+	  "_imaps._tcp.sub DYNSRV inbound 993\n",
+	  "t.zone:7: DYNSRV at '_imaps._tcp.sub.mail.example.com.' is below "
+	  "the delegation 'sub.mail.example.com.'\n" },
+	{ "dynsrv_server_host", BASE "mx1 DYNSRV inbound 25\n",
+	  "t.zone:6: 'mx1.mail.example.com.' is the host name of server 'mx1' "
+	  "in pool 'inbound' (t.conf:20): mxspread serves its A/AAAA, it "
+	  "cannot have records in the template\n" },
 	{ "two_dynmx", BASE "@ DYNMX inbound\n@ 60 DYNMX inbound\n",
 	  "t.zone:7: more than one DYNMX at 'mail.example.com.' (first at line "
 	  "6)\n" },
