@@ -146,6 +146,14 @@ empty_response(struct query_ctx *c, uint8_t rcode, bool question)
 	return finish(c, len, rcode);
 }
 
+/* RFC 7873 5.2.4: no answer, the fresh server cookie for the retry. */
+static size_t
+badcookie_response(struct query_ctx *c)
+{
+	c->ext_rcode = WIRE_RCODE_BADCOOKIE >> 4;
+	return empty_response(c, WIRE_RCODE_BADCOOKIE & 0x0F, true);
+}
+
 static size_t
 truncated(struct query_ctx *c)
 {
@@ -376,13 +384,9 @@ query_answer_from(const struct world *w, struct query_thread *t,
 		r = WIRE_OK;
 	switch (r) {
 	case WIRE_OK:
-		if (badcookie) {
-			c.ext_rcode = WIRE_RCODE_BADCOOKIE >> 4;
-			return empty_response(&c, WIRE_RCODE_BADCOOKIE & 0x0F,
-			    true);
-		}
 		if (probe)
-			return empty_response(&c, WIRE_RCODE_NOERROR, false);
+			return badcookie ? badcookie_response(&c) :
+			    empty_response(&c, WIRE_RCODE_NOERROR, false);
 		break;
 	case WIRE_NOTIMP:
 		return empty_response(&c, WIRE_RCODE_NOTIMP, true);
@@ -419,6 +423,9 @@ query_answer_from(const struct world *w, struct query_thread *t,
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
 	}
 	c.z = z;
+	/* a bad server cookie and nothing else wrong: BADCOOKIE (5.2.4) */
+	if (badcookie)
+		return badcookie_response(&c);
 
 	n = zone_find(z, q->lname, q->qname_len,
 	    zone_hash(q->lname, q->qname_len));

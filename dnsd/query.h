@@ -36,8 +36,9 @@
  *    REFUSED, NOTIMP, NOTAUTH, TC) carries the client cookie and a server
  *    cookie. A client cookie only, or a valid server cookie: normal answer.
  *    A bad one (not ours, expired, too far ahead): BADCOOKIE with a fresh
- *    cookie over UDP when the query has no other problem, a normal answer
- *    over TCP (5.2.4). A malformed COOKIE (length not 8 nor 16..40):
+ *    cookie over UDP when the query has no other problem (IN or ANY class,
+ *    a name in a served zone, no transfer), a normal answer over TCP
+ *    (5.2.4). A malformed COOKIE (length not 8 nor 16..40):
  *    FORMERR without a cookie. QDCOUNT 0 with a COOKIE (5.4): NOERROR (or
  *    BADCOOKIE) with no question, carrying the cookie.
  *  - An answer over the limit: TC=1 with the question only, or cut at an
