@@ -442,7 +442,7 @@ test_query_path(void **state)
 	struct sockaddr_storage ss;
 	const struct sockaddr *from = (struct sockaddr *)&ss;
 	struct query_stats st0, st;
-	uint8_t c[40];
+	uint8_t c[64] = { 0 };	/* the 41-byte case reads 41 */
 	struct reply r, r2;
 
 	(void)state;
