@@ -14,6 +14,7 @@
 
 #include "dnsd/base/rng.h"
 #include "dnsd/base/wire.h"
+#include "dnsd/cookie.h"
 #include "zones/zone.h"
 
 struct world;
@@ -30,6 +31,10 @@ struct query_stats {
 	uint64_t by_rcode[QUERY_NRCODES + 1];
 	uint64_t truncated;
 	uint64_t dropped;		/* no answer sent (QR=1, unreadable) */
+	uint64_t cookies;		/* queries with a well-formed COOKIE */
+	uint64_t cookies_valid;		/* of those, with a valid server cookie */
+	uint64_t cookies_bad;		/* of those, with a server cookie not
+					   ours or expired */
 };
 
 /* First-preference counters (query_first_pref): pools and servers past
@@ -48,6 +53,8 @@ struct query_thread {
 	uint16_t             tcp_keepalive;	/* RFC 7828 TIMEOUT (100 ms)
 						   answered over TCP; set by
 						   the network layer */
+	bool                 cookie_valid;	/* the last query answered had
+						   a valid server cookie */
 	struct query_thread *next;		/* every thread, for the sums */
 };
 
@@ -66,6 +73,10 @@ struct query_ctx {
 	uint16_t                 ede;		/* RFC 8914 info-code + 1, 0 none */
 	bool                     tsig_badkey;	/* append TSIG, error BADKEY */
 	bool                     keepalive;	/* append edns-tcp-keepalive */
+	size_t                   opt_extra;	/* bytes of options we add to
+						   the OPT, kept out of limit */
+	bool                     has_cookie;	/* add cookie to the OPT */
+	uint8_t                  cookie[COOKIE_OPT_LEN];
 };
 
 #endif

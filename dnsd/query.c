@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dnsd/base/clock.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/base/rng.h"
 #include "dnsd/base/wire.h"
 #include "dnsd/chaos.h"
+#include "dnsd/cookie.h"
 #include "dnsd/dynamic.h"
 #include "dnsd/query.h"
 #include "dnsd/world.h"
@@ -53,7 +55,7 @@ finish(struct query_ctx *c, size_t len, uint8_t rcode)
 	const struct wire_query *q = c->q;
 	uint8_t *r = c->resp;
 	uint16_t flags;
-	size_t rdlen;
+	size_t opt;
 	int ri;
 
 	/* CD is not copied: not a security-aware server (NSD, Knot) */
@@ -78,9 +80,16 @@ finish(struct query_ctx *c, size_t len, uint8_t rcode)
 		wire_set16(r + len + 7, q->edns_flags & WIRE_EDNS_DO);
 		wire_set16(r + len + 9, 0);
 		len += WIRE_OPT_LEN;
-		rdlen = len - 2;
+		opt = len;
+		if (c->has_cookie) {	/* room kept: c->opt_extra */
+			wire_set16(r + len, WIRE_EDNS_OPT_COOKIE);
+			wire_set16(r + len + 2, COOKIE_OPT_LEN);
+			memcpy(r + len + 4, c->cookie, COOKIE_OPT_LEN);
+			len += 4 + COOKIE_OPT_LEN;
+		}
 		/* error responses only: the body is small, 6 bytes fit */
-		if (c->ede != 0 && len + 6 <= c->limit + WIRE_OPT_LEN) {
+		if (c->ede != 0 && len + 6 <= c->limit + WIRE_OPT_LEN +
+		    c->opt_extra) {
 			wire_set16(r + len, WIRE_EDNS_OPT_EDE);
 			wire_set16(r + len + 2, 2);
 			wire_set16(r + len + 4, (uint16_t)(c->ede - 1));
@@ -88,21 +97,22 @@ finish(struct query_ctx *c, size_t len, uint8_t rcode)
 		}
 		/* RFC 7828 3.3.2: over TCP, when asked; left out if the
 		 * answer fills the limit (the client then assumes none). */
-		if (c->keepalive && len + 6 <= c->limit + WIRE_OPT_LEN) {
+		if (c->keepalive && len + 6 <= c->limit + WIRE_OPT_LEN +
+		    c->opt_extra) {
 			wire_set16(r + len, WIRE_EDNS_OPT_KEEPALIVE);
 			wire_set16(r + len + 2, 2);
 			wire_set16(r + len + 4, c->t->tcp_keepalive);
 			len += 6;
 		}
-		wire_set16(r + rdlen, (uint16_t)(len - rdlen - 2));
+		wire_set16(r + opt - 2, (uint16_t)(len - opt));
 	}
 	if (c->tsig_badkey && q->tsig != NULL) {
 		/* RFC 8945 5.2.2: unsigned, MAC size 0, error BADKEY (17) */
 		size_t ol = q->tsig_owner_len, al = q->tsig_alg_len;
 		size_t rl = al + 16;
 
-		if (len + ol + 10 + rl <= c->limit + (q->has_opt ?
-		    WIRE_OPT_LEN : 0)) {
+		if (len + ol + 10 + rl <= c->limit + c->opt_extra +
+		    (q->has_opt ? WIRE_OPT_LEN : 0)) {
 			memcpy(r + len, q->tsig, ol);
 			len += ol;
 			wire_set16(r + len, WIRE_TYPE_TSIG);
@@ -143,6 +153,14 @@ empty_response(struct query_ctx *c, uint8_t rcode, bool question)
 		c->body_off = len;
 	}
 	return finish(c, len, rcode);
+}
+
+/* RFC 7873 5.2.4: no answer, the fresh server cookie for the retry. */
+static size_t
+badcookie_response(struct query_ctx *c)
+{
+	c->ext_rcode = WIRE_RCODE_BADCOOKIE >> 4;
+	return empty_response(c, WIRE_RCODE_BADCOOKIE & 0x0F, true);
 }
 
 static size_t
@@ -280,10 +298,54 @@ answer_chaos(struct query_ctx *c)
 	}
 }
 
+/*
+ * RFC 7873 5.2: judge the query's COOKIE option, keep the one to answer
+ * with (its room comes off the limit) and count it.
+ * \retval true  a bad server cookie over UDP: BADCOOKIE when the query has
+ *               no other problem (5.2.4; over TCP the handshake already
+ *               proves the address, so the answer is normal)
+ */
+static bool
+query_cookie(struct query_ctx *c, const struct sockaddr *from, int transport)
+{
+	const struct wire_query *q = c->q;
+	enum cookie_verdict v;
+
+	c->t->stats.cookies++;
+	v = cookie_answer(&c->w->cookies, q->cookie, q->cookie_len, from,
+	    (uint32_t)(clock_unix_ms() / 1000), c->cookie);
+	c->has_cookie = true;
+	c->opt_extra = 4 + COOKIE_OPT_LEN;
+	c->limit -= c->opt_extra;
+	if (v == COOKIE_VALID) {
+		c->t->stats.cookies_valid++;
+		c->t->cookie_valid = true;
+	} else if (v == COOKIE_BAD) {
+		c->t->stats.cookies_bad++;
+		return transport != QUERY_TCP;
+	}
+	return false;
+}
+
 size_t
 query_answer(const struct world *w, struct query_thread *t,
     const uint8_t *qp, size_t qlen, uint8_t *resp, size_t resplen,
     int transport)
+{
+	return query_answer_from(w, t, NULL, qp, qlen, resp, resplen,
+	    transport);
+}
+
+bool
+query_cookie_valid(const struct query_thread *t)
+{
+	return t->cookie_valid;
+}
+
+size_t
+query_answer_from(const struct world *w, struct query_thread *t,
+    const struct sockaddr *from, const uint8_t *qp, size_t qlen,
+    uint8_t *resp, size_t resplen, int transport)
 {
 	struct wire_query *q = &t->q;
 	struct query_ctx c;
@@ -291,8 +353,10 @@ query_answer(const struct world *w, struct query_thread *t,
 	const struct zone *z;
 	struct zone_node *n, *ce;
 	size_t limit;
+	bool badcookie = false, probe;
 
 	t->stats.queries++;
+	t->cookie_valid = false;
 	if (transport == QUERY_TCP)
 		t->stats.tcp++;
 	else
@@ -329,8 +393,19 @@ query_answer(const struct world *w, struct query_thread *t,
 	if (q->question_ok)
 		stats_qtype(&t->stats, q->qtype);
 
+	/* RFC 7873 5.4: QDCOUNT 0 with a COOKIE asks for a server cookie */
+	probe = r == WIRE_FORMERR && q->qdcount == 0 && q->has_opt &&
+	    q->edns_version == 0 && q->cookie != NULL;
+	if (w != NULL && from != NULL && q->has_opt && q->cookie != NULL &&
+	    (r == WIRE_OK || r == WIRE_NOTIMP || r == WIRE_NOTAUTH || probe))
+		badcookie = query_cookie(&c, from, transport);
+	if (probe && c.has_cookie)
+		r = WIRE_OK;
 	switch (r) {
 	case WIRE_OK:
+		if (probe)
+			return badcookie ? badcookie_response(&c) :
+			    empty_response(&c, WIRE_RCODE_NOERROR, false);
 		break;
 	case WIRE_NOTIMP:
 		return empty_response(&c, WIRE_RCODE_NOTIMP, true);
@@ -367,6 +442,9 @@ query_answer(const struct world *w, struct query_thread *t,
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
 	}
 	c.z = z;
+	/* a bad server cookie and nothing else wrong: BADCOOKIE (5.2.4) */
+	if (badcookie)
+		return badcookie_response(&c);
 
 	n = zone_find(z, q->lname, q->qname_len,
 	    zone_hash(q->lname, q->qname_len));
@@ -444,6 +522,9 @@ stats_add(struct query_stats *o, const struct query_stats *s)
 		o->by_rcode[i] += s->by_rcode[i];
 	o->truncated += s->truncated;
 	o->dropped += s->dropped;
+	o->cookies += s->cookies;
+	o->cookies_valid += s->cookies_valid;
+	o->cookies_bad += s->cookies_bad;
 }
 
 void

@@ -26,12 +26,24 @@
  *  - Flags: QR, opcode and RD copied; CD is not copied (not a
  *    security-aware server; NSD and Knot clear it too); RA never set.
  *  - EDNS (RFC 6891): OPT echoed with our payload size, version 0, DO
- *    echoed, no options (NSID, COOKIE, EXPIRE are ignored, as RFC 7873 and
- *    RFC 5001 allow) but edns-tcp-keepalive (RFC 7828): over TCP, to a
- *    query that carried it, the idle timeout the network layer put in
- *    t->tcp_keepalive; over UDP ignored. A FORMERR still carries an OPT when the query had a
- *    readable one (QDCOUNT 0 included). UDP limit: 512 without OPT, else
- *    max(512, min(client size, our payload)).
+ *    echoed; NSID and EXPIRE are ignored (RFC 5001 allows it);
+ *    edns-tcp-keepalive (RFC 7828): over TCP, to a query that carried it,
+ *    the idle timeout the network layer put in t->tcp_keepalive; over UDP
+ *    ignored. A FORMERR
+ *    still carries an OPT when the query had a readable one (QDCOUNT 0
+ *    included). UDP limit: 512 without OPT, else max(512, min(client size,
+ *    our payload)), the room of the options we add included.
+ *  - DNS Cookies (RFC 7873, server cookies of RFC 9018: dnsd/cookie.h),
+ *    when the caller gives the client address (query_answer_from): every
+ *    answer to a query with a well-formed COOKIE (NOERROR, NXDOMAIN,
+ *    REFUSED, NOTIMP, NOTAUTH, TC) carries the client cookie and a server
+ *    cookie. A client cookie only, or a valid server cookie: normal answer.
+ *    A bad one (not ours, expired, too far ahead): BADCOOKIE with a fresh
+ *    cookie over UDP when the query has no other problem (IN or ANY class,
+ *    a name in a served zone, no transfer), a normal answer over TCP
+ *    (5.2.4). A malformed COOKIE (length not 8 nor 16..40):
+ *    FORMERR without a cookie. QDCOUNT 0 with a COOKIE (5.4): NOERROR (or
+ *    BADCOOKIE) with no question, carrying the cookie.
  *  - An answer over the limit: TC=1 with the question only, or cut at an
  *    RRset of the optional additional data (no TC).
  *
@@ -40,8 +52,11 @@
  *  - error answers (FORMERR, NOTIMP, REFUSED, NOTAUTH) echo the question
  *    and the OPT (as Knot); NSD leaves them out.
  *  - NOTIFY and UPDATE: NOTIMP (not implemented); NSD REFUSED/NXDOMAIN.
- *  - bytes after the last section, QDCOUNT 0 (with or without a cookie):
- *    FORMERR (as Knot); NSD ignores the bytes / answers NOERROR.
+ *  - bytes after the last section, QDCOUNT 0 without a cookie: FORMERR
+ *    (as Knot); NSD ignores the bytes / answers NOERROR.
+ *  - DNS Cookies: NSD 4.6 has none, so its answers carry no COOKIE, a
+ *    malformed COOKIE is not FORMERR there and a bad server cookie not
+ *    BADCOOKIE.
  *  - records other than OPT/TSIG in the additional section are skipped
  *    (as Knot); NSD FORMERR. Query RCODE bits ignored; NSD FORMERR.
  *  - TC=1 when the in-domain glue of a referral does not fit (RFC 9471,
@@ -62,6 +77,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <sys/socket.h>
 
 #include "dnsd/query-t.h"
 
@@ -100,6 +117,20 @@ void query_thread_fast(struct query_thread *t, bool on);
 size_t query_answer(const struct world *w, struct query_thread *t,
     const uint8_t *q, size_t qlen, uint8_t *resp, size_t resplen,
     int transport);
+
+/*
+ * The same, for a query from a known client address: DNS Cookies are
+ * answered (query_answer() ignores them, as for a caller that does not
+ * know where the query came from).
+ * \param from  AF_INET or AF_INET6 (v4-mapped is fine); NULL: no cookies
+ */
+size_t query_answer_from(const struct world *w, struct query_thread *t,
+    const struct sockaddr *from, const uint8_t *q, size_t qlen,
+    uint8_t *resp, size_t resplen, int transport);
+
+/* \retval true when the last query t answered carried a valid server cookie
+ * (its source address is proven: the answer is exempt from RRL) */
+bool query_cookie_valid(const struct query_thread *t);
 
 /* Sum the counters of every thread created so far (status endpoint). */
 void query_stats_sum(struct query_stats *out);

@@ -266,11 +266,11 @@ rrl_check(const struct conf_rrl *cfg, const struct world *w,
 
 size_t
 rrl_udp(const struct world *w, const struct sockaddr *from, uint8_t *resp,
-    size_t rlen)
+    size_t rlen, unsigned flags)
 {
 	/* The exempt test first: loopback and friends pay no clock read. */
 	if (w == NULL || !w->conf->rrl.enabled || rlen < 12 ||
-	    rrl_exempt(&w->conf->rrl, from))
+	    (flags & RRL_F_COOKIE) || rrl_exempt(&w->conf->rrl, from))
 		return rlen;
 	return rrl_apply(&w->conf->rrl, w, from, resp, rlen,
 	    clock_mono_coarse());

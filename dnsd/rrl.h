@@ -18,7 +18,10 @@
  * minimal TC=1 response (header + question; a legitimate resolver whose
  * address is being forged retries over TCP), the others are dropped.
  * slip = 0 never slips, slip = 1 always does. TCP is never limited, and
- * nor are sources inside rrl.exempt (default 127.0.0.0/8 and ::1).
+ * nor are sources inside rrl.exempt (default 127.0.0.0/8 and ::1), nor
+ * answers to queries that carried a valid server cookie (RFC 7873 5.2.5:
+ * the cookie proves the source address is not forged, as TCP does; BIND
+ * and Knot exempt them too).
  *
  * The accounts live in one table shared by every worker thread: a fixed
  * array of 64-bit words (16-bit key tag, 16-bit second, 32-bit balance)
@@ -60,12 +63,14 @@ struct rrl_stats {
  * \param resp   the response built by query_answer(); rewritten in place
  *               into the minimal TC=1 form when slipped
  * \param rlen   its length
+ * \param flags  RRL_F_COOKIE: the query had a valid server cookie (exempt)
  * \retval rlen  send it unchanged (not limited, exempt, RRL off)
  * \retval <rlen send the first bytes of resp: the TC=1 slip response
  * \retval 0     drop it
  */
+#define RRL_F_COOKIE 0x01
 size_t rrl_udp(const struct world *w, const struct sockaddr *from,
-    uint8_t *resp, size_t rlen);
+    uint8_t *resp, size_t rlen, unsigned flags);
 
 /*
  * The same decision with an explicit configuration and clock (unit tests).

@@ -73,6 +73,7 @@ struct tconn {
 	time_t              stall_since;	/* tcp_stalled() state */
 	double              stall_limit;	/* tcp_idle_timeout */
 	struct tcp_idle     idle;	/* place in w->idle (idle.slot = slot) */
+	struct sockaddr_storage peer;	/* the client (DNS Cookies) */
 };
 
 union ctrl {
@@ -327,11 +328,13 @@ udp_batch(struct wsock *s, int flags)
 
 		if (world == NULL || (u->in[i].msg_hdr.msg_flags & MSG_TRUNC))
 			continue;
-		rlen = query_answer(world, u->at, u->q[i], u->in[i].msg_len,
-		    u->r[nout], SERVER_UDP_BUF, QUERY_UDP);
+		rlen = query_answer_from(world, u->at,
+		    (const struct sockaddr *)&u->from[i], u->q[i],
+		    u->in[i].msg_len, u->r[nout], SERVER_UDP_BUF, QUERY_UDP);
 		/* Response rate limiting: drop, or slip as TC=1. */
 		if (rlen == 0 || (rlen = rrl_udp(world,
-		    (const struct sockaddr *)&u->from[i], u->r[nout], rlen)) == 0)
+		    (const struct sockaddr *)&u->from[i], u->r[nout], rlen,
+		    query_cookie_valid(u->at) ? RRL_F_COOKIE : 0)) == 0)
 			continue;
 		u->outiov[nout].iov_base = u->r[nout];
 		u->outiov[nout].iov_len = rlen;
@@ -520,7 +523,8 @@ conn_process(struct tconn *c)
 			break;
 		if (world == NULL || mlen == 0)
 			continue;
-		rlen = query_answer(world, w->at, w->tq, mlen, w->tr + 2,
+		rlen = query_answer_from(world, w->at,
+		    (const struct sockaddr *)&c->peer, w->tq, mlen, w->tr + 2,
 		    SERVER_TCP_MAX, QUERY_TCP);
 		if (rlen == 0 || rlen > SERVER_TCP_MAX)
 			continue;
@@ -721,6 +725,8 @@ conn_admit(struct wsock *s, int fd, const struct sockaddr *peer,
 	c->slot = slot;
 	c->idle.slot = slot;
 	c->stall_limit = lim->idle;
+	memcpy(&c->peer, peer, peer->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
 	c->w = w;
 	c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {

@@ -10,6 +10,7 @@
 #include "dnsd/base/conf.h"
 #include "dnsd/base/diag.h"
 #include "dnsd/base/secret.h"
+#include "dnsd/cookie.h"
 #include "dnsd/world.h"
 #include "zones/compile.h"
 #include "zones/zone.h"
@@ -42,7 +43,8 @@ world_load(const char *file, FILE *err)
 /*
  * What the daemon reads at start besides the config and templates, read
  * here the same way so that check refuses what the daemon would: the
- * status token file (missing, unreadable, readable by others, malformed).
+ * status token file (missing, unreadable, readable by others, malformed);
+ * the cookie secrets are read by world_cookies() below.
  * \retval the number of errors reported to d
  */
 static int
@@ -61,6 +63,60 @@ world_check_files(const struct conf *conf, struct diag *d)
 	}
 	secret_free(&tok);
 	return 0;
+}
+
+/*
+ * One cookie secret file: a line of 32 hex digits, mode refusing group and
+ * others (secret_read), so check refuses what the daemon would.
+ * \retval the number of errors reported to d (0 or 1)
+ */
+static int
+world_cookie_secret(const struct conf *conf, const char *key,
+    const char *path, int line, uint8_t out[COOKIE_SECRET_LEN],
+    struct diag *d)
+{
+	char why[2 * PATH_MAX + 128];
+	struct secret sec;
+	int bad = 0;
+
+	/* room for a longer line, so that it is reported as the wrong
+	 * length rather than as too long */
+	if (secret_read(path, 256, SECRET_LINE, &sec, why, sizeof(why)) == -1) {
+		diag_error(d, conf->file, line, "cookies.%s: %s", key, why);
+		return 1;
+	}
+	if (cookie_secret_parse(sec.data, sec.len, out) != 0) {
+		diag_error(d, conf->file, line, "cookies.%s: %s: expected one "
+		    "line of 32 hexadecimal digits (16 random bytes, e.g. from "
+		    "`openssl rand -hex 16`), got %zu characters", key, path,
+		    sec.len);
+		bad = 1;
+	}
+	secret_free(&sec);
+	return bad;
+}
+
+/* The cookie secrets of conf (RFC 9018 4.4: the current one makes
+ * cookies, the previous one is still accepted), else the process's own. */
+static int
+world_cookies(struct world *w, struct diag *d)
+{
+	const struct conf_cookies *ck = &w->conf->cookies;
+	int bad = 0;
+
+	if (ck->secret_file == NULL) {
+		cookie_secret_random(w->cookies.current);
+		return 0;
+	}
+	bad += world_cookie_secret(w->conf, "secret_file", ck->secret_file,
+	    ck->secret_line, w->cookies.current, d);
+	if (ck->previous_file != NULL) {
+		bad += world_cookie_secret(w->conf, "previous_secret_file",
+		    ck->previous_file, ck->previous_line, w->cookies.previous,
+		    d);
+		w->cookies.has_previous = true;
+	}
+	return bad;
 }
 
 struct world *
@@ -83,6 +139,7 @@ world_build(struct conf *conf, FILE *err)
 		goto fail;
 	}
 	bad = world_check_files(conf, &d);
+	bad += world_cookies(w, &d);
 	/* Load and compile every template even after a failure: report all
 	 * errors. */
 	for (i = 0; i < conf->nzones; i++) {
@@ -114,6 +171,7 @@ world_free(struct world *w)
 
 	if (w == NULL)
 		return;
+	explicit_bzero(&w->cookies, sizeof(w->cookies));
 	for (i = 0; i < w->nzones; i++)
 		zone_free(w->zones[i]);
 	free(w->zones);

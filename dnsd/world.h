@@ -20,6 +20,7 @@
 #include <urcu.h>
 
 #include "dnsd/base/conf.h"
+#include "dnsd/cookie.h"
 #include "zones/zone.h"
 
 struct world {
@@ -28,6 +29,9 @@ struct world {
 	struct zone   **zones;		/* nzones, sorted for lookup */
 	size_t          nzones;
 	time_t          loaded;
+	struct cookie_secrets cookies;	/* cookies.secret_file (and the
+					   previous one), else this process's
+					   random secret */
 };
 
 /*
@@ -39,7 +43,8 @@ struct world {
 struct world *world_load(const char *file, FILE *err);
 
 /*
- * Check the files the daemon reads at start (the status token file, with
+ * Check the files the daemon reads at start (the status token file and the
+ * cookie secrets of conf->cookies, into w->cookies, with
  * secret_read()), load and compile every template of conf (all of them,
  * even after an error, so that every error is reported), zones sorted for
  * lookup.

@@ -1,4 +1,4 @@
-/* conf.c - config loader (libconfig): the top level, zones, status, relay, rrl; load, free. */
+/* conf.c - config loader (libconfig): the top level, zones, status, cookies, relay, rrl; load, free. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -20,7 +20,10 @@ static const char *const top_keys[] = {
 	"listen", "workers", "edns_payload", "tcp_idle_timeout",
 	"tcp_max_connections", "version_bind", "id_server", "user", "group",
 	"log_level", "syslog", "status", "zones", "pools", "relay",
-	"tcp_max_per_source", "rrl", NULL
+	"tcp_max_per_source", "rrl", "cookies", NULL
+};
+static const char *const cookies_keys[] = {
+	"secret_file", "previous_secret_file", NULL
 };
 static const char *const rrl_keys[] = {
 	"enabled", "rate", "slip", "window", "ipv4_prefix", "ipv6_prefix",
@@ -103,6 +106,28 @@ parse_status(struct cctx *c, const config_setting_t *g, struct conf_status *st)
 		st->token_line = conf_line(c,
 		    config_setting_get_member(g, "token_file"));
 	conf_get_strdup(c, g, "status.", "state_file", PATH_MAX, &st->state_file);
+}
+
+static void
+parse_cookies(struct cctx *c, const config_setting_t *g,
+    struct conf_cookies *ck)
+{
+	ck->line = conf_line(c, g);
+	conf_check_keys(c, g, cookies_keys, "cookies");
+	if (conf_get_strdup(c, g, "cookies.", "secret_file", PATH_MAX,
+	    &ck->secret_file) == 1)
+		ck->secret_line = conf_line(c,
+		    config_setting_get_member(g, "secret_file"));
+	if (conf_get_strdup(c, g, "cookies.", "previous_secret_file",
+	    PATH_MAX, &ck->previous_file) == 1) {
+		ck->previous_line = conf_line(c,
+		    config_setting_get_member(g, "previous_secret_file"));
+		if (ck->secret_file == NULL)
+			conf_err(c, config_setting_get_member(g,
+			    "previous_secret_file"), "cookies.previous_secret_"
+			    "file: only with a cookies.secret_file (the secret "
+			    "that makes new cookies)");
+	}
 }
 
 static void
@@ -353,6 +378,8 @@ parse_top(struct cctx *c, const config_setting_t *root, struct conf *conf)
 
 	if (conf_get_group(c, root, "", "status", &st) == 1)
 		parse_status(c, st, &conf->status);
+	if (conf_get_group(c, root, "", "cookies", &g) == 1)
+		parse_cookies(c, g, &conf->cookies);
 	if (conf->status.enabled)
 		for (k = 0; k < conf->nlisten; k++)
 			if (strcmp(conf->listen[k].text,
@@ -535,6 +562,8 @@ conf_free(struct conf *conf)
 	free(conf->relay.hostname);
 	free(conf->status.token_file);
 	free(conf->status.state_file);
+	free(conf->cookies.secret_file);
+	free(conf->cookies.previous_file);
 	free(conf->version_bind);
 	free(conf->id_server);
 	free(conf->user);

@@ -161,6 +161,18 @@ struct conf_status {
 	int                  line;
 };
 
+/* DNS Cookies (dnsd/cookie.h): the server secret files, each one line of
+ * 32 hex digits, read by the world load (dnsd/world.c); none: a random
+ * secret per process. */
+struct conf_cookies {
+	char *secret_file;		/* makes and checks server cookies */
+	int   secret_line;
+	char *previous_file;		/* previous_secret_file: still accepted
+					   (rollover); NULL: none */
+	int   previous_line;
+	int   line;
+};
+
 enum conf_relay_policy {
 	CONF_RELAY_WEIGHTED = 0,
 	CONF_RELAY_LEASTCONN,
@@ -226,6 +238,7 @@ struct conf {
 	int                   log_level;	/* enum log_level, default info */
 	bool                  log_syslog;
 	struct conf_status    status;
+	struct conf_cookies   cookies;
 	struct conf_zone     *zones;
 	size_t                nzones;
 	struct conf_pool     *pools;

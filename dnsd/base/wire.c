@@ -121,7 +121,7 @@ parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
     struct wire_query *q)
 {
 	size_t off = *offp;
-	bool seen_opt = false;
+	bool seen_opt = false, seen_cookie = false;
 
 	for (unsigned i = 0; i < q->arcount; i++) {
 		uint16_t type, rdlen;
@@ -146,11 +146,23 @@ parse_additional(const uint8_t *pkt, size_t len, size_t *offp,
 				return false;
 			seen_opt = true;
 			while (o < end) {
+				size_t ol;
+
 				if (o + 4 > end)
 					return false;
+				ol = rd16(pkt + o + 2);
 				if (rd16(pkt + o) == WIRE_EDNS_OPT_KEEPALIVE)
 					q->keepalive = true;
-				o += 4 + (size_t)rd16(pkt + o + 2);
+				if (rd16(pkt + o) == WIRE_EDNS_OPT_COOKIE &&
+				    !seen_cookie && o + 4 + ol <= end) {
+					seen_cookie = true;
+					if (ol == 8 || (ol >= 16 && ol <= 40)) {
+						q->cookie = pkt + o + 4;
+						q->cookie_len = (uint8_t)ol;
+					} else
+						q->cookie_bad = true;
+				}
+				o += 4 + ol;
 			}
 			if (o != end)
 				return false;
@@ -213,6 +225,9 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	q->edns_version = 0;
 	q->edns_flags = 0;
 	q->keepalive = false;
+	q->cookie = NULL;
+	q->cookie_len = 0;
+	q->cookie_bad = false;
 	q->tsig = NULL;
 	q->tsig_rdata = NULL;
 	q->tsig_owner_len = q->tsig_alg_len = 0;
@@ -265,6 +280,8 @@ wire_parse_query(const uint8_t *pkt, size_t len, struct wire_query *q)
 	}
 	if (q->has_opt && q->edns_version > 0)
 		r = WIRE_BADVERS;
+	else if (q->cookie_bad)
+		r = WIRE_FORMERR;
 	else if (q->tsig != NULL)
 		r = WIRE_NOTAUTH;
 done:

@@ -12,6 +12,9 @@
  * the client's SOA in the authority section (RFC 1995 3). Bytes beyond the
  * declared sections are FORMERR, as Knot answers (NSD ignores them). With
  * QDCOUNT 0 the OPT is still read, so the FORMERR carries it (RFC 6891 7).
+ * The first COOKIE option of the OPT (RFC 7873) is located for the query
+ * path; a malformed one (length not 8 nor 16..40, RFC 7873 5.2.2) is
+ * FORMERR with the OPT kept; later COOKIE options are ignored.
  *
  * The writer builds responses into a caller buffer with name compression
  * against names already in the buffer (the question, earlier owners and
@@ -48,6 +51,7 @@
 #define WIRE_RCODE_REFUSED  5
 #define WIRE_RCODE_NOTAUTH  9
 #define WIRE_RCODE_BADVERS  16
+#define WIRE_RCODE_BADCOOKIE 23	/* RFC 7873 */
 
 #define WIRE_TYPE_OPT    41
 #define WIRE_TYPE_DS     43
@@ -60,6 +64,7 @@
 #define WIRE_CLASS_ANY   255
 
 #define WIRE_EDNS_DO     0x8000
+#define WIRE_EDNS_OPT_COOKIE 10	/* RFC 7873 DNS Cookies */
 #define WIRE_EDNS_OPT_EDE 15	/* RFC 8914 Extended DNS Error */
 #define WIRE_EDNS_OPT_KEEPALIVE 11	/* RFC 7828 edns-tcp-keepalive */
 #define WIRE_EDE_NOT_AUTH 20	/* EDE info-code: Not Authoritative */
@@ -93,6 +98,9 @@ struct wire_query {
 	uint8_t        edns_version;
 	uint16_t       edns_flags;	/* DO and Z */
 	bool           keepalive;	/* edns-tcp-keepalive (RFC 7828) */
+	const uint8_t *cookie;		/* first COOKIE option's data, or NULL */
+	uint8_t        cookie_len;	/* 8 or 16..40 (else WIRE_FORMERR) */
+	bool           cookie_bad;	/* a COOKIE option of another length */
 	/* TSIG (RFC 8945): the record as received, for a BADKEY answer */
 	const uint8_t *tsig;		/* owner name (uncompressed) or NULL */
 	size_t         tsig_owner_len;

@@ -188,6 +188,12 @@ json_queries(const struct query_stats *s)
 	    json_integer((json_int_t)s->truncated));
 	json_object_set_new(q, "dropped", json_integer((json_int_t)s->dropped));
 	by = json_object();
+	json_object_set_new(by, "seen", json_integer((json_int_t)s->cookies));
+	json_object_set_new(by, "valid",
+	    json_integer((json_int_t)s->cookies_valid));
+	json_object_set_new(by, "bad", json_integer((json_int_t)s->cookies_bad));
+	json_object_set_new(q, "cookies", by);
+	by = json_object();
 	for (i = 0; i < QUERY_NQTYPES; i++)
 		json_object_set_new(by, status_qtype_name(i),
 		    json_integer((json_int_t)s->by_qtype[i]));

@@ -239,6 +239,16 @@ metrics_dns(const struct status_model *m, struct evbuffer *b)
 	    "Queries dropped without an answer.");
 	evbuffer_add_printf(b, "mxspread_dns_dropped_total %llu\n",
 	    (unsigned long long)m->stats.dropped);
+	prom_family(b, "mxspread_dns_cookies_total", "counter",
+	    "Queries with a DNS COOKIE option, by what their server cookie "
+	    "was: none (client cookie only), valid, bad.");
+	evbuffer_add_printf(b, "mxspread_dns_cookies_total{server_cookie="
+	    "\"none\"} %llu\n", (unsigned long long)(m->stats.cookies -
+	    m->stats.cookies_valid - m->stats.cookies_bad));
+	evbuffer_add_printf(b, "mxspread_dns_cookies_total{server_cookie="
+	    "\"valid\"} %llu\n", (unsigned long long)m->stats.cookies_valid);
+	evbuffer_add_printf(b, "mxspread_dns_cookies_total{server_cookie="
+	    "\"bad\"} %llu\n", (unsigned long long)m->stats.cookies_bad);
 }
 
 /* Pools and servers: what the pool state says of each. */

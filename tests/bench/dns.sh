@@ -8,6 +8,12 @@
 #   BENCH_ROUNDS    rounds over all servers (default 3)
 #   BENCH_RECORDS   records of the big zone for the RSS figure (100000)
 #   BENCH_DYN       0 skips the dynamic-answer part (dns_dyn.sh)
+#   BENCH_COOKIES   1 adds DNS Cookie runs of mxspread and gdnsd: every
+#                   query with a client cookie only ("+cc": a new server
+#                   cookie each), and with a valid server cookie ("+sc",
+#                   learnt with kdig first: checked, and kept); "only" runs
+#                   just those and the cookie-less ones of the two servers,
+#                   and skips the RSS and dynamic parts
 #
 # Method (see ../shared/BENCH-NOTES.md): every server runs in the foreground
 # from a private temp dir on its own loopback address, pinned to CPU 0 with
@@ -162,24 +168,47 @@ cpu_ticks() {
 	echo $t
 }
 
-# run NAME ADDR PORT MATCH: one dnsperf run; appends to $D/results
+# run NAME ADDR PORT MATCH [DNSPERF_ARGS...]: one dnsperf run; appends to
+# $D/results
 run() {
-	t0=$(cpu_ticks $4)
-	taskset -c 1 dnsperf -s $2 -p $3 -d "$D/queries" -l $DURATION -c 4 -q 200 \
-	    -t 2 > "$D/dnsperf.out" 2>&1
+	name=$1 ra=$2 rp=$3 match=$4
+	shift 4
+	t0=$(cpu_ticks $match)
+	taskset -c 1 dnsperf -s $ra -p $rp -d "$D/queries" -l $DURATION -c 4 -q 200 \
+	    -t 2 "$@" > "$D/dnsperf.out" 2>&1
+	set -- $name $ra $rp $match
 	t1=$(cpu_ticks $4)
 	awk -v name=$1 -v ticks=$((t1 - t0)) -v hz=$HZ '
 		/Queries completed:/ { done = $3 }
 		/Queries lost:/ { lost = $3 }
 		/Queries per second:/ { qps = $4 }
+		/Response codes:/ { rc = $0; sub(/^ *Response codes: */, "", rc) }
 		/Average Latency/ { avg = $4; max = $8; sub(/\)/, "", max) }
 		END {
 			cpu = done > 0 ? ticks / hz * 1e6 / done : 0
 			printf "%-10s %10.0f %8d %9.1f %9.1f %8.2f\n", name, qps, lost,
 			    avg * 1e6, max * 1e6, cpu
 			printf "%s %f %d %f\n", name, cpu, lost, qps >> "'"$D/results"'"
+			if (name ~ /\+/)
+				printf "%-10s   response codes: %s\n", "", rc
 		}' "$D/dnsperf.out"
 }
+
+# cookie_args ADDR PORT: dnsperf's COOKIE option with the server cookie the
+# server at ADDR PORT gives our client cookie (the address dnsperf sends
+# from is the one kdig does: loopback picks 127.0.0.1)
+CC=2464c4abcf10c957
+cookie_args() {
+	c=$(kdig @$1 -p $2 +retry=0 +timeout=2 +cookie=$CC $Z SOA |
+	    sed -n 's/^;; COOKIE: \([0-9A-Fa-f]*\).*/\1/p')
+	[ ${#c} -gt 16 ] || { echo "dns.sh: no server cookie from $1:$2" >&2; exit 1; }
+	echo "10:$c"
+}
+COOKIES=${BENCH_COOKIES:-0}
+if [ "$COOKIES" != 0 ]; then
+	SC_MXS=$(cookie_args $A_MXS $P_MXS) || exit 1
+	SC_GDNSD=$(cookie_args $A_GDNSD $P_GDNSD) || exit 1
+fi
 
 echo "mxspread benchmark: $ROUNDS rounds x $DURATION s per server, server on CPU 0, dnsperf on CPU 1"
 echo "query mix: $(wc -l < "$D/queries") queries (MX, A, AAAA, TXT incl. DKIM, NXDOMAIN, NODATA)"
@@ -189,15 +218,24 @@ r=1
 while [ $r -le $ROUNDS ]; do
 	run mxspread $A_MXS $P_MXS "$D/mxs/mxspread.conf"
 	run gdnsd $A_GDNSD $P_GDNSD "$D/gdnsd"
-	run nsd $A_NSD $P_NSD "$D/nsd/nsd.conf"
-	run knot $A_KNOT $P_KNOT "$D/knot/knot.conf"
-	run reflector $A_REFL $P_REFL "$D/reflector"
+	if [ "$COOKIES" != only ]; then
+		run nsd $A_NSD $P_NSD "$D/nsd/nsd.conf"
+		run knot $A_KNOT $P_KNOT "$D/knot/knot.conf"
+		run reflector $A_REFL $P_REFL "$D/reflector"
+	fi
+	if [ "$COOKIES" != 0 ]; then
+		run mxspread+cc $A_MXS $P_MXS "$D/mxs/mxspread.conf" -E 10:$CC
+		run gdnsd+cc $A_GDNSD $P_GDNSD "$D/gdnsd" -E 10:$CC
+		run mxspread+sc $A_MXS $P_MXS "$D/mxs/mxspread.conf" -E $SC_MXS
+		run gdnsd+sc $A_GDNSD $P_GDNSD "$D/gdnsd" -E $SC_GDNSD
+	fi
 	r=$((r + 1))
 done
 
 echo
 echo "medians over $ROUNDS rounds:"
-for n in mxspread gdnsd nsd knot reflector; do
+for n in mxspread gdnsd nsd knot reflector mxspread+cc gdnsd+cc mxspread+sc gdnsd+sc; do
+	grep -q "^$n " "$D/results" || continue
 	awk -v n=$n '$1 == n { print $2 }' "$D/results" | sort -n |
 	    awk -v n=$n '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -211,8 +249,14 @@ awk -v lost=$lostsum '
 		if (m["nsd"] > 0) printf "  mxspread/NSD       %.2f\n", m["mxspread"] / m["nsd"]
 		if (m["knot"] > 0) printf "  mxspread/Knot      %.2f\n", m["mxspread"] / m["knot"]
 		if (m["reflector"] > 0) printf "  mxspread/reflector %.2f\n", m["mxspread"] / m["reflector"]
+		if (m["gdnsd+cc"] > 0) printf "  mxspread/gdnsd, client cookie only   %.2f\n", m["mxspread+cc"] / m["gdnsd+cc"]
+		if (m["gdnsd+sc"] > 0) printf "  mxspread/gdnsd, valid server cookie  %.2f\n", m["mxspread+sc"] / m["gdnsd+sc"]
+		if (m["mxspread"] > 0 && m["mxspread+cc"] > 0) printf "  mxspread cookies/none: client %.2f, server %.2f\n", m["mxspread+cc"] / m["mxspread"], m["mxspread+sc"] / m["mxspread"]
+		if (m["gdnsd"] > 0 && m["gdnsd+cc"] > 0) printf "  gdnsd cookies/none:    client %.2f, server %.2f\n", m["gdnsd+cc"] / m["gdnsd"], m["gdnsd+sc"] / m["gdnsd"]
 		printf "  mxspread lost queries, all rounds: %d\n", lost
 	}' "$D/medians"
+
+[ "$COOKIES" = only ] && exit 0
 
 # ---- peak RSS with a large zone.
 for n in gdnsd nsd knot reflector; do

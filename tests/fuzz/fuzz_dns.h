@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ldns/ldns.h>
 #include <urcu.h>
@@ -58,17 +60,21 @@ fuzz_dns_check(const uint8_t *q, size_t qlen, const uint8_t *r, size_t rlen,
 	ldns_pkt_free(rp);
 }
 
-/* query_answer() under the RCU read lock into resp (resplen bytes), then
+/* query_answer_from() (a fixed client address, so that COOKIE options are
+ * answered) under the RCU read lock into resp (resplen bytes), then
  * fuzz_dns_check() of the response; returns its length. */
 static inline size_t
 fuzz_dns_ask(const struct world *w, struct query_thread *t,
     const uint8_t *q, size_t qlen, uint8_t *resp, size_t resplen,
     int transport)
 {
+	struct sockaddr_in from = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(0xc0000201) };	/* 192.0.2.1 */
 	size_t n;
 
 	rcu_read_lock();
-	n = query_answer(w, t, q, qlen, resp, resplen, transport);
+	n = query_answer_from(w, t, (const struct sockaddr *)&from, q, qlen,
+	    resp, resplen, transport);
 	rcu_read_unlock();
 	fuzz_dns_check(q, qlen, resp, n, resplen, transport);
 	return n;

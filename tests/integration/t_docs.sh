@@ -91,11 +91,12 @@ probe_keys `probe`~and~`load` PROBES
 server_keys `servers`~(each~element) SERVERS
 relay_keys `relay` RELAY
 rrl_keys `rrl` RRL
+cookies_keys `cookies` COOKIES
 EOF
 ntop=$(table top_keys | wc -l)
 [ "$ntop" -ge 10 ] || bad "conf*.c: only $ntop top-level keys found"
 [ $nerr = 0 ] && ok "all $(for t in top_keys status_keys zone_keys pool_keys \
-    probe_keys server_keys relay_keys rrl_keys; do table $t; done | wc -l) conf*.c keys are documented in README.md and mxspread.conf.5"
+    probe_keys server_keys relay_keys rrl_keys cookies_keys; do table $t; done | wc -l) conf*.c keys are documented in README.md and mxspread.conf.5"
 
 # enum values: every accepted word appears in bold in the man page
 for tab in policy_names probe_names load_type_names proxy_names format_names \

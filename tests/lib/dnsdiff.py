@@ -728,6 +728,17 @@ def known_diff(label, na, nb, tcp):
     if 'unparsable' in na or 'unparsable' in nb:
         return None
     ra, rb = na['rcode'], nb['rcode']
+    # DNS Cookies (RFC 7873): NSD 4.6 has none
+    if 'cookie' in label:
+        if ra == 1 and rb != 1 and 'cookie-bad' in label:
+            return 'malformed COOKIE: FORMERR (RFC 7873 5.2.2); NSD 4.6 has no cookies'
+        if ra == 23 and rb in (0, 3) and 'cookie-full' in label and not tcp:
+            return 'a server cookie not ours: BADCOOKIE over UDP (RFC 7873 5.2.4); NSD 4.6 has no cookies'
+        if na['edns'] and 10 in na['edns']['opts'] and nb['edns'] and \
+                10 not in nb['edns']['opts']:
+            na = dict(na, edns=dict(na['edns'], opts=[o for o in na['edns']['opts'] if o != 10]))
+            if na == nb:
+                return 'answers carry a COOKIE (RFC 7873); NSD 4.6 has no cookies'
     # error answers: NSD leaves out the question (and sometimes the OPT),
     # and echoes the query's AA/TC bits on NOTIMP
     if ra == rb and ra in (1, 4, 5, 9) and not na['an'] and not nb['an']:

@@ -66,6 +66,9 @@ fx_model(void)
 	m->stats.by_rcode[QUERY_NRCODES] = 1;	/* other */
 	m->stats.truncated = 3;
 	m->stats.dropped = 1;
+	m->stats.cookies = 9;
+	m->stats.cookies_valid = 5;
+	m->stats.cookies_bad = 3;
 	m->rrl.limited = 7;
 	m->rrl.slipped = 4;
 	m->rrl.dropped = 3;

@@ -98,6 +98,9 @@ static const struct field top[] = {
 	{ "queries/tcp",          "10" },
 	{ "queries/truncated",    "3" },
 	{ "queries/dropped",      "1" },
+	{ "queries/cookies/seen", "9" },
+	{ "queries/cookies/valid", "5" },
+	{ "queries/cookies/bad",  "3" },
 	{ "queries/by_qtype",     "{\"A\":20,\"NS\":0,\"CNAME\":0,\"SOA\":0,"
 	    "\"MX\":70,\"TXT\":0,\"AAAA\":0,\"other\":10}" },
 	{ "queries/by_rcode",     "{\"NOERROR\":94,\"FORMERR\":0,\"SERVFAIL\":0,"
@@ -230,7 +233,7 @@ test_keys(void **state)
 	check_keys(doc, "version now started uptime healthy world_loaded "
 	    "state_gen last_reload zones queries pools relay");
 	check_keys(at(doc, "queries"), "total udp tcp truncated dropped "
-	    "by_qtype by_rcode");
+	    "cookies by_qtype by_rcode");
 	check_keys(at(doc, "pools/0"), "name policy state probe "
 	    "probe_interval load_probe servers_up servers_total total_weight "
 	    "share_window servers");

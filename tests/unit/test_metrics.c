@@ -71,6 +71,9 @@ static const char *const lines[] = {
 	"mxspread_dns_transport_queries_total{transport=\"tcp\"} 10",
 	"mxspread_dns_truncated_total 3",
 	"mxspread_dns_dropped_total 1",
+	"mxspread_dns_cookies_total{server_cookie=\"none\"} 1",
+	"mxspread_dns_cookies_total{server_cookie=\"valid\"} 5",
+	"mxspread_dns_cookies_total{server_cookie=\"bad\"} 3",
 	"mxspread_rrl_limited_total 7",
 	"mxspread_rrl_responses_total{action=\"slipped\"} 4",
 	"mxspread_rrl_responses_total{action=\"dropped\"} 3",
@@ -216,7 +219,7 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 43);
+	assert_int_equal(check_structure(text), 44);
 	free(text);
 
 	/* no relay, no first-preference counts: those families are gone */
@@ -227,7 +230,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 43 - 10 - 1);
+	assert_int_equal(check_structure(text), 44 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */

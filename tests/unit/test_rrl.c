@@ -415,12 +415,12 @@ test_disabled(void **state)
 	    1, 100, NOW), 100);
 	for (i = 0; i < 100; i++) {
 		len = resp(r, "a.example.", 1, 0, 1);
-		assert_int_equal(rrl_udp(&w, (struct sockaddr *)&ss, r, len),
+		assert_int_equal(rrl_udp(&w, (struct sockaddr *)&ss, r, len, 0),
 		    len);
 	}
 	/* No world: nothing to limit by. */
 	len = resp(r, "a.example.", 1, 0, 1);
-	assert_int_equal(rrl_udp(NULL, (struct sockaddr *)&ss, r, len), len);
+	assert_int_equal(rrl_udp(NULL, (struct sockaddr *)&ss, r, len, 0), len);
 	conf_free(c);
 }
 
@@ -437,7 +437,7 @@ test_udp_wallclock(void **state)
 	/* Within one or two seconds of real time: 10 to 20 get through. */
 	for (i = 0; i < 1000; i++) {
 		len = resp(r, "a.example.", 1, 0, 1);
-		sent += rrl_udp(&w, (struct sockaddr *)&ss, r, len) == len;
+		sent += rrl_udp(&w, (struct sockaddr *)&ss, r, len, 0) == len;
 	}
 	assert_in_range(sent, 10, 20);
 	conf_free(c);
