@@ -7,6 +7,7 @@
 # touch nothing on the host.
 . "$MXS_ROOT/tests/lib/common.sh"
 . "$MXS_ROOT/tests/lib/postfix.sh"
+. "$MXS_ROOT/tests/lib/netns.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root for ip netns"
 for c in ip unbound smtp-sink smtp-source postfix kdig; do
@@ -14,25 +15,7 @@ for c in ip unbound smtp-sink smtp-source postfix kdig; do
 done
 
 NMSG=${E2E_MESSAGES:-3000}
-NS="mxs-e2e-$$"
-NSX="ip netns exec $NS"
-mkdir -p /etc/netns/$NS
-echo "nameserver 127.0.0.53" > /etc/netns/$NS/resolv.conf
-
-e2e_cleanup() {
-	$NSX sh -c ". $MXS_ROOT/tests/lib/postfix.sh; pf_stop $T/pf" 2>/dev/null
-	cleanup
-	ip netns pids $NS 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del $NS 2>/dev/null
-	rm -rf /etc/netns/$NS
-}
-trap e2e_cleanup EXIT
-
-ip netns add $NS || fail "ip netns add"
-$NSX ip link set lo up
-for a in 2 11 12 13 53; do
-	$NSX ip addr add 127.0.0.$a/32 dev lo
-done
+mail_netns e2e 2 11 12 13 53
 
 # --- three receivers, weights 3:2:1 ------------------------------------
 SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)

@@ -10,6 +10,7 @@
 # namespace, as t_e2e_mail.sh does.
 . "$MXS_ROOT/tests/lib/common.sh"
 . "$MXS_ROOT/tests/lib/postfix.sh"
+. "$MXS_ROOT/tests/lib/netns.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root for ip netns"
 for c in ip unbound smtp-sink smtp-source postfix kdig; do
@@ -17,25 +18,7 @@ for c in ip unbound smtp-sink smtp-source postfix kdig; do
 done
 
 NMSG=${ALLDOWN_MESSAGES:-10}	# per domain
-NS="mxs-alldown-$$"
-NSX="ip netns exec $NS"
-mkdir -p /etc/netns/$NS
-echo "nameserver 127.0.0.53" > /etc/netns/$NS/resolv.conf
-
-ad_cleanup() {
-	$NSX sh -c ". $MXS_ROOT/tests/lib/postfix.sh; pf_stop $T/pf" 2>/dev/null
-	cleanup
-	ip netns pids $NS 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del $NS 2>/dev/null
-	rm -rf /etc/netns/$NS
-}
-trap ad_cleanup EXIT
-
-ip netns add $NS || fail "ip netns add"
-$NSX ip link set lo up
-for a in 2 11 21 30 31 53; do
-	$NSX ip addr add 127.0.0.$a/32 dev lo
-done
+mail_netns alldown 2 11 21 30 31 53
 
 # --- mxspread: three pools, every receiver down ----------------------------
 for f in mxspread.conf closed.zone open.zone relayed.zone; do
