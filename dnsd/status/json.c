@@ -157,10 +157,11 @@ json_server(const struct status_server *ms)
 	json_object_set_new(o, "cert_days", ms->ps.cert_days != INT32_MIN ?
 	    json_integer(ms->ps.cert_days) : json_null());
 	json_object_set_new(o, "reason", jstr(ms->ps.reason));
-	json_object_set_new(o, "checks", json_pack("{s:I,s:I,s:I,s:I}",
+	json_object_set_new(o, "checks", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 	    "ok", (json_int_t)ms->cnt.ok, "failed", (json_int_t)ms->cnt.failed,
 	    "skipped", (json_int_t)ms->cnt.skipped,
-	    "late", (json_int_t)ms->cnt.late));
+	    "late", (json_int_t)ms->cnt.late,
+	    "local_errors", (json_int_t)ms->cnt.local));
 	if (ms->nhist > 0) {
 		const struct probe_result *r = &ms->hist[ms->nhist - 1];
 

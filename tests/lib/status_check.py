@@ -118,7 +118,7 @@ def check_fields(doc):
             expect(s.get('cert_days') is None or is_int(s['cert_days']), n + 'cert_days')
             expect(isinstance(s.get('reason'), str), n + 'reason')
             c = s.get('checks')
-            for k in ('ok', 'failed', 'skipped', 'late'):
+            for k in ('ok', 'failed', 'skipped', 'late', 'local_errors'):
                 expect(is_int(c.get(k)), n + 'checks.' + k)
             h = s.get('history')
             expect(isinstance(h, list), n + 'history')

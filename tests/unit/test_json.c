@@ -151,7 +151,7 @@ static const struct field servers[] = {
 	{ "pools/0/servers/0/cert_days",          "30" },
 	{ "pools/0/servers/0/reason",             "\"\"" },
 	{ "pools/0/servers/0/checks",             "{\"ok\":10,\"failed\":1,"
-	    "\"skipped\":2,\"late\":3}" },
+	    "\"skipped\":2,\"late\":3,\"local_errors\":4}" },
 	{ "pools/0/servers/0/last_check",         "{\"time\":1700000115000,"
 	    "\"ok\":true,\"latency_ms\":2.5,\"reason\":\"\"}" },
 	{ "pools/0/servers/0/history",            "[{\"time\":1700000110000,"
