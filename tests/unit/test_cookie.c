@@ -23,6 +23,7 @@
 #include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
+#include "tests/unit/testutil.h"
 
 static void
 unhex(const char *h, uint8_t *out, size_t n)
@@ -294,18 +295,6 @@ static struct world *W;
 static struct query_thread *T;
 static uint8_t resp[65536];
 
-static void
-write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	assert_non_null(f = fopen(path, "w"));
-	fputs(text, f);
-	fclose(f);
-}
-
 static int
 setup(void **state)
 {
@@ -316,8 +305,8 @@ setup(void **state)
 	strcpy(tmpdir, "/tmp/mxs-cookie-XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return -1;
-	write_file("t.zone", zone_text);
-	write_file("t.conf", conf_text);
+	write_file(tmpdir, "t.zone", zone_text);
+	write_file(tmpdir, "t.conf", conf_text);
 	snprintf(path, sizeof(path), "%s/t.conf", tmpdir);
 	if ((W = world_load(path, stderr)) == NULL)
 		return -1;

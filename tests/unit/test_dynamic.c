@@ -16,6 +16,7 @@
 #include "dnsd/query.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
+#include "tests/unit/testutil.h"
 
 static const char *zone_text =
     "$ORIGIN example.org.\n"
@@ -47,19 +48,6 @@ static struct world *W;
 static struct query_thread *T;
 static char tmpdir[64];
 static uint8_t resp[65536];
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static void
 remove_file(const char *dir, const char *name)

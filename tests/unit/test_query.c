@@ -17,6 +17,7 @@
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/zone.h"
+#include "tests/unit/testutil.h"
 
 static const char *zone_text =
     "$ORIGIN example.com.\n"
@@ -134,19 +135,6 @@ static const char *conf_reversed_text =
 static struct world *W, *W_reversed;
 static struct query_thread *T;
 static char tmpdir[64];
-
-static void
-write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int
 setup(void **state)

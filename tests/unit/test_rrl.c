@@ -476,9 +476,13 @@ test_threads(void **state)
 		pthread_join(tid[i], NULL);
 		sent += t[i].sent;
 	}
-	assert_int_equal(sent, 1000);
+	/* Exactly the rate, but for the documented escape: a charge that
+	 * loses its compare-and-swap 8 times in a row lets the response
+	 * through rather than spin on the query path (rrl_charge). Four
+	 * threads on one bucket meet that a few times in a hundred runs. */
+	assert_true(sent >= 1000 && sent <= 1000 + 16);
 	rrl_stats_get(&st);
-	assert_int_equal(st.limited, 4 * 20000 - 1000);
+	assert_int_equal(st.limited, 4 * 20000 - (uint64_t)sent);
 	conf_free(c);
 }
 

@@ -58,7 +58,7 @@ test_good(void **state)
 	size_t i, j;
 
 	(void)state;
-	write_file("inc.zone", inc_zone);
+	write_file(NULL, "inc.zone", inc_zone);
 	z = load_text(good_zone, &errs);
 	assert_string_equal(errs, "");
 	free(errs);
@@ -608,15 +608,15 @@ test_include(void **state)
 
 	(void)state;
 	(void)mkdir("incdir", 0700);
-	write_file("incdir/a.zone", "; a\n$INCLUDE b.zone\n");
-	write_file("incdir/b.zone", "www A 192.0.2.1\nbad A nope\n");
+	write_file(NULL, "incdir/a.zone", "; a\n$INCLUDE b.zone\n");
+	write_file(NULL, "incdir/b.zone", "www A 192.0.2.1\nbad A nope\n");
 	z = load_text(BASE "$INCLUDE incdir/a.zone\n", &errs);
 	assert_null(z);
 	assert_string_equal(errs, "incdir/b.zone:2: bad A record: Syntax "
 	    "error, could not parse the RR's rdata\n");
 	free(errs);
 	errs = NULL;
-	write_file("incdir/b.zone", "www A 192.0.2.1\n");
+	write_file(NULL, "incdir/b.zone", "www A 192.0.2.1\n");
 	z = load_text(BASE "$INCLUDE incdir/a.zone sub2\n", &errs);
 	assert_string_equal(errs, "");
 	free(errs);
@@ -625,7 +625,7 @@ test_include(void **state)
 	zone_free(z);
 	/* a loop through two files */
 	errs = NULL;
-	write_file("incdir/b.zone", "$INCLUDE a.zone\n");
+	write_file(NULL, "incdir/b.zone", "$INCLUDE a.zone\n");
 	z = load_text(BASE "$INCLUDE incdir/a.zone\n", &errs);
 	assert_null(z);
 	assert_string_equal(errs, "incdir/b.zone:1: $INCLUDE loop: "
@@ -636,9 +636,9 @@ test_include(void **state)
 		snprintf(name, sizeof(name), "l%d.zone", i);
 		snprintf(text, sizeof(text), "l%d TXT \"x\"\n$INCLUDE l%d.zone\n",
 		    i, i + 1);
-		write_file(name, i == 11 ? "l11 TXT \"x\"\n" : text);
+		write_file(NULL, name, i == 11 ? "l11 TXT \"x\"\n" : text);
 	}
-	write_file("l10.zone", "l10 TXT \"x\"\n");
+	write_file(NULL, "l10.zone", "l10 TXT \"x\"\n");
 	errs = NULL;
 	z = load_text(BASE "$INCLUDE l1.zone\n", &errs);
 	assert_string_equal(errs, "");
@@ -646,7 +646,7 @@ test_include(void **state)
 	assert_non_null(z);
 	assert_non_null(find(z, "l10.mail.example.com."));
 	zone_free(z);
-	write_file("l10.zone", "l10 TXT \"x\"\n$INCLUDE l11.zone\n");
+	write_file(NULL, "l10.zone", "l10 TXT \"x\"\n$INCLUDE l11.zone\n");
 	errs = NULL;
 	z = load_text(BASE "$INCLUDE l1.zone\n", &errs);
 	assert_null(z);

@@ -3,6 +3,7 @@
 #define MXS_TESTUTIL_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Wire form of a presentation name ("a.b." or "a.b", "." for the root),
@@ -23,6 +24,24 @@ wire(const char *s, uint8_t *out)
 	}
 	out[o++] = 0;
 	return o;
+}
+
+/* Write text to dir/name (dir NULL: name is the path); the test fails if
+ * the file cannot be written. Include after <cmocka.h>. */
+static inline void
+write_file(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	if (dir != NULL)
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+	else
+		snprintf(path, sizeof(path), "%s", name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
 }
 
 #endif

@@ -112,16 +112,6 @@ teardown(void **state)
 	return 0;
 }
 
-static void
-write_file(const char *name, const char *text)
-{
-	FILE *f = fopen(name, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	assert_int_equal(fclose(f), 0);
-}
-
 /* Load text as t.zone; *errs gets everything written to errout. */
 static struct zone *
 load_text(const char *text, char **errs)
@@ -130,7 +120,7 @@ load_text(const char *text, char **errs)
 	size_t len;
 	FILE *f;
 
-	write_file("t.zone", text);
+	write_file(NULL, "t.zone", text);
 	f = open_memstream(errs, &len);
 	assert_non_null(f);
 	z = zone_load(&cf, &cz, f);
