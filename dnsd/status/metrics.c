@@ -130,6 +130,18 @@ static void
 metrics_rrl(const struct rrl_stats *rs, const struct tcp_stats *ts,
     struct evbuffer *b)
 {
+	const struct {
+		const char *reason;
+		uint64_t    n;
+	} closed[] = {
+		{ "per_source_limit",   ts->source_limited },
+		{ "stalled_query",      ts->stalled },
+		{ "idle_evicted",       ts->evicted },
+		{ "idle_expired_early", ts->expired },
+		{ "refused_none_idle",  ts->refused },
+	};
+	size_t i;
+
 	prom_family(b, "mxspread_rrl_limited_total", "counter",
 	    "UDP responses over the rate limit (slipped + dropped).");
 	evbuffer_add_printf(b, "mxspread_rrl_limited_total %llu\n",
@@ -143,21 +155,10 @@ metrics_rrl(const struct rrl_stats *rs, const struct tcp_stats *ts,
 	prom_family(b, "mxspread_dns_tcp_closed_total", "counter",
 	    "DNS TCP connections closed under pressure or by abuse limits, "
 	    "by reason.");
-	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
-	    "{reason=\"per_source_limit\"} %llu\n",
-	    (unsigned long long)ts->source_limited);
-	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
-	    "{reason=\"stalled_query\"} %llu\n",
-	    (unsigned long long)ts->stalled);
-	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
-	    "{reason=\"idle_evicted\"} %llu\n",
-	    (unsigned long long)ts->evicted);
-	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
-	    "{reason=\"idle_expired_early\"} %llu\n",
-	    (unsigned long long)ts->expired);
-	evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
-	    "{reason=\"refused_none_idle\"} %llu\n",
-	    (unsigned long long)ts->refused);
+	for (i = 0; i < sizeof(closed) / sizeof(closed[0]); i++)
+		evbuffer_add_printf(b, "mxspread_dns_tcp_closed_total"
+		    "{reason=\"%s\"} %llu\n", closed[i].reason,
+		    (unsigned long long)closed[i].n);
 }
 
 /* The process, the world and its zones. */
