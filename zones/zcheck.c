@@ -262,10 +262,26 @@ check_node(struct loader *L, struct zone_node *n)
 	struct zone_node *cut = NULL;
 	char nb[WIRE_NAME_TEXT_MAX], cb[WIRE_NAME_TEXT_MAX], tb[32], t2[32],
 	    cw[PATH_MAX + 32];
+	struct dyn_here {
+		const char            *kind;
+		const struct zone_dyn *d;
+		int                    file;
+		uint16_t               type1, type2;	/* the types it owns */
+	} dyn[3];
 	uint16_t i, t;
 	int ci = -1, oi = -1;
+	size_t k, ndyn = 0;
 	bool below = false;
 
+	if (n->dynmx != NULL)
+		dyn[ndyn++] = (struct dyn_here){ "DYNMX", n->dynmx,
+		    b->dynmx_file, ZONE_TYPE_MX, ZONE_TYPE_MX };
+	if (n->dyna != NULL)
+		dyn[ndyn++] = (struct dyn_here){ "DYNA", n->dyna, b->dyna_file,
+		    ZONE_TYPE_A, ZONE_TYPE_AAAA };
+	if (n->dynsrv != NULL)
+		dyn[ndyn++] = (struct dyn_here){ "DYNSRV", n->dynsrv,
+		    b->dynsrv_file, ZONE_TYPE_SRV, ZONE_TYPE_SRV };
 	wire_name_text(n->name, nb, sizeof(nb));
 	if (n == L->z->apex)
 		n->flags |= ZONE_NODE_APEX;
@@ -346,52 +362,25 @@ check_node(struct loader *L, struct zone_node *n)
 			    zone_type_name(n->rrsets[oi].type, tb, sizeof(tb)),
 			    zone_where(L, b->brr[ci].file, b->brr[oi].file,
 			    b->brr[oi].line, cw, sizeof(cw)));
-		if (n->dynmx != NULL)
-			zone_err(L, b->dynmx_file, n->dynmx->line, "DYNMX at "
-			    "'%s' beside a CNAME (%s)", nb, zone_where(L,
-			    b->dynmx_file, b->brr[ci].file, b->brr[ci].line, cw,
+		for (k = 0; k < ndyn; k++)
+			zone_err(L, dyn[k].file, dyn[k].d->line, "%s at '%s' "
+			    "beside a CNAME (%s)", dyn[k].kind, nb, zone_where(L,
+			    dyn[k].file, b->brr[ci].file, b->brr[ci].line, cw,
 			    sizeof(cw)));
-		if (n->dyna != NULL)
-			zone_err(L, b->dyna_file, n->dyna->line, "DYNA at '%s' "
-			    "beside a CNAME (%s)", nb, zone_where(L,
-			    b->dyna_file, b->brr[ci].file, b->brr[ci].line, cw,
-			    sizeof(cw)));
-		if (n->dynsrv != NULL)
-			zone_err(L, b->dynsrv_file, n->dynsrv->line, "DYNSRV at "
-			    "'%s' beside a CNAME (%s)", nb, zone_where(L,
-			    b->dynsrv_file, b->brr[ci].file, b->brr[ci].line,
-			    cw, sizeof(cw)));
 		return;
 	}
-	if (n->dynmx != NULL) {
-		for (i = 0; i < n->nrrsets; i++)
-			if (n->rrsets[i].type == ZONE_TYPE_MX)
-				zone_err(L, b->dynmx_file, n->dynmx->line,
-				    "DYNMX at '%s' beside a static MX record "
-				    "(%s)", nb, zone_where(L, b->dynmx_file,
-				    b->brr[i].file, b->brr[i].line, cw,
-				    sizeof(cw)));
-	}
-	if (n->dynsrv != NULL) {
-		for (i = 0; i < n->nrrsets; i++)
-			if (n->rrsets[i].type == ZONE_TYPE_SRV)
-				zone_err(L, b->dynsrv_file, n->dynsrv->line,
-				    "DYNSRV at '%s' beside a static SRV record "
-				    "(%s)", nb, zone_where(L, b->dynsrv_file,
-				    b->brr[i].file, b->brr[i].line, cw,
-				    sizeof(cw)));
-	}
-	if (n->dyna != NULL) {
+	/* A dynamic record owns its types at the name: no static ones. */
+	for (k = 0; k < ndyn; k++)
 		for (i = 0; i < n->nrrsets; i++) {
 			t = n->rrsets[i].type;
-			if (t == ZONE_TYPE_A || t == ZONE_TYPE_AAAA)
-				zone_err(L, b->dyna_file, n->dyna->line, "DYNA "
+			if (t == dyn[k].type1 || t == dyn[k].type2)
+				zone_err(L, dyn[k].file, dyn[k].d->line, "%s "
 				    "at '%s' beside a static %s record (%s)",
-				    nb, zone_type_name(t, t2, sizeof(t2)),
-				    zone_where(L, b->dyna_file, b->brr[i].file,
+				    dyn[k].kind, nb,
+				    zone_type_name(t, t2, sizeof(t2)),
+				    zone_where(L, dyn[k].file, b->brr[i].file,
 				    b->brr[i].line, cw, sizeof(cw)));
 		}
-	}
 }
 
 /* ---- name servers and glue ---- */
