@@ -12,10 +12,7 @@
 for c in kdig dig; do
 	command -v $c >/dev/null 2>&1 || skip "$c not installed"
 done
-SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
-[ -x "$SINK" ] || skip "smtp-sink (postfix) not installed"
-SINK_USER=""
-[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
+need_smtp_sink
 
 ORIGIN=mail.example.test
 DP=$(free_port 127.0.0.1)

@@ -15,10 +15,7 @@
 
 [ -x "$MXSPREAD" ] || fail "no daemon at $MXSPREAD"
 command -v kdig >/dev/null 2>&1 || skip "kdig not installed"
-SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
-[ -x "$SINK" ] || skip "smtp-sink (postfix) not installed"
-SINK_USER=""
-[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
+need_smtp_sink
 
 DATA="$MXS_ROOT/tests/integration/data/t_probe_address"
 FO="$MXS_ROOT/tests/integration/data/t_relay_failover"

@@ -11,10 +11,7 @@
 . "$MXS_ROOT/tests/lib/common.sh"
 
 [ -x "$MXSPREAD" ] || fail "no daemon at $MXSPREAD"
-SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
-[ -x "$SINK" ] || skip "smtp-sink (postfix) not installed"
-SINK_USER=""
-[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
+need_smtp_sink
 
 DATA="$MXS_ROOT/tests/integration/data/t_relay_failover"
 N=30

@@ -29,6 +29,16 @@ ok() { echo "ok: $*"; }
 
 . "$MXS_ROOT/tests/lib/fixture.sh"
 
+# need_smtp_sink: Postfix's smtp-sink in $SINK (skip the test without
+# it) and in $SINK_USER the option it needs as root (it refuses to run as
+# root without -u).
+need_smtp_sink() {
+	SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+	[ -x "$SINK" ] || skip "smtp-sink (postfix) not installed"
+	SINK_USER=""
+	[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
+}
+
 # free_port [ADDR] [tcp|udp|both]: a port free for both UDP and TCP.
 free_port() {
 	python3 - "${1:-127.0.0.1}" <<'PY'
