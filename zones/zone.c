@@ -10,6 +10,7 @@
 #include "dnsd/base/wire.h"
 #include "zones/loader.h"
 #include "zones/parse.h"
+#include "zones/sign.h"
 #include "zones/zcheck.h"
 #include "zones/zone.h"
 
@@ -173,13 +174,16 @@ zone_free(struct zone *z)
 		return;
 	for (i = 0; i < z->nnodes; i++) {
 		b = (struct bnode *)z->nodes[i];
-		for (j = 0; j < b->n.nrrsets; j++)
+		for (j = 0; j < b->n.nrrsets; j++) {
 			free(b->n.rrsets[j].rdata);
+			free(b->n.rrsets[j].rrsig);
+		}
 		free(b->n.rrsets);
 		free(b->brr);
 		if (b->n.answers != NULL && z->answers_free != NULL)
 			z->answers_free(b->n.answers);
 	}
+	sign_free(z->sec);
 	free(z->nodes);
 	free(z->htab);
 	free(z->file);

@@ -51,6 +51,9 @@ struct zone_rrset {
 				   with a warning when the template differs) */
 	uint8_t  *rdata;	/* count x (uint16 rdlen big-endian, rdlen bytes) */
 	size_t    rdata_len;
+	uint8_t  *rrsig;	/* signed zones (zones/sign.h): the RRSIG rdata
+				   of this RRset, else NULL */
+	uint16_t  rrsig_len;
 };
 
 /* A dynamic record: answers computed per query from a pool's state. */
@@ -101,6 +104,8 @@ struct zone_pool_ref {
 	struct zone_node  *relay_node;		/* in-zone node or NULL */
 };
 
+struct sign_zone;
+
 struct zone {
 	char                 *file;		/* template path */
 	char                 *origin_text;	/* "mail.example.com." */
@@ -117,6 +122,7 @@ struct zone {
 	struct zone_pool_ref *pools;
 	size_t                npools;
 	void                (*answers_free)(void *);
+	struct sign_zone     *sec;		/* zones/sign.h; NULL: unsigned */
 	void                 *arena;		/* private: the loader's allocations */
 };
 

@@ -33,7 +33,10 @@ static const char *const status_keys[] = {
 	"listen", "token_file", "state_file", "enabled", NULL
 };
 static const char *const zone_keys[] = {
-	"origin", "template", "serial", NULL
+	"origin", "template", "serial", "dnssec", NULL
+};
+static const char *const dnssec_keys[] = {
+	"keys", "validity", "refresh", "variants", NULL
 };
 static const char *const relay_keys[] = {
 	"enabled", "listen", "pool", "port", "proxy_protocol", "policy",
@@ -47,6 +50,143 @@ static bool same_ip(const struct conf_sockaddr *a,
 const char *const conf_proxy_names[] = { "none", "v1", "v2", NULL };
 static const char *const relay_policy_names[] = { "weighted", "leastconn", NULL };
 static const char *const level_names[] = { "error", "warning", "info", "debug", NULL };
+
+/*
+ * A duration: an integer (seconds) or a string "<n>[smhdw]" ("14d").
+ * \retval 1 set, 0 absent, -1 wrong (printed)
+ */
+static int
+get_duration(struct cctx *c, const config_setting_t *g, const char *pfx,
+    const char *key, long long min, long long max, uint32_t *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	long long v, mul = 1;
+	const char *t;
+	char *end;
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64) {
+		v = config_setting_get_int64(s);
+	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		t = config_setting_get_string(s);
+		errno = 0;
+		v = strtoll(t, &end, 10);
+		switch (*end) {
+		case 's': mul = 1; end++; break;
+		case 'm': mul = 60; end++; break;
+		case 'h': mul = 3600; end++; break;
+		case 'd': mul = 86400; end++; break;
+		case 'w': mul = 7 * 86400; end++; break;
+		default: break;
+		}
+		if (end == t || *end != '\0' || errno != 0 || v < 0 ||
+		    v > max) {
+			conf_err(c, s, "%s%s: '%s' is not a duration (seconds, "
+			    "or a number with s, m, h, d or w: \"14d\")", pfx,
+			    key, t);
+			return -1;
+		}
+		v *= mul;
+	} else {
+		conf_err(c, s, "%s%s: expected a duration (seconds, or a "
+		    "string such as \"14d\"), got %s", pfx, key,
+		    conf_type_word(s));
+		return -1;
+	}
+	if (v < min || v > max) {
+		conf_err(c, s, "%s%s: %lld seconds is out of range (%lld to "
+		    "%lld)", pfx, key, v, min, max);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 1;
+}
+
+/* A key base path as written, resolved against the config's directory;
+ * ".key" or ".private" at the end is taken off (either file names it). */
+static char *
+key_path(const struct cctx *c, const char *v)
+{
+	char *p = NULL;
+	size_t n;
+
+	if (v[0] == '/' || c->dir == NULL)
+		p = strdup(v);
+	else if (asprintf(&p, "%s%s%s", c->dir, strcmp(c->dir, "/") == 0 ?
+	    "" : "/", v) < 0)
+		p = NULL;
+	if (p == NULL)
+		return NULL;
+	n = strlen(p);
+	if (n > 4 && strcmp(p + n - 4, ".key") == 0)
+		p[n - 4] = '\0';
+	else if (n > 8 && strcmp(p + n - 8, ".private") == 0)
+		p[n - 8] = '\0';
+	return p;
+}
+
+static void
+parse_dnssec(struct cctx *c, const config_setting_t *g, struct conf_dnssec *ds)
+{
+	const config_setting_t *ks, *e;
+	int n, r;
+	long long v;
+	bool vset, rset;
+
+	ds->enabled = true;
+	ds->line = conf_line(c, g);
+	ds->validity = CONF_DNSSEC_VALIDITY;
+	ds->refresh = CONF_DNSSEC_REFRESH;
+	ds->variants = CONF_DNSSEC_VARIANTS;
+	conf_check_keys(c, g, dnssec_keys, "dnssec");
+	if ((ks = config_setting_get_member(g, "keys")) == NULL) {
+		conf_err(c, g, "dnssec: missing required key 'keys' (the "
+		    "zone's key files, as `mxspread keygen` writes them)");
+	} else if ((n = conf_strlist_len(ks)) < 1) {
+		conf_err(c, ks, "dnssec.keys: expected a string or a list of "
+		    "strings, got %s", conf_type_word(ks));
+	} else if (n > CONF_DNSSEC_MAXKEYS) {
+		conf_err(c, ks, "dnssec.keys: %d keys, at most %d (the signing "
+		    "key and pre-published successors)", n,
+		    CONF_DNSSEC_MAXKEYS);
+	} else {
+		for (int i = 0; i < n; i++) {
+			const char *kv;
+
+			e = conf_strlist_elem(ks, i);
+			if (e == NULL || config_setting_type(e) !=
+			    CONFIG_TYPE_STRING || (kv =
+			    config_setting_get_string(e)) == NULL ||
+			    kv[0] == '\0') {
+				conf_err(c, e != NULL ? e : ks, "dnssec.keys: "
+				    "element %d is not a non-empty string",
+				    i + 1);
+				continue;
+			}
+			if ((ds->keys[ds->nkeys] = key_path(c, kv)) == NULL) {
+				conf_err(c, e, "out of memory");
+				continue;
+			}
+			ds->key_line[ds->nkeys++] = conf_line(c, e) > 0 ?
+			    conf_line(c, e) : conf_line(c, ks);
+		}
+	}
+	vset = get_duration(c, g, "dnssec.", "validity", 3600, 366 * 86400,
+	    &ds->validity) == 1;
+	rset = get_duration(c, g, "dnssec.", "refresh", 600, 365 * 86400,
+	    &ds->refresh) == 1;
+	if (vset && !rset && ds->refresh >= ds->validity)
+		ds->refresh = ds->validity / 2;
+	if (ds->refresh >= ds->validity)
+		conf_err(c, config_setting_get_member(g, rset ? "refresh" :
+		    "validity"), "dnssec: validity (%u s) must be longer than "
+		    "refresh (%u s): signatures are renewed refresh seconds "
+		    "before they expire", ds->validity, ds->refresh);
+	if ((r = conf_get_int(c, g, "dnssec.", "variants", 1, 1000, &v)) == 1)
+		ds->variants = (unsigned)v;
+}
 
 static void
 parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
@@ -82,6 +222,14 @@ parse_zone(struct cctx *c, const config_setting_t *g, struct conf_zone *z)
 			z->template = NULL;
 		if (z->template == NULL)
 			conf_err(c, s, "out of memory");
+	}
+
+	if ((s = config_setting_get_member(g, "dnssec")) != NULL) {
+		if (config_setting_type(s) != CONFIG_TYPE_GROUP)
+			conf_err(c, s, "dnssec: expected a group { keys = "
+			    "[ ... ]; }, got %s", conf_type_word(s));
+		else
+			parse_dnssec(c, s, &z->dnssec);
 	}
 
 	if ((s = config_setting_get_member(g, "serial")) != NULL) {
@@ -554,8 +702,11 @@ conf_free(struct conf *conf)
 		return;
 	conf_pools_free(conf->pools, conf->npools);
 	free(conf->pools_byname);
-	for (i = 0; i < conf->nzones; i++)
+	for (i = 0; i < conf->nzones; i++) {
 		free(conf->zones[i].template);
+		for (size_t k = 0; k < conf->zones[i].dnssec.nkeys; k++)
+			free(conf->zones[i].dnssec.keys[k]);
+	}
 	free(conf->zones);
 	free(conf->listen);
 	free(conf->relay.listen);

@@ -144,11 +144,37 @@ struct conf_pool {
 	int                line;
 };
 
+/*
+ * DNSSEC of one zone (zones/dnssec.h, zones/sign.h): dnssec = { keys = [
+ * "Kmail.example.com.+013+12345" ]; validity = "14d"; refresh = "7d";
+ * variants = 200; }. A key is the base path of a BIND key pair (".key"
+ * and ".private" appended), relative to the config file's directory. The
+ * first key signs; the others are published only (DNSKEY, CDS, CDNSKEY):
+ * a pre-published successor.
+ */
+#define CONF_DNSSEC_MAXKEYS 4
+#define CONF_DNSSEC_VALIDITY (14 * 86400)	/* default signature lifetime */
+#define CONF_DNSSEC_REFRESH  (7 * 86400)	/* default: re-sign this long
+						   before expiry */
+#define CONF_DNSSEC_VARIANTS 200		/* default signed variants per
+						   dynamic RRset */
+struct conf_dnssec {
+	bool      enabled;		/* the group is present */
+	size_t    nkeys;
+	char     *keys[CONF_DNSSEC_MAXKEYS];	/* base paths, resolved */
+	int       key_line[CONF_DNSSEC_MAXKEYS];
+	uint32_t  validity;		/* seconds */
+	uint32_t  refresh;		/* seconds, < validity */
+	unsigned  variants;		/* 1..1000 */
+	int       line;
+};
+
 struct conf_zone {
 	char     origin[CONF_DNAME_MAX + 2];	/* absolute, lowercase, trailing dot */
 	char    *template;			/* path, relative to the config file's dir
 						   resolved at load time */
 	bool     serial_auto;			/* serial = "auto" */
+	struct conf_dnssec dnssec;
 	int      line;
 };
 
