@@ -21,6 +21,7 @@
 #include "dnsd/relay/relay.h"
 #include "dnsd/server.h"
 #include "dnsd/status/reload.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/status/status.h"
 #include "dnsd/world.h"
 #include "probes/probe.h"
@@ -152,8 +153,9 @@ running_diff(const struct conf *conf, unsigned relay_pending,
 	return n + relay_pending_names(relay_pending, names + n, max - n);
 }
 
-/* SIGHUP: a new world replaces the running one only if it loads whole. */
-static void
+/* SIGHUP: a new world replaces the running one only if it loads whole.
+ * \retval 0 published, -1 rejected (the running world stays) */
+static int
 daemon_reload(const char *file)
 {
 	struct world *nw;
@@ -168,7 +170,7 @@ daemon_reload(const char *file)
 	if ((errs = open_memstream(&buf, &len)) == NULL) {
 		log_warn("reload: open_memstream");
 		status_reload_note(false, "out of memory", NULL, 0);
-		return;
+		return -1;
 	}
 	nw = world_load(file, errs);
 	fclose(errs);
@@ -178,7 +180,7 @@ daemon_reload(const char *file)
 		free(buf);
 		log_warnx("reload of %s rejected, still serving the previous "
 		    "configuration", file);
-		return;
+		return -1;
 	}
 	/* The engine holds the old conf, which is freed after the publish:
 	 * restart it on the new one (it publishes a fresh all-up state). */
@@ -215,6 +217,57 @@ daemon_reload(const char *file)
 	log_info("reloaded %s: %zu zone%s", file, nw->nzones,
 	    nw->nzones == 1 ? "" : "s");
 	status_reloaded();
+	return 0;
+}
+
+#define DAEMON_TICK 5	/* seconds between re-signing checks */
+
+/*
+ * Re-signing (zones/sign.h): when a signed zone's signatures are within
+ * its refresh margin of expiring, load a new world as a reload does (the
+ * same files, signed anew) and swap it in. A failure keeps the old world
+ * and its signatures, is logged and counted (dynsign_resign_note) and is
+ * retried at the next tick; signatures past their expiration are logged
+ * at every tick until a load succeeds.
+ */
+static void
+daemon_resign_check(const char *file)
+{
+	const struct world *w;
+	time_t now = time(NULL);
+	char why[512] = "";
+	bool due = false, expired = false;
+
+	rcu_read_lock();
+	w = world_get();
+	for (size_t i = 0; w != NULL && i < w->nzones; i++) {
+		const struct sign_zone *s = w->zones[i]->sec;
+
+		if (s == NULL)
+			continue;
+		if ((int64_t)now + s->conf->refresh >= (int64_t)s->expiration) {
+			due = true;
+			snprintf(why, sizeof(why), "%s", w->zones[i]->origin_text);
+		}
+		if ((int64_t)now >= (int64_t)s->expiration) {
+			expired = true;
+			log_warnx("dnssec: the signatures of %s EXPIRED at %u "
+			    "(%lld s ago): validators reject the zone; "
+			    "re-signing keeps failing", w->zones[i]->origin_text,
+			    s->expiration, (long long)(now - s->expiration));
+		}
+	}
+	rcu_read_unlock();
+	if (!due)
+		return;
+	log_info("dnssec: re-signing: the signatures of %s are within the "
+	    "refresh margin%s", why, expired ? " (expired)" : "");
+	if (daemon_reload(file) == 0)
+		dynsign_resign_note(true, NULL);
+	else
+		dynsign_resign_note(false, "the configuration or a template "
+		    "did not load (see the log): the old signatures are "
+		    "served until it does");
 }
 
 /*
@@ -366,11 +419,21 @@ daemon_main(const char *file, int debug)
 	    w->nzones == 1 ? "" : "s", server_workers(srv),
 	    server_workers(srv) == 1 ? "" : "s");
 
+	if (dynsign_start() != 0) {
+		snprintf(err, sizeof(err), "cannot start the DNSSEC signer");
+		goto stop;
+	}
 	for (;;) {
-		if ((sig = sigwaitinfo(&set, NULL)) < 0) {
+		struct timespec tick = { DAEMON_TICK, 0 };
+
+		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
+			if (errno == EAGAIN) {
+				daemon_resign_check(file);
+				continue;
+			}
 			if (errno == EINTR)
 				continue;
-			log_warn("sigwaitinfo");
+			log_warn("sigtimedwait");
 			break;
 		}
 		if (sig == SIGHUP) {
@@ -382,6 +445,7 @@ daemon_main(const char *file, int debug)
 	}
 	rc = 0;
 stop:
+	dynsign_stop();
 	server_stop(srv);
 	probe_engine_stop();
 	status_stop();

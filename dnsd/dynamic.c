@@ -11,11 +11,13 @@
 #include "dnsd/base/conf.h"
 #include "dnsd/base/wire.h"
 #include "dnsd/dynamic.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/policy.h"
 #include "dnsd/query-t.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/compile.h"
+#include "zones/sign.h"
 #include "zones/zone.h"
 
 /* DYNMX and DYNSRV at the qname itself: copy precompiled records, patch
@@ -162,6 +164,153 @@ put_nodata(struct query_ctx *c, struct wire_writer *w)
 	return true;
 }
 
+bool
+dynamic_put_nsec(struct query_ctx *c, const struct sign_nsec *e, size_t *lenp,
+    bool sig)
+{
+	const struct sign_rr *r = &e->var[0];
+	size_t len = *lenp, l;
+
+	if (e->dynslot >= 0) {
+		const struct dynsign *d;
+		uint8_t m = e->dynmask;
+
+		rcu_read_lock();
+		d = dynsign_get(c->z);
+		if (d != NULL && (size_t)e->dynslot < d->n)
+			m = d->names[e->dynslot].mask;
+		rcu_read_unlock();
+		r = &e->var[m & e->dynmask];
+	}
+	if (r->wire == NULL)
+		return true;
+	l = sig ? r->len : r->nsec_len;
+	if (len + l > c->limit || len >= 0x3F00)
+		return false;
+	memcpy(c->resp + len, r->wire, l);
+	if (sig)
+		wire_set16(c->resp + len + r->sig_owner, (uint16_t)(0xC000 | len));
+	*lenp = len + l;
+	return true;
+}
+
+/* Signed NODATA after a dynamic RRset came out empty: the SOA and its
+ * RRSIG, the name's NSEC (mask of the same state, d). */
+static enum dynamic_rc
+signed_nodata(struct query_ctx *c, const struct sign_nsec *e,
+    const struct dynsign *d, size_t *lenp)
+{
+	const struct compile_node *apex = c->z->apex->answers;
+	const struct compile_blob *b;
+	const struct sign_rr *r;
+	size_t len = *lenp;
+
+	if (apex == NULL || apex->sec == NULL ||
+	    (b = apex->sec->special[COMPILE_NODATA]) == NULL)
+		return DYNAMIC_SERVFAIL;
+	r = &e->var[d->names[e->dynslot].mask & e->dynmask];
+	if (len + b->len + r->len > c->limit || len + b->len >= 0x3F00)
+		return DYNAMIC_TC;
+	query_blob_copy(c, b, c->q->qname_len - c->z->origin_len, len,
+	    b->len);
+	len += b->len;
+	memcpy(c->resp + len, r->wire, r->len);
+	wire_set16(c->resp + len + r->sig_owner, (uint16_t)(0xC000 | len));
+	len += r->len;
+	c->ns = (uint16_t)(c->ns + b->ns + 2);
+	*lenp = len;
+	return DYNAMIC_OK;
+}
+
+/* DO=1 at a signed zone: a signed variant (dynamic.h). */
+static enum dynamic_rc
+dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
+    uint16_t owner, size_t *lenp)
+{
+	const struct sign_nsec *e = sign_nsec_find(c->z->sec, n->name,
+	    n->namelen);
+	const struct dynsign *d;
+	const struct dynsign_set *set;
+	const struct dynsign_var *v;
+	enum dynamic_rc rc = DYNAMIC_OK;
+	size_t len = *lenp, base, L;
+	uint16_t ar = 0;
+
+	if (e == NULL || e->node != n || e->dynslot < 0)
+		return DYNAMIC_SERVFAIL;
+	rcu_read_lock();
+	d = dynsign_get(c->z);
+	if (d == NULL || (size_t)e->dynslot >= d->n) {
+		rc = DYNAMIC_SERVFAIL;	/* never unsigned */
+		goto out;
+	}
+	if (kind == COMPILE_DYN_NSEC) {
+		const struct sign_rr *r =
+		    &e->var[d->names[e->dynslot].mask & e->dynmask];
+
+		if (len + r->len > c->limit || len >= 0x3F00) {
+			rc = DYNAMIC_TC;
+			goto out;
+		}
+		memcpy(c->resp + len, r->wire, r->len);
+		/* owner: the qname's place (NSEC owner written out, RRSIG
+		 * pointing at it) */
+		wire_set16(c->resp + len + r->sig_owner,
+		    (uint16_t)(0xC000 | len));
+		*lenp = len + r->len;
+		c->an = (uint16_t)(c->an + 2);
+		goto out;
+	}
+	set = &d->names[e->dynslot].set[kind - COMPILE_DYN_MX];
+	if (set->servfail) {
+		rc = DYNAMIC_SERVFAIL;
+		goto out;
+	}
+	if (set->n == 0) {
+		rc = signed_nodata(c, e, d, lenp);
+		goto out;
+	}
+	v = &set->v[c->t->dsig_seq++ % set->n];
+	if (len + v->len_ans > c->limit) {
+		rc = DYNAMIC_TC;
+		goto out;
+	}
+	base = len;
+	memcpy(c->resp + base, v->wire, v->len_ans);
+	for (uint16_t i = 0; i < v->nown; i++)
+		wire_set16(c->resp + base + v->own[i],
+		    (uint16_t)(0xC000 | owner));
+	L = v->len_ans;
+	/* additional: whole RRsets with their RRSIGs while they fit, and
+	 * only where every pointer into the variant can be written */
+	if (!c->no_add && v->nadd > 0 && base + v->len < 0x3F00) {
+		for (uint16_t i = 0; i < v->nadd && base + v->add_end[i] <=
+		    c->limit; i++) {
+			L = v->add_end[i];
+			ar = v->add_ar[i];
+		}
+		if (L > v->len_ans) {
+			memcpy(c->resp + base + v->len_ans,
+			    v->wire + v->len_ans, L - v->len_ans);
+			for (uint16_t i = 0; i < v->nrel && v->rel[i] < L; i++) {
+				uint8_t *p = c->resp + base + v->rel[i];
+
+				wire_set16(p, (uint16_t)(0xC000 |
+				    (base + (wire_get16(p) & 0x3FFF))));
+			}
+		}
+	}
+	*lenp = base + L;
+	c->an = (uint16_t)(c->an + v->an);
+	c->ar = (uint16_t)(c->ar + ar);
+	if (kind != COMPILE_DYN_SRV && v->first < QUERY_FP_SERVERS &&
+	    set->pool < QUERY_FP_POOLS)
+		c->t->first[set->pool][v->first]++;
+out:
+	rcu_read_unlock();
+	return rc;
+}
+
 /* Append the dynamic answer of node n at c->resp + *lenp (dynamic.h). */
 enum dynamic_rc
 dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
@@ -182,6 +331,20 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	unsigned flags = 0;
 	uint32_t ttl;
 
+	if (c->dnssec)
+		return dynamic_signed(c, n, kind, owner, lenp);
+	if (kind == COMPILE_DYN_NSEC) {
+		/* DO=0: the NSEC record alone */
+		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
+		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+
+		if (e == NULL || e->node != n)
+			return DYNAMIC_OK;
+		if (!dynamic_put_nsec(c, e, lenp, false))
+			return DYNAMIC_TC;
+		c->an++;
+		return DYNAMIC_OK;
+	}
 	if (dyn == NULL || conf == NULL || dyn->pool >= conf->npools)
 		return DYNAMIC_OK;
 	cp = &conf->pools[dyn->pool];

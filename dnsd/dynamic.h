@@ -29,6 +29,13 @@
  * "servfail" and no eligible server (policy_order's POLICY_F_SERVFAIL)
  * makes the whole response SERVFAIL, whatever led to the dynamic name (a
  * CNAME chain, a wildcard, ANY choosing the dynamic type).
+ *
+ * Signed zones, DO=1 (c->dnssec): the answer is one of the signed variants
+ * of dnsd/dynsign.h, taken in turn (the thread's dsig_seq), with its RRSIG
+ * and, unless c->no_add (a wildcard answer, whose proof follows in
+ * authority), its targets' addresses with their RRSIGs; an empty RRset is
+ * NODATA with the SOA, its RRSIG and the name's NSEC of the same pool
+ * state. Asked for NSEC at such a name (COMPILE_DYN_NSEC): that NSEC.
  */
 #ifndef MXS_DYNAMIC_H
 #define MXS_DYNAMIC_H
@@ -59,5 +66,14 @@ enum dynamic_rc {
  */
 enum dynamic_rc dynamic_answer(struct query_ctx *c, const struct zone_node *n,
     int kind, uint16_t owner, size_t *lenp);
+
+/*
+ * Signed zones: append the NSEC of chain entry e at c->resp + *lenp, with
+ * its RRSIG when sig; a name with dynamic records gets the NSEC of the
+ * current pool state (dnsd/dynsign.h). The caller counts the records.
+ * \retval false  it does not fit c->limit (*lenp unchanged)
+ */
+bool dynamic_put_nsec(struct query_ctx *c, const struct sign_nsec *e,
+    size_t *lenp, bool sig);
 
 #endif

@@ -79,22 +79,17 @@ order_group(struct rng *rng, const double *key, uint16_t *ci, double *cw,
 	return want < m ? want : m;
 }
 
-size_t
-policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
-    unsigned *flags_out)
+/*
+ * The servers that take part in an answer and their weights: the eligible
+ * ones, or on all down what all_down says (fail open: every server at
+ * its configured weight; "relay" and "servfail": none, with the flags).
+ * \retval m  entries in ci/cw
+ */
+static size_t
+candidates(const struct conf_pool *cp, const struct pstate_pool *pp,
+    uint16_t *ci, double *cw, unsigned *flagsp)
 {
-	return policy_order_by(cp, pp, rng, NULL, idx, pref, max, flags_out);
-}
-
-size_t
-policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
-    struct rng *rng, const double *key, uint16_t *idx, uint16_t *pref,
-    size_t max, unsigned *flags_out)
-{
-	uint16_t ci[POLICY_MAX_SERVERS];
-	double cw[POLICY_MAX_SERVERS];
-	size_t n, m = 0, i, out = 0;
+	size_t n, m = 0, i;
 	unsigned flags = 0;
 
 	n = cp->nservers;
@@ -135,6 +130,32 @@ policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
 			m++;
 		}
 	}
+done:
+	*flagsp = flags;
+	return m;
+}
+
+size_t
+policy_order(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct rng *rng, uint16_t *idx, uint16_t *pref, size_t max,
+    unsigned *flags_out)
+{
+	return policy_order_by(cp, pp, rng, NULL, idx, pref, max, flags_out);
+}
+
+size_t
+policy_order_by(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct rng *rng, const double *key, uint16_t *idx, uint16_t *pref,
+    size_t max, unsigned *flags_out)
+{
+	uint16_t ci[POLICY_MAX_SERVERS];
+	double cw[POLICY_MAX_SERVERS];
+	size_t m, i, out = 0;
+	unsigned flags = 0;
+
+	m = candidates(cp, pp, ci, cw, &flags);
+	if (flags & (POLICY_F_SERVFAIL | POLICY_F_RELAY))
+		goto done;	/* all down: "servfail" or "relay" */
 	if (cp->relay_host != NULL)
 		flags |= POLICY_F_RELAY;
 	if (m > max)
@@ -220,6 +241,34 @@ done:
 	return out;
 }
 
+size_t
+policy_first_weights(const struct conf_pool *cp, const struct pstate_pool *pp,
+    struct rng *rng, double *w)
+{
+	uint16_t ci[POLICY_MAX_SERVERS], first;
+	double cw[POLICY_MAX_SERVERS];
+	unsigned flags = 0;
+	size_t m, n = cp->nservers < POLICY_MAX_SERVERS ? cp->nservers :
+	    POLICY_MAX_SERVERS;
+
+	for (size_t i = 0; i < n; i++)
+		w[i] = 0;
+	m = candidates(cp, pp, ci, cw, &flags);
+	if (m == 0)
+		return n;
+	/* failover: only the primary tier comes first; the one draw says
+	 * which tier that is (policy_order_by chooses it, not this) */
+	if (cp->policy == CONF_POLICY_FAILOVER &&
+	    policy_order(cp, pp, rng, &first, NULL, 1, NULL) == 1) {
+		for (size_t k = 0; k < m; k++)
+			if (cp->servers[ci[k]].tier == cp->servers[first].tier)
+				w[ci[k]] = cw[k];
+		return n;
+	}
+	for (size_t k = 0; k < m; k++)
+		w[ci[k]] = cw[k];
+	return n;
+}
 
 void
 policy_srv_weights(const struct conf_pool *cp, const struct pstate_pool *pp,

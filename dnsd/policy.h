@@ -118,6 +118,19 @@ size_t policy_order_by(const struct conf_pool *cp,
     const struct pstate_pool *pp, struct rng *rng, const double *key,
     uint16_t *idx, uint16_t *pref, size_t max, unsigned *flags_out);
 
+/*
+ * The chance of each server to come first in policy_order's answer, as
+ * weights (not normalized): the effective weight of the servers that can
+ * be drawn first (failover: those of the primary tier), 0 for the others.
+ * For the DNSSEC signer (dnsd/dynsign.h), which apportions its signed
+ * variants' first preferences to these. rng: one draw for the failover
+ * tier.
+ * \param w   cp->nservers entries (at most POLICY_MAX_SERVERS)
+ * \retval n  entries written
+ */
+size_t policy_first_weights(const struct conf_pool *cp,
+    const struct pstate_pool *pp, struct rng *rng, double *w);
+
 /* The MX preference of the rank-th group: pref_base + rank * pref_step,
  * capped at 65535. */
 static inline uint16_t

@@ -15,6 +15,7 @@
 #include "dnsd/base/rng.h"
 #include "dnsd/base/wire.h"
 #include "dnsd/cookie.h"
+#include "zones/sign.h"
 #include "zones/zone.h"
 
 struct world;
@@ -55,6 +56,8 @@ struct query_thread {
 						   the network layer */
 	bool                 cookie_valid;	/* the last query answered had
 						   a valid server cookie */
+	uint32_t             dsig_seq;		/* signed dynamic answers: the
+						   next variant (dnsd/dynsign.h) */
 	struct query_thread *next;		/* every thread, for the sums */
 };
 
@@ -75,8 +78,26 @@ struct query_ctx {
 	bool                     keepalive;	/* append edns-tcp-keepalive */
 	size_t                   opt_extra;	/* bytes of options we add to
 						   the OPT, kept out of limit */
+	bool                     dnssec;	/* DO=1 to a signed zone: RRSIGs
+						   and denial proofs */
+	bool                     no_add;	/* signed wildcard answer: no
+						   additional data (the proof
+						   goes in authority after it) */
+	const struct sign_nsec  *proof[2];	/* NSECs to append in authority */
+	uint8_t                  nproof;
 	bool                     has_cookie;	/* add cookie to the OPT */
 	uint8_t                  cookie[COOKIE_OPT_LEN];
 };
+
+struct compile_blob;
+
+/*
+ * Copy the first L bytes of blob b's body to c->resp + at, moving its
+ * compression pointers by delta (compile.h: the qname is longer than the
+ * name compiled for). The query path's one blob copy (query.c), also used
+ * for the SOA of signed NODATA answers (dynamic.c).
+ */
+void query_blob_copy(struct query_ctx *c, const struct compile_blob *b,
+    size_t delta, size_t at, size_t L);
 
 #endif

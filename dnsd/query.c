@@ -170,11 +170,41 @@ truncated(struct query_ctx *c)
 	return empty_response(c, WIRE_RCODE_NOERROR, true);
 }
 
+void
+query_blob_copy(struct query_ctx *c, const struct compile_blob *b,
+    size_t delta, size_t at, size_t L)
+{
+	uint8_t *body = c->resp + at;
+
+	memcpy(body, b->body, L);
+	if (delta == 0)
+		return;
+	for (uint32_t i = 0; i < b->nptrs && b->ptrs[i] < L; i++) {
+		uint8_t *p = body + b->ptrs[i];
+		size_t tg = ((size_t)(p[0] & 0x3F) << 8) | p[1];
+
+		if (tg > WIRE_HDR_LEN || (tg == WIRE_HDR_LEN && !b->keep12))
+			tg += delta;
+		p[0] = (uint8_t)(0xC0 | (tg >> 8));
+		p[1] = (uint8_t)tg;
+	}
+}
+
+/* Signed answers: a proof to append in authority (at most two, no
+ * duplicate). */
+static void
+add_proof(struct query_ctx *c, const struct sign_nsec *e)
+{
+	if (e == NULL || c->nproof >= 2 ||
+	    (c->nproof == 1 && c->proof[0] == e))
+		return;
+	c->proof[c->nproof++] = e;
+}
+
 static size_t
 emit_blob(struct query_ctx *c, const struct compile_blob *b, size_t delta,
     int rcode_override)
 {
-	uint8_t *body = c->resp + c->body_off;
 	size_t avail = c->limit - c->body_off, L, len;
 	uint16_t ar;
 	uint8_t rcode = rcode_override >= 0 ? (uint8_t)rcode_override : b->rcode;
@@ -196,18 +226,7 @@ emit_blob(struct query_ctx *c, const struct compile_blob *b, size_t delta,
 	}
 	if (b->aa)
 		c->flags |= WIRE_F_AA;
-	memcpy(body, b->body, L);
-	if (delta != 0) {
-		for (uint32_t i = 0; i < b->nptrs && b->ptrs[i] < L; i++) {
-			uint8_t *p = body + b->ptrs[i];
-			size_t tg = ((size_t)(p[0] & 0x3F) << 8) | p[1];
-
-			if (tg > WIRE_HDR_LEN || (tg == WIRE_HDR_LEN && !b->keep12))
-				tg += delta;
-			p[0] = (uint8_t)(0xC0 | (tg >> 8));
-			p[1] = (uint8_t)tg;
-		}
-	}
+	query_blob_copy(c, b, delta, c->body_off, L);
 	c->an = b->an;
 	c->ns = b->ns;
 	c->ar = ar;
@@ -229,7 +248,25 @@ emit_blob(struct query_ctx *c, const struct compile_blob *b, size_t delta,
 			return empty_response(c, WIRE_RCODE_SERVFAIL, true);
 		}
 	}
+	/* signed denial (RFC 4035 3.1.3): the NSECs are required, TC when
+	 * they do not fit */
+	for (uint8_t i = 0; i < c->nproof; i++) {
+		if (!dynamic_put_nsec(c, c->proof[i], &len, true))
+			return truncated(c);
+		c->ns = (uint16_t)(c->ns + 2);
+	}
 	return finish(c, len, rcode);
+}
+
+/* The answers of node n for this query: the DO=1 ones of a signed zone. */
+static inline const struct compile_node *
+answers_of(const struct query_ctx *c, const struct zone_node *n)
+{
+	const struct compile_node *an = n->answers;
+
+	if (c->dnssec && an != NULL && an->sec != NULL)
+		return an->sec;
+	return an;
 }
 
 static const struct compile_blob *
@@ -244,11 +281,12 @@ node_blob(const struct compile_node *an, uint16_t qtype)
 /* Exact node or wildcard node n answers qtype; delta: qname - n->namelen. */
 static size_t
 answer_at(struct query_ctx *c, const struct zone_node *n, uint16_t qtype,
-    size_t delta)
+    size_t delta, bool wild)
 {
-	const struct compile_node *an = n->answers;
-	const struct compile_node *apex = c->z->apex->answers;
+	const struct compile_node *an = answers_of(c, n);
+	const struct compile_node *apex = answers_of(c, c->z->apex);
 	const struct compile_blob *b;
+	const struct sign_zone *sz = c->z->sec;
 
 	if (an == NULL || apex == NULL)
 		return empty_response(c, WIRE_RCODE_SERVFAIL, true);
@@ -257,10 +295,24 @@ answer_at(struct query_ctx *c, const struct zone_node *n, uint16_t qtype,
 			goto nodata;
 		qtype = an->any_type;
 	}
-	if ((b = node_blob(an, qtype)) != NULL)
+	if ((b = node_blob(an, qtype)) != NULL) {
+		if (c->dnssec && wild) {
+			/* the qname does not exist (RFC 4035 3.1.3.3) */
+			add_proof(c, sign_nsec_find(sz, c->q->lname,
+			    c->q->qname_len));
+			c->no_add = true;
+		}
 		return emit_blob(c, b, delta, -1);
+	}
 nodata:
-	/* NODATA */
+	/* NODATA; signed: the name's NSEC without the type (an empty
+	 * non-terminal: the NSEC that covers it, RFC 4035 3.1.3.2), and at
+	 * a wildcard the wildcard's NSEC and the qname's cover */
+	if (c->dnssec) {
+		if (wild)
+			add_proof(c, sign_nsec_find(sz, n->name, n->namelen));
+		add_proof(c, sign_nsec_find(sz, c->q->lname, c->q->qname_len));
+	}
 	return emit_blob(c, apex->special[COMPILE_NODATA],
 	    c->q->qname_len - c->z->origin_len, -1);
 }
@@ -268,7 +320,7 @@ nodata:
 static size_t
 referral(struct query_ctx *c, const struct zone_node *cut)
 {
-	const struct compile_node *an = cut->answers;
+	const struct compile_node *an = answers_of(c, cut);
 
 	if (an == NULL || an->special[COMPILE_REFERRAL] == NULL)
 		return empty_response(c, WIRE_RCODE_SERVFAIL, true);
@@ -442,6 +494,8 @@ query_answer_from(const struct world *w, struct query_thread *t,
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
 	}
 	c.z = z;
+	c.dnssec = z->sec != NULL && q->has_opt &&
+	    (q->edns_flags & WIRE_EDNS_DO);
 	/* a bad server cookie and nothing else wrong: BADCOOKIE (5.2.4) */
 	if (badcookie)
 		return badcookie_response(&c);
@@ -455,7 +509,8 @@ query_answer_from(const struct world *w, struct query_thread *t,
 			if (cut == n && q->qtype == WIRE_TYPE_DS) {
 				/* the parent side's DS, or NODATA (RFC 4035
 				 * 3.1.4.1) */
-				const struct compile_node *an = n->answers;
+				const struct compile_node *an =
+				    answers_of(&c, n);
 
 				if (an == NULL ||
 				    an->special[COMPILE_DS] == NULL)
@@ -466,17 +521,31 @@ query_answer_from(const struct world *w, struct query_thread *t,
 			}
 			return referral(&c, cut);
 		}
-		return answer_at(&c, n, q->qtype, 0);
+		return answer_at(&c, n, q->qtype, 0, false);
 	}
 	ce = compile_closest_encloser(z, q->lname, q->qname_len);
 	if (ce != z->apex && compile_cut_of(ce) != NULL)
 		return referral(&c, compile_cut_of(ce));
 	if (ce->wildcard != NULL && compile_cut_of(ce->wildcard) == NULL)
 		return answer_at(&c, ce->wildcard, q->qtype,
-		    q->qname_len - ce->wildcard->namelen);
+		    q->qname_len - ce->wildcard->namelen, true);
 	if (z->apex->answers == NULL)
 		return empty_response(&c, WIRE_RCODE_SERVFAIL, true);
-	return emit_blob(&c, ((const struct compile_node *)z->apex->answers)->
+	if (c.dnssec) {
+		/* RFC 4035 3.1.3.2: the qname's cover, and the cover of the
+		 * wildcard at the closest encloser */
+		uint8_t star[WIRE_NAME_MAX + 2];
+
+		add_proof(&c, sign_nsec_find(z->sec, q->lname, q->qname_len));
+		if (ce->namelen + 2 <= WIRE_NAME_MAX) {
+			star[0] = 1;
+			star[1] = '*';
+			memcpy(star + 2, ce->name, ce->namelen);
+			add_proof(&c, sign_nsec_find(z->sec, star,
+			    ce->namelen + 2u));
+		}
+	}
+	return emit_blob(&c, answers_of(&c, z->apex)->
 	    special[COMPILE_NXDOMAIN], q->qname_len - z->origin_len, -1);
 }
 

@@ -11,8 +11,10 @@
 #include "dnsd/base/diag.h"
 #include "dnsd/base/secret.h"
 #include "dnsd/cookie.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/world.h"
 #include "zones/compile.h"
+#include "zones/sign.h"
 #include "zones/zone.h"
 
 static struct world *world_current;
@@ -150,6 +152,11 @@ world_build(struct conf *conf, FILE *err)
 			continue;
 		}
 		w->zones[w->nzones++] = z;
+		if (conf->zones[i].dnssec.enabled && sign_zone(z, conf,
+		    &conf->zones[i], time(NULL), &d) != 0) {
+			bad++;
+			continue;
+		}
 		if (compile_zone(z, &d) != 0)
 			bad++;
 	}
@@ -158,6 +165,14 @@ world_build(struct conf *conf, FILE *err)
 		goto fail;
 	qsort(w->zones, w->nzones, sizeof(*w->zones), world_zone_cmp);
 	w->loaded = time(NULL);
+	/* signed dynamic answers for every server up; the daemon rebuilds
+	 * them from the pool state before it publishes the world */
+	if (dynsign_world(w, NULL) != 0) {
+		diag_error(&d, conf->file, 0, "dnssec: signing the dynamic "
+		    "answers failed");
+		diag_flush(&d);
+		goto fail;
+	}
 	return w;
 fail:
 	world_free(w);

@@ -8,6 +8,8 @@
 #include "dnsd/base/diag.h"
 #include "dnsd/base/wire.h"
 #include "zones/compile.h"
+#include "zones/dnssec.h"
+#include "zones/sign.h"
 #include "zones/zone.h"
 
 #define COMPILE_MAXTGT         64	/* additional-section targets per blob */
@@ -171,6 +173,8 @@ struct cbuild {
 	uint16_t  toff[COMPILE_MAXTGT];
 	unsigned  ntgt;
 	uint8_t   tmp[WIRE_NAME_MAX + 1];
+	bool      dnssec;	/* building the DO=1 answers of a signed zone */
+	const struct zone *z;
 	/* what compile_node was building, for an error message */
 	int       what;		/* WHAT_* */
 	uint16_t  what_type;	/* WHAT_TYPE */
@@ -220,6 +224,47 @@ cb_target(struct cbuild *cb, const struct zone_node *n, size_t off)
 	cb->toff[cb->ntgt++] = (uint16_t)off;
 }
 
+/*
+ * DO=1 answers: the RRSIG of rs after it, same owner (RFC 4035 3.1.1),
+ * TTL the RRset's as served. \retval records written (0 or 1)
+ */
+static uint16_t
+cb_sig(struct cbuild *cb, long owner_ptr, const uint8_t *owner, size_t olen,
+    const struct zone_rrset *rs, uint32_t ttl)
+{
+	if (!cb->dnssec || rs->rrsig == NULL)
+		return 0;
+	if (owner_ptr >= 0)
+		wire_put_ptr(&cb->w, (uint16_t)owner_ptr);
+	else
+		wire_put_name(&cb->w, owner, olen, true);
+	wire_put_u16(&cb->w, DNSSEC_TYPE_RRSIG);
+	wire_put_u16(&cb->w, WIRE_CLASS_IN);
+	wire_put_u32(&cb->w, ttl);
+	wire_put_u16(&cb->w, rs->rrsig_len);
+	/* RFC 4034 3.1.7: the signer name is not compressed */
+	wire_put_bytes(&cb->w, rs->rrsig, rs->rrsig_len);
+	return 1;
+}
+
+/* The prepared NSEC of a chain entry and its RRSIG, owner the name at
+ * offset 12 (the blob is compiled for that name). */
+static void
+cb_nsec(struct cbuild *cb, const struct sign_nsec *e)
+{
+	const struct sign_rr *r = &e->var[0];
+	size_t nl = e->node->namelen;
+
+	if (r->wire == NULL)
+		return;
+	wire_put_ptr(&cb->w, WIRE_HDR_LEN);
+	wire_put_bytes(&cb->w, r->wire + nl, r->nsec_len - nl);
+	wire_put_ptr(&cb->w, WIRE_HDR_LEN);
+	wire_put_bytes(&cb->w, r->wire + r->sig_owner + 2,
+	    (size_t)r->len - r->sig_owner - 2);
+	cb->ns += 2;
+}
+
 /* Addresses of one target: required (counted in ar_req) or optional. */
 static void
 cb_addresses(struct cbuild *cb, const struct zone_node *n, uint16_t off,
@@ -241,6 +286,7 @@ cb_addresses(struct cbuild *cb, const struct zone_node *n, uint16_t off,
 			cb->ar_req += rs->count;
 		} else {
 			cb->add_count += rs->count;
+			cb->add_count += cb_sig(cb, off, NULL, 0, rs, rs->ttl);
 			cb->add_end[cb->nadd] = (uint32_t)(cb->w.len - cb->body_start);
 			cb->add_ar[cb->nadd++] = cb->add_count;
 		}
@@ -277,6 +323,7 @@ cb_soa(struct cbuild *cb, const struct zone *z)
 	compile_put_rrset(&cb->w, -1, z->origin, z->origin_len, z->soa,
 	    z->neg_ttl, NULL, 0);
 	cb->ns++;
+	cb->ns += cb_sig(cb, -1, z->origin, z->origin_len, z->soa, z->neg_ttl);
 }
 
 static int
@@ -341,8 +388,11 @@ blob_free(struct compile_blob *b)
 }
 
 static int
-dyn_kind(const struct zone_node *n, uint16_t type)
+dyn_kind(const struct zone *z, const struct zone_node *n, uint16_t type)
 {
+	if (type == DNSSEC_TYPE_NSEC && z->sec != NULL && (n->dynmx != NULL ||
+	    n->dyna != NULL || n->dynsrv != NULL))
+		return COMPILE_DYN_NSEC;
 	if (type == ZONE_TYPE_MX && n->dynmx != NULL)
 		return COMPILE_DYN_MX;
 	if (type == ZONE_TYPE_A && n->dyna != NULL)
@@ -367,6 +417,13 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 	long owner = WIRE_HDR_LEN;
 
 	seen[nseen++] = node;
+	if (qtype == DNSSEC_TYPE_RRSIG && z->sec != NULL) {
+		/* the signatures of the name's static RRsets */
+		for (uint16_t i = 0; i < node->nrrsets; i++)
+			cb->an += cb_sig(cb, owner, NULL, 0, &node->rrsets[i],
+			    node->rrsets[i].ttl);
+		return;
+	}
 	for (unsigned step = 0;; step++) {
 		const struct zone_rrset *cn = NULL, *rs;
 		const uint8_t *t;
@@ -374,12 +431,15 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 		struct zone_node *tn;
 		int dk;
 
-		if (qtype != ZONE_TYPE_CNAME)
+		/* the NSEC of a CNAME's owner is its own (RFC 4035 2.3) */
+		if (qtype != ZONE_TYPE_CNAME && !(step == 0 &&
+		    qtype == DNSSEC_TYPE_NSEC && z->sec != NULL))
 			cn = zone_rrset_find(cur, ZONE_TYPE_CNAME);
 		if (cn != NULL) {
 			compile_put_rrset(&cb->w, owner, NULL, 0, cn, cn->ttl,
 			    toff, 1);
 			cb->an += cn->count;
+			cb->an += cb_sig(cb, owner, NULL, 0, cn, cn->ttl);
 			if (step >= COMPILE_CNAME_MAX || toff[0] == 0 ||
 			    toff[0] >= 0x3F00 ||
 			    (t = rdata_target(cn, 0, &tl)) == NULL)
@@ -390,6 +450,12 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 				return;		/* out of zone: the client goes on */
 			owner = (long)toff[0];
 			tn = zone_find(z, cb->tmp, tl, zone_hash(cb->tmp, tl));
+			/* signed: a target that needs a denial proof or is
+			 * delegated ends the answer; the validator asks for
+			 * it, and gets the proofs with that answer */
+			if (cb->dnssec && (tn == NULL || (tn != z->apex &&
+			    compile_cut_of(tn) != NULL)))
+				return;
 			if (tn == NULL) {
 				struct zone_node *ce;
 
@@ -422,7 +488,7 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 			cur = tn;
 			continue;
 		}
-		if ((dk = dyn_kind(cur, qtype)) != COMPILE_DYN_NONE) {
+		if ((dk = dyn_kind(z, cur, qtype)) != COMPILE_DYN_NONE) {
 			cb->dyn = (uint8_t)dk;
 			cb->dyn_owner = (uint16_t)owner;
 			cb->dyn_node = cur;
@@ -435,9 +501,12 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 			compile_put_rrset(&cb->w, owner, NULL, 0, rs, rs->ttl,
 			    offs, COMPILE_MAXTGT);
 			cb->an += rs->count;
+			cb->an += cb_sig(cb, owner, NULL, 0, rs, rs->ttl);
 			cb_collect(cb, z, rs, offs, COMPILE_MAXTGT);
 			return;
 		}
+		if (cb->dnssec && step > 0)
+			return;	/* signed: the target's NODATA is its own */
 		cb_soa(cb, z);	/* NODATA at the end of the chain */
 		return;
 	}
@@ -488,7 +557,61 @@ compile_answer(struct cbuild *cb, const struct zone *z,
 	cb_answer(cb, z, n, qtype);
 	if (cb->ref_cut != NULL)
 		cb_delegation(cb, z, cb->ref_cut);
-	cb_additional(cb);
+	/* signed wildcard answers: the query path appends the NSEC that
+	 * proves the qname absent in authority, so no additional data */
+	if (cb->dnssec && (n->flags & ZONE_NODE_WILD))
+		cb->len_req = cb->w.len - cb->body_start;
+	else
+		cb_additional(cb);
+	return cb_finish(cb, out);
+}
+
+/*
+ * Signed referrals and DS answers (RFC 4035 3.1.4): the DS RRset of the
+ * cut and its RRSIG, or the cut's NSEC (NS, no DS) proving there is none:
+ * an insecure delegation. The blob is compiled for the cut's name.
+ */
+static void
+cb_ds_proof(struct cbuild *cb, const struct zone *z,
+    const struct zone_node *cut)
+{
+	const struct zone_rrset *ds = zone_rrset_find(cut, DNSSEC_TYPE_DS);
+	const struct sign_nsec *e;
+
+	if (ds != NULL) {
+		compile_put_rrset(&cb->w, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl,
+		    NULL, 0);
+		cb->ns += ds->count;
+		cb->ns += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
+		return;
+	}
+	e = sign_nsec_find(z->sec, cut->name, cut->namelen);
+	if (e != NULL && e->node == cut)
+		cb_nsec(cb, e);
+}
+
+/* DS at a cut, from the parent side: the DS RRset, or NODATA (signed:
+ * with the cut's NSEC). */
+static int
+compile_ds(struct cbuild *cb, const struct zone *z,
+    const struct zone_node *cut, struct compile_blob **out)
+{
+	const struct zone_rrset *ds = zone_rrset_find(cut, DNSSEC_TYPE_DS);
+	const struct sign_nsec *e;
+
+	cb_begin(cb, cut->name, cut->namelen, false);
+	if (ds != NULL) {
+		compile_put_rrset(&cb->w, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl,
+		    NULL, 0);
+		cb->an += ds->count;
+		cb->an += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
+	} else {
+		cb_soa(cb, z);
+		if (cb->dnssec && (e = sign_nsec_find(z->sec, cut->name,
+		    cut->namelen)) != NULL && e->node == cut)
+			cb_nsec(cb, e);
+	}
+	cb->len_req = cb->w.len - cb->body_start;
 	return cb_finish(cb, out);
 }
 
@@ -508,6 +631,8 @@ compile_referral(struct cbuild *cb, const struct zone *z,
 		cb->ns += ns->count;
 		cb_collect(cb, z, ns, offs, COMPILE_MAXTGT);
 	}
+	if (cb->dnssec)
+		cb_ds_proof(cb, z, cut);
 	/* glue below the cut is required (RFC 9471), the rest optional */
 	for (unsigned i = 0; i < cb->ntgt; i++)
 		if (wire_name_is_subdomain(cb->tn[i]->name, cb->tn[i]->namelen,
@@ -530,6 +655,7 @@ compile_negative(struct cbuild *cb, const struct zone *z, uint8_t rcode,
 	compile_put_rrset(&cb->w, WIRE_HDR_LEN, NULL, 0, z->soa, z->neg_ttl,
 	    NULL, 0);
 	cb->ns++;
+	cb->ns += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, z->soa, z->neg_ttl);
 	cb->len_req = cb->w.len - cb->body_start;
 	return cb_finish(cb, out);
 }
@@ -751,6 +877,7 @@ node_answers_free(void *p)
 
 	if (an == NULL || an == &compile_empty)
 		return;
+	node_answers_free(an->sec);
 	dyn_free(an->dyn);
 	dyn_free(an->dynsrv);
 	for (uint16_t i = 0; i < an->ntypes; i++)
@@ -763,6 +890,28 @@ node_answers_free(void *p)
 }
 
 #define COMPILE_MAXTYPES 64
+
+/* Signed zones: RRSIG at a name with signatures, NSEC at a dynamic name
+ * (static names have their NSEC as an RRset). */
+static void
+signed_types(const struct zone *z, const struct zone_node *n,
+    uint16_t *types, size_t *nt)
+{
+	if (z->sec == NULL)
+		return;
+	for (uint16_t i = 0; i < n->nrrsets; i++)
+		if (n->rrsets[i].rrsig != NULL) {
+			add_type(types, nt, COMPILE_MAXTYPES, DNSSEC_TYPE_RRSIG);
+			break;
+		}
+	if (n->dynmx != NULL || n->dyna != NULL || n->dynsrv != NULL ||
+	    zone_rrset_find(n, DNSSEC_TYPE_NSEC) != NULL)
+		add_type(types, nt, COMPILE_MAXTYPES, DNSSEC_TYPE_NSEC);
+}
+
+static int compile_node_into(struct cbuild *cb, const struct zone *z,
+    struct zone_node *n, struct compile_node *an, const uint16_t *types,
+    size_t nt, bool cname, bool is_cut);
 
 static int
 compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
@@ -782,6 +931,8 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 		chain_types(z, n, types, &nt, COMPILE_MAXTYPES, cb->tmp);
 	else
 		node_types(n, types, &nt, COMPILE_MAXTYPES);
+	if (!is_cut)
+		signed_types(z, n, types, &nt);
 	if (nt == 0 && !is_cut && n != z->apex) {
 		n->answers = &compile_empty;
 		return 0;
@@ -791,6 +942,27 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 	if ((an = calloc(1, sizeof(*an))) == NULL)
 		return -1;
 	n->answers = an;
+	cb->dnssec = false;
+	if (compile_node_into(cb, z, n, an, types, nt, cname, is_cut) != 0)
+		return -1;
+	if (z->sec == NULL)
+		return 0;
+	/* the DO=1 answers of a signed zone */
+	if ((an->sec = calloc(1, sizeof(*an->sec))) == NULL)
+		return -1;
+	cb->dnssec = true;
+	if (compile_node_into(cb, z, n, an->sec, types, nt, cname,
+	    is_cut) != 0)
+		return -1;
+	cb->dnssec = false;
+	return 0;
+}
+
+static int
+compile_node_into(struct cbuild *cb, const struct zone *z,
+    struct zone_node *n, struct compile_node *an, const uint16_t *types,
+    size_t nt, bool cname, bool is_cut)
+{
 	if (is_cut && n != z->apex) {
 		cb->what = WHAT_REFERRAL;
 		if (compile_referral(cb, z, n,
@@ -798,8 +970,7 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 			return -1;
 		cb->what = WHAT_TYPE;
 		cb->what_type = WIRE_TYPE_DS;
-		return compile_answer(cb, z, n, WIRE_TYPE_DS,
-		    &an->special[COMPILE_DS]);
+		return compile_ds(cb, z, n, &an->special[COMPILE_DS]);
 	}
 	if (nt > 0) {
 		if ((an->types = calloc(nt, sizeof(*an->types))) == NULL ||
@@ -817,6 +988,8 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 		free(b);	/* the struct was copied; body stays */
 	}
 	an->any_type = any_type(n, types, nt);
+	if (cb->dnssec)
+		goto chain;	/* dynamic answers: dnsd/dynsign.h */
 	cb->what = WHAT_DYNMX;
 	if (n->dynmx != NULL && compile_dyn(cb, z, n, n->dynmx, ZONE_TYPE_MX,
 	    &an->dyn) != 0)
@@ -825,6 +998,7 @@ compile_node(struct cbuild *cb, const struct zone *z, struct zone_node *n)
 	if (n->dynsrv != NULL && compile_dyn(cb, z, n, n->dynsrv,
 	    ZONE_TYPE_SRV, &an->dynsrv) != 0)
 		return -1;
+chain:
 	cb->what = WHAT_CHAIN;
 	if (cname && compile_answer(cb, z, n, 0,
 	    &an->special[COMPILE_OTHER]) != 0)

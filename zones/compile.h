@@ -78,7 +78,8 @@
 
 /* What a blob appends per query after its static part. */
 enum { COMPILE_DYN_NONE = 0, COMPILE_DYN_MX, COMPILE_DYN_A, COMPILE_DYN_AAAA,
-    COMPILE_DYN_SRV };
+    COMPILE_DYN_SRV, COMPILE_DYN_NSEC /* signed zones: the NSEC of a name
+    with dynamic records, which follows the pool state */ };
 
 /* One precompiled response body. */
 struct compile_blob {
@@ -145,6 +146,10 @@ struct compile_node {
 	struct compile_blob *special[COMPILE_NSPECIAL];
 	struct compile_dyn  *dyn;	/* DYNMX at a non-wildcard node */
 	struct compile_dyn  *dynsrv;	/* DYNSRV at a non-wildcard node */
+	struct compile_node *sec;	/* signed zones: the DO=1 answers, with
+					   RRSIGs (no fast-path fragments:
+					   signed dynamic answers come from
+					   dnsd/dynsign.h); NULL otherwise */
 };
 
 /*

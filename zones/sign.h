@@ -94,7 +94,8 @@ struct sign_zone {
 };
 
 /*
- * Sign z with the keys of cz->dnssec (z->sec set; freed by zone_free).
+ * Sign z with the keys of cz->dnssec (z->sec set; freed by zone_free);
+ * conf names the config file for key errors.
  * \param now  signing time (seconds since the epoch)
  * \param d    errors as "file:line: message": key file problems at the
  *             line of the key in the config, template problems at the
@@ -103,8 +104,8 @@ struct sign_zone {
  * \retval -1  at least one error was reported (z->sec may be set; zone_free
  *             frees it)
  */
-int sign_zone(struct zone *z, const struct conf_zone *cz, time_t now,
-    struct diag *d);
+int sign_zone(struct zone *z, const struct conf *conf,
+    const struct conf_zone *cz, time_t now, struct diag *d);
 
 /* Free z->sec (zone_free calls it). NULL is fine. */
 void sign_free(struct sign_zone *s);
