@@ -222,6 +222,50 @@ signed_nodata(struct query_ctx *c, const struct sign_nsec *e,
 	return DYNAMIC_OK;
 }
 
+/*
+ * Asked for RRSIG at a name with dynamic records: the RRSIG of one
+ * current variant of each non-empty dynamic RRset, and of the name's
+ * NSEC (owners: the name at owner).
+ */
+static enum dynamic_rc
+put_rrsigs(struct query_ctx *c, const struct sign_nsec *e,
+    const struct dynsign *d, uint16_t owner, size_t *lenp)
+{
+	const struct dynsign_name *dn = &d->names[e->dynslot];
+	const struct sign_rr *r = &e->var[dn->mask & e->dynmask];
+	size_t len = *lenp, l;
+	uint16_t an = 0;
+
+	for (int k = 0; k < DYNSIGN_NKIND; k++) {
+		const struct dynsign_var *v;
+		uint16_t at;
+
+		if (dn->set[k].n == 0)
+			continue;
+		v = &dn->set[k].v[0];
+		at = v->own[v->nown - 1];	/* the RRSIG, last of len_ans */
+		l = (size_t)v->len_ans - at;
+		if (len + l > c->limit)
+			return DYNAMIC_TC;
+		memcpy(c->resp + len, v->wire + at, l);
+		wire_set16(c->resp + len, (uint16_t)(0xC000 | owner));
+		len += l;
+		an++;
+	}
+	if (r->wire != NULL) {
+		l = (size_t)r->len - r->sig_owner;
+		if (len + l > c->limit)
+			return DYNAMIC_TC;
+		memcpy(c->resp + len, r->wire + r->sig_owner, l);
+		wire_set16(c->resp + len, (uint16_t)(0xC000 | owner));
+		len += l;
+		an++;
+	}
+	c->an = (uint16_t)(c->an + an);
+	*lenp = len;
+	return DYNAMIC_OK;
+}
+
 /* DO=1 at a signed zone: a signed variant (dynamic.h). */
 static enum dynamic_rc
 dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
@@ -242,6 +286,10 @@ dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
 	d = dynsign_get(c->z);
 	if (d == NULL || (size_t)e->dynslot >= d->n) {
 		rc = DYNAMIC_SERVFAIL;	/* never unsigned */
+		goto out;
+	}
+	if (kind == COMPILE_DYN_RRSIG) {
+		rc = put_rrsigs(c, e, d, owner, lenp);
 		goto out;
 	}
 	if (kind == COMPILE_DYN_NSEC) {
@@ -333,6 +381,22 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 
 	if (c->dnssec)
 		return dynamic_signed(c, n, kind, owner, lenp);
+	if (kind == COMPILE_DYN_RRSIG) {
+		/* the signatures are the data asked for, DO or not */
+		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
+		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+		const struct dynsign *d;
+		enum dynamic_rc rc = DYNAMIC_OK;
+
+		if (e == NULL || e->node != n || e->dynslot < 0)
+			return DYNAMIC_OK;
+		rcu_read_lock();
+		d = dynsign_get(c->z);
+		if (d != NULL && (size_t)e->dynslot < d->n)
+			rc = put_rrsigs(c, e, d, owner, lenp);
+		rcu_read_unlock();
+		return rc;
+	}
 	if (kind == COMPILE_DYN_NSEC) {
 		/* DO=0: the NSEC record alone */
 		const struct sign_nsec *e = c->z->sec == NULL ? NULL :

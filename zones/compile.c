@@ -422,6 +422,13 @@ cb_answer(struct cbuild *cb, const struct zone *z, const struct zone_node *node,
 		for (uint16_t i = 0; i < node->nrrsets; i++)
 			cb->an += cb_sig(cb, owner, NULL, 0, &node->rrsets[i],
 			    node->rrsets[i].ttl);
+		if (node->dynmx != NULL || node->dyna != NULL ||
+		    node->dynsrv != NULL) {
+			/* and those of its dynamic RRsets and NSEC */
+			cb->dyn = COMPILE_DYN_RRSIG;
+			cb->dyn_owner = (uint16_t)owner;
+			cb->dyn_node = node;
+		}
 		return;
 	}
 	for (unsigned step = 0;; step++) {
@@ -899,6 +906,8 @@ signed_types(const struct zone *z, const struct zone_node *n,
 {
 	if (z->sec == NULL)
 		return;
+	if (n->dynmx != NULL || n->dyna != NULL || n->dynsrv != NULL)
+		add_type(types, nt, COMPILE_MAXTYPES, DNSSEC_TYPE_RRSIG);
 	for (uint16_t i = 0; i < n->nrrsets; i++)
 		if (n->rrsets[i].rrsig != NULL) {
 			add_type(types, nt, COMPILE_MAXTYPES, DNSSEC_TYPE_RRSIG);

@@ -79,7 +79,9 @@
 /* What a blob appends per query after its static part. */
 enum { COMPILE_DYN_NONE = 0, COMPILE_DYN_MX, COMPILE_DYN_A, COMPILE_DYN_AAAA,
     COMPILE_DYN_SRV, COMPILE_DYN_NSEC /* signed zones: the NSEC of a name
-    with dynamic records, which follows the pool state */ };
+    with dynamic records, which follows the pool state */,
+    COMPILE_DYN_RRSIG /* signed zones, qtype RRSIG at such a name: the
+    RRSIGs of its current dynamic RRsets and NSEC */ };
 
 /* One precompiled response body. */
 struct compile_blob {
