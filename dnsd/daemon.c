@@ -22,6 +22,7 @@
 #include "dnsd/server.h"
 #include "dnsd/status/reload.h"
 #include "dnsd/dynsign.h"
+#include "dnsd/signer.h"
 #include "dnsd/status/status.h"
 #include "dnsd/world.h"
 #include "probes/probe.h"
@@ -419,7 +420,7 @@ daemon_main(const char *file, int debug)
 	    w->nzones == 1 ? "" : "s", server_workers(srv),
 	    server_workers(srv) == 1 ? "" : "s");
 
-	if (dynsign_start() != 0) {
+	if (signer_start() != 0) {
 		snprintf(err, sizeof(err), "cannot start the DNSSEC signer");
 		goto stop;
 	}
@@ -445,7 +446,7 @@ daemon_main(const char *file, int debug)
 	}
 	rc = 0;
 stop:
-	dynsign_stop();
+	signer_stop();
 	server_stop(srv);
 	probe_engine_stop();
 	status_stop();

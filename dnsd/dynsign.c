@@ -18,7 +18,6 @@
 #include "dnsd/base/wire.h"
 #include "dnsd/dynsign.h"
 #include "dnsd/policy.h"
-#include "dnsd/world.h"
 #include "probes/pstate.h"
 #include "zones/dnssec.h"
 #include "zones/sign.h"
@@ -471,7 +470,7 @@ dynsign_free(void *p)
 }
 
 struct dynsign *
-dynsign_build(const struct world *w, const struct zone *z,
+dynsign_build(const struct conf *conf, const struct zone *z,
     const struct pstate *ps, struct rng *rng)
 {
 	const struct sign_zone *sz = z->sec;
@@ -492,7 +491,7 @@ dynsign_build(const struct world *w, const struct zone *z,
 		return NULL;
 	}
 	d->n = sz->ndyn;
-	b->conf = w->conf;
+	b->conf = conf;
 	b->z = z;
 	b->ps = ps;
 	b->rng = rng;
@@ -553,7 +552,8 @@ dynsign_publish(struct zone *z, struct dynsign *set)
 }
 
 int
-dynsign_world(struct world *w, const struct pstate *ps)
+dynsign_zones(const struct conf *conf, struct zone *const *zones, size_t nzones,
+    const struct pstate *ps)
 {
 	struct rng rng;
 	double t0 = clock_mono();
@@ -561,14 +561,14 @@ dynsign_world(struct world *w, const struct pstate *ps)
 	bool any = false;
 
 	rng_init(&rng);
-	for (size_t i = 0; i < w->nzones; i++) {
-		struct zone *z = w->zones[i];
+	for (size_t i = 0; i < nzones; i++) {
+		struct zone *z = zones[i];
 		struct dynsign *d;
 
 		if (z->sec == NULL || z->sec->ndyn == 0)
 			continue;
 		any = true;
-		if ((d = dynsign_build(w, z, ps, &rng)) == NULL) {
+		if ((d = dynsign_build(conf, z, ps, &rng)) == NULL) {
 			rc = -1;
 			atomic_fetch_add(&st_failures, 1);
 			continue;
@@ -626,76 +626,3 @@ dynsign_stats_get(struct dynsign_stats *out)
 	out->last_at_ms = atomic_load(&st_last_at);
 }
 
-/* ------------------------------------------------------------------ */
-/* the signer thread */
-
-#define DYNSIGN_POLL_MS 20	/* how often the snapshot generation is read */
-
-static pthread_t     signer;
-static atomic_bool   signer_stop;
-static bool          signer_running;
-
-/* A signed zone of w whose set is older than ps. */
-static bool
-stale(const struct world *w, const struct pstate *ps)
-{
-	for (size_t i = 0; i < w->nzones; i++) {
-		const struct zone *z = w->zones[i];
-		const struct dynsign *d;
-
-		if (z->sec == NULL || z->sec->ndyn == 0)
-			continue;
-		d = dynsign_get(z);
-		if (d == NULL || d->gen != ps->gen)
-			return true;
-	}
-	return false;
-}
-
-static void *
-signer_main(void *arg)
-{
-	struct timespec ts = { 0, DYNSIGN_POLL_MS * 1000000L };
-
-	(void)arg;
-	rcu_register_thread();
-	while (!atomic_load(&signer_stop)) {
-		const struct world *w;
-		const struct pstate *ps;
-
-		rcu_read_lock();
-		w = world_get();
-		ps = pstate_get();
-		/* the world cannot go while this thread reads it */
-		if (w != NULL && ps != NULL && stale(w, ps))
-			(void)dynsign_world((struct world *)(uintptr_t)w, ps);
-		rcu_read_unlock();
-		nanosleep(&ts, NULL);
-	}
-	rcu_unregister_thread();
-	return NULL;
-}
-
-int
-dynsign_start(void)
-{
-	int rc;
-
-	atomic_store(&signer_stop, false);
-	if ((rc = pthread_create(&signer, NULL, signer_main, NULL)) != 0) {
-		errno = rc;
-		return -1;
-	}
-	signer_running = true;
-	return 0;
-}
-
-void
-dynsign_stop(void)
-{
-	if (!signer_running)
-		return;
-	atomic_store(&signer_stop, true);
-	pthread_join(signer, NULL);
-	signer_running = false;
-}

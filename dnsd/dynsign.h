@@ -28,8 +28,8 @@
  * (all bitmaps are signed at world load, zones/sign.h).
  *
  * Publishing: each signed zone holds its current set in
- * z->sec->dyn_current (RCU pointer); world_build() makes the first one from
- * the snapshot of the time, then the signer thread (dynsign_start) rebuilds
+ * z->sec->dyn_current (RCU pointer); world_build() makes the first one
+ * (every server up), then the signer thread (dnsd/signer.h) rebuilds
  * every set whose pool-state generation is not the current one, a few
  * milliseconds after a change, and swaps it in. A reader without a set
  * (never: world_build makes one) would answer SERVFAIL rather than
@@ -48,8 +48,6 @@
 #include "probes/pstate.h"
 #include "zones/sign.h"
 #include "zones/zone.h"
-
-struct world;
 
 /* One signed answer of one dynamic RRset. wire: the answer records in
  * answer order, their RRSIG, then the additional RRsets (in-zone targets'
@@ -104,12 +102,12 @@ struct dynsign {
 };
 
 /*
- * Build the variants of zone z (signed) of world w from snapshot ps (NULL:
+ * Build the variants of zone z (signed) of config conf from snapshot ps (NULL:
  * every server up) with keys z->sec->keys[0].
  * \retval set   caller owns (dynsign_publish or dynsign_free)
  * \retval NULL  out of memory or a signing failure (logged)
  */
-struct dynsign *dynsign_build(const struct world *w, const struct zone *z,
+struct dynsign *dynsign_build(const struct conf *conf, const struct zone *z,
     const struct pstate *ps, struct rng *rng);
 
 void dynsign_free(void *p);
@@ -118,13 +116,10 @@ void dynsign_free(void *p);
  * period. */
 void dynsign_publish(struct zone *z, struct dynsign *set);
 
-/* Build and publish, for every signed zone of w, from ps. \retval 0 ok,
- * -1 at least one zone failed (its old set stays) */
-int dynsign_world(struct world *w, const struct pstate *ps);
-
-/* The signer thread: follows the world and the pool state. */
-int dynsign_start(void);
-void dynsign_stop(void);
+/* Build and publish, for every signed zone of zones (a world's), from
+ * ps. \retval 0 ok, -1 at least one zone failed (its old set stays) */
+int dynsign_zones(const struct conf *conf, struct zone *const *zones,
+    size_t nzones, const struct pstate *ps);
 
 /* Totals since start for /metrics and /status.json. */
 struct dynsign_stats {

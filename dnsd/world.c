@@ -167,7 +167,7 @@ world_build(struct conf *conf, FILE *err)
 	w->loaded = time(NULL);
 	/* signed dynamic answers for every server up; the daemon rebuilds
 	 * them from the pool state before it publishes the world */
-	if (dynsign_world(w, NULL) != 0) {
+	if (dynsign_zones(conf, w->zones, w->nzones, NULL) != 0) {
 		diag_error(&d, conf->file, 0, "dnssec: signing the dynamic "
 		    "answers failed");
 		diag_flush(&d);

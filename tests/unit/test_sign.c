@@ -456,7 +456,7 @@ test_dynamic(void **state)
 	ps->pools[0].servers[1].up = false;
 	pstate_pool_update(&ps->pools[0], &w->conf->pools[0]);
 	ps->gen = 77;
-	assert_int_equal(dynsign_world(w, ps), 0);
+	assert_int_equal(dynsign_zones(w->conf, w->zones, w->nzones, ps), 0);
 	pstate_free(ps);
 	synchronize_rcu();
 	rcu_barrier();
