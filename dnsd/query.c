@@ -571,6 +571,7 @@ void
 query_thread_seed(struct query_thread *t, uint64_t seed)
 {
 	rng_seed(&t->rng, seed);
+	t->dsig_seq = (uint32_t)seed;
 }
 
 void

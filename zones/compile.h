@@ -58,6 +58,29 @@
  * the query path's fast path. The pool order itself is decided per query
  * (dnsd/dynamic.c); nothing here depends on probes or policies.
  *
+ * Signed zones (zones/sign.h): every node also gets its DO=1 answers
+ * (compile_node.sec), compiled the same way with the RRSIG of each
+ * authoritative RRset right after it (RFC 4035 3.1.1; glue and the NS of
+ * a delegation have none), in every section; an optional additional RRset
+ * is dropped together with its RRSIG. What differs:
+ *  - referrals carry the DS RRset and its RRSIG, or the cut's NSEC and its
+ *    RRSIG proving there is no DS (an insecure delegation, RFC 4035
+ *    3.1.4); DS at the cut: the DS and RRSIG, or NODATA with the NSEC;
+ *  - the proofs that depend on the qname (NXDOMAIN: the qname's cover and
+ *    the wildcard's cover; NODATA: the name's NSEC, or for an empty
+ *    non-terminal the cover; wildcard answers: the qname's cover) are not
+ *    in the blob: the query path appends them in authority (dnsd/query.c),
+ *    so wildcard blobs have no additional section;
+ *  - a CNAME chain stops at a target that would need a denial proof or a
+ *    referral (missing name, wildcard, NODATA, delegation): the answer is
+ *    the chain so far, signed, and the validator asks for the target (RFC
+ *    4035 3.1.4 lets the server stop; proofs then come with that answer);
+ *  - qtype RRSIG: the RRSIGs of the name's static RRsets (and of its
+ *    dynamic ones and NSEC: COMPILE_DYN_RRSIG); qtype NSEC at a name with
+ *    dynamic records: COMPILE_DYN_NSEC (the NSEC follows the pool state);
+ *  - dynamic records: no fast-path fragments; the signed variants are
+ *    dnsd/dynsign.h's.
+ *
  * Errors (an answer over 65535 bytes, out of memory) go to the diagnostics
  * collector as "file:line: message" at the node's first record (a node
  * without one, as an empty non-terminal: the nearest record below it, else

@@ -13,10 +13,12 @@
 
 #include "dnsd/base/hash.h"
 #include "dnsd/base/log.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/query.h"
 #include "dnsd/rrl.h"
 #include "dnsd/world.h"
 #include "probes/pstate.h"
+#include "zones/dnssec.h"
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/fuzz_dns.h"
 
@@ -35,7 +37,10 @@
  * fast paths. The first UDP response then goes through response rate
  * limiting as the server sends it (rate 1, slip 2, from one of 512 sources
  * picked by the query ID, a clock advancing every 256 inputs), and a
- * slipped response must be a well-formed TC=1 answer too.
+ * slipped response must be a well-formed TC=1 answer too. mail.example.com.
+ * is signed (a key made at start): DO=1 queries take the signed answers,
+ * the denial proofs and the signed dynamic variants, re-signed at every
+ * pool state published.
  */
 static const char fq_zone_main[] =
     "$ORIGIN mail.example.com.\n"
@@ -121,6 +126,10 @@ static uint8_t *fq_buf;
 static uint8_t fq_first[4096];		/* the first UDP response */
 static const struct pstate *fq_ps;
 
+/* The signing key of mail.example.com. (the signed zone: DO=1 queries
+ * take the signed answers, denial proofs and dynamic variants). */
+static char *fq_key;
+
 static char *
 fq_conf_text(void)
 {
@@ -133,7 +142,8 @@ fq_conf_text(void)
 	    "version_bind = \"mxspread-fuzz\";\n"
 	    "id_server = \"fuzz1\";\n"
 	    "zones = (\n"
-	    " { origin = \"mail.example.com.\"; template = \"main.zone\"; },\n"
+	    " { origin = \"mail.example.com.\"; template = \"main.zone\";\n"
+	    "   dnssec = { keys = [ \"%s\" ]; variants = 20; }; },\n"
 	    " { origin = \"deep.mail.example.com.\"; template = \"nested.zone\"; },\n"
 	    " { origin = \"example.org.\"; template = \"org.zone\"; } );\n"
 	    "pools = (\n"
@@ -165,7 +175,8 @@ fq_conf_text(void)
 	    " { name = \"outside\"; servers = (\n"
 	    "   { name = \"x1\"; host = \"x1.example.net.\"; address = [ \"203.0.113.1\" ]; },\n"
 	    "   { name = \"x2\"; host = \"mx2.mail.example.com.\"; address = [ \"203.0.113.2\" ]; } ); },\n"
-	    " { name = \"big\"; max_mx = 64; max_addrs = 64; servers = (\n");
+	    " { name = \"big\"; max_mx = 64; max_addrs = 64; servers = (\n",
+	    fq_key);
 	for (i = 0; i < FQ_BIG && o < sizeof(text); i++)
 		o += (size_t)snprintf(text + o, sizeof(text) - o,
 		    "   { name = \"server-with-a-long-name-%02d\"; address = "
@@ -221,12 +232,17 @@ fq_publish_state(const struct conf *conf)
 	}
 	fq_ps = ps;
 	pstate_publish(ps);
+	/* what the signer thread does in the daemon */
+	if (fq_world != NULL && dynsign_zones(fq_world->conf, fq_world->zones,
+	    fq_world->nzones, ps) != 0)
+		abort();
 }
 
 int
 fuzz_query_init(void)
 {
 	const char *conf_path;
+	char why[512];
 
 	if (fq_world != NULL)
 		return 0;
@@ -235,6 +251,11 @@ fuzz_query_init(void)
 	fuzz_write("main.zone", fq_zone_main, strlen(fq_zone_main));
 	fuzz_write("nested.zone", fq_zone_nested, strlen(fq_zone_nested));
 	fuzz_write("org.zone", fq_zone_org, strlen(fq_zone_org));
+	if (dnssec_keygen(fuzz_tmpdir(), "mail.example.com.",
+	    DNSSEC_ALG_ECDSAP256SHA256, &fq_key, why, sizeof(why)) != 0) {
+		fprintf(stderr, "fuzz_query: keygen: %s\n", why);
+		abort();
+	}
 	conf_path = fuzz_write("fq.conf", fq_conf_text(), strlen(fq_conf_text()));
 	if ((fq_world = world_load(conf_path, stderr)) == NULL) {
 		fprintf(stderr, "fuzz_query: the fuzzing world did not load\n");
