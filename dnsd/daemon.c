@@ -15,6 +15,7 @@
 #include <event2/event.h>
 #include <urcu.h>
 
+#include "dnsd/base/clock.h"
 #include "dnsd/base/conf.h"
 #include "dnsd/daemon.h"
 #include "dnsd/base/log.h"
@@ -224,6 +225,47 @@ daemon_reload(const char *file)
 #define DAEMON_TICK 5	/* seconds between re-signing checks */
 
 /*
+ * One re-signing: a new world from the running config (world_resign: no
+ * probe engine or relay restart, the pool state stays), its dynamic
+ * variants made from the current pool state before it is published.
+ * \retval 0 published, -1 the load failed (errors logged)
+ */
+static int
+daemon_resign(void)
+{
+	struct world *nw, *cur;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *errs;
+	double t0 = clock_mono();
+
+	if ((errs = open_memstream(&buf, &len)) == NULL) {
+		log_warn("re-signing: open_memstream");
+		return -1;
+	}
+	/* main thread: the only writer of the world pointer */
+	rcu_read_lock();
+	cur = (struct world *)(uintptr_t)world_get();
+	rcu_read_unlock();
+	nw = cur != NULL ? world_resign(cur, errs) : NULL;
+	fclose(errs);
+	if (nw == NULL) {
+		log_lines("re-signing: ", buf);
+		free(buf);
+		return -1;
+	}
+	log_lines("re-signing warning: ", buf);
+	free(buf);
+	rcu_read_lock();
+	(void)dynsign_zones(nw->conf, nw->zones, nw->nzones, pstate_get());
+	rcu_read_unlock();
+	world_publish(nw);
+	log_info("dnssec: re-signed %zu zone%s in %.0f ms", nw->nzones,
+	    nw->nzones == 1 ? "" : "s", (clock_mono() - t0) * 1000.0);
+	return 0;
+}
+
+/*
  * Re-signing (zones/sign.h): when a signed zone's signatures are within
  * its refresh margin of expiring, load a new world as a reload does (the
  * same files, signed anew) and swap it in. A failure keeps the old world
@@ -232,7 +274,7 @@ daemon_reload(const char *file)
  * at every tick until a load succeeds.
  */
 static void
-daemon_resign_check(const char *file)
+daemon_resign_check(void)
 {
 	const struct world *w;
 	time_t now = time(NULL);
@@ -262,13 +304,16 @@ daemon_resign_check(const char *file)
 	if (!due)
 		return;
 	log_info("dnssec: re-signing: the signatures of %s are within the "
-	    "refresh margin%s", why, expired ? " (expired)" : "");
-	if (daemon_reload(file) == 0)
+	    "refresh margin%s; the templates and keys are read again, the "
+	    "configuration is kept", why, expired ? " (expired)" : "");
+	if (daemon_resign() == 0) {
 		dynsign_resign_note(true, NULL);
-	else
-		dynsign_resign_note(false, "the configuration or a template "
-		    "did not load (see the log): the old signatures are "
-		    "served until it does");
+		return;
+	}
+	log_warnx("dnssec: re-signing failed, still serving the previous "
+	    "signatures; retrying in %d s", DAEMON_TICK);
+	dynsign_resign_note(false, "a template or key did not load (see the "
+	    "log): the old signatures are served until it does");
 }
 
 /*
@@ -429,7 +474,7 @@ daemon_main(const char *file, int debug)
 
 		if ((sig = sigtimedwait(&set, NULL, &tick)) < 0) {
 			if (errno == EAGAIN) {
-				daemon_resign_check(file);
+				daemon_resign_check();
 				continue;
 			}
 			if (errno == EINTR)

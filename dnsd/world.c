@@ -121,8 +121,10 @@ world_cookies(struct world *w, struct diag *d)
 	return bad;
 }
 
-struct world *
-world_build(struct conf *conf, FILE *err)
+/* world_build, and world_resign with owned false (conf not freed on
+ * failure: it is the running world's). */
+static struct world *
+build(struct conf *conf, FILE *err, bool owned)
 {
 	struct world *w;
 	struct diag d;
@@ -132,10 +134,12 @@ world_build(struct conf *conf, FILE *err)
 	diag_init(&d, err, conf->file, DIAG_DIRECT);
 	if ((w = calloc(1, sizeof(*w))) == NULL) {
 		diag_error(&d, conf->file, 0, "out of memory");
-		conf_free(conf);
+		if (owned)
+			conf_free(conf);
 		return NULL;
 	}
 	w->conf = conf;
+	w->conf_lent = !owned;
 	if ((w->zones = calloc(conf->nzones + 1, sizeof(*w->zones))) == NULL) {
 		diag_error(&d, conf->file, 0, "out of memory");
 		goto fail;
@@ -190,8 +194,29 @@ world_free(struct world *w)
 	for (i = 0; i < w->nzones; i++)
 		zone_free(w->zones[i]);
 	free(w->zones);
-	conf_free(w->conf);
+	if (!w->conf_lent)
+		conf_free(w->conf);
 	free(w);
+}
+
+struct world *
+world_build(struct conf *conf, FILE *err)
+{
+	return build(conf, err, true);
+}
+
+struct world *
+world_resign(struct world *old, FILE *err)
+{
+	struct world *w;
+
+	if ((w = build(old->conf, err, false)) == NULL)
+		return NULL;
+	/* the config passes to the new world; old keeps reading it until
+	 * it is freed, after the new one is published */
+	w->conf_lent = false;
+	old->conf_lent = true;
+	return w;
 }
 
 struct zone *

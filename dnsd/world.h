@@ -14,6 +14,7 @@
 #ifndef MXS_WORLD_H
 #define MXS_WORLD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -26,6 +27,8 @@
 struct world {
 	struct rcu_head rcu;
 	struct conf    *conf;
+	bool            conf_lent;	/* conf now belongs to a newer world
+					   (world_resign): not freed here */
 	struct zone   **zones;		/* nzones, sorted for lookup */
 	size_t          nzones;
 	time_t          loaded;
@@ -52,6 +55,16 @@ struct world *world_load(const char *file, FILE *err);
  * \retval world  caller owns; NULL: errors printed to err
  */
 struct world *world_build(struct conf *conf, FILE *err);
+
+/*
+ * Re-signing (zones/sign.h): a new world from the same parsed config as
+ * old (its templates and key files read again, every zone signed anew,
+ * compiled), so that nothing the config holds (the probe engine's pools,
+ * the relay) changes. On success the new world owns the config and old
+ * only borrows it until it is freed; on failure old is untouched.
+ * \retval world  caller publishes it; NULL: errors printed to err
+ */
+struct world *world_resign(struct world *old, FILE *err);
 
 void world_free(struct world *w);
 
