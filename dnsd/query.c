@@ -493,6 +493,17 @@ query_answer_from(const struct world *w, struct query_thread *t,
 		c.ede = WIRE_EDE_NOT_AUTH + 1;
 		return empty_response(&c, WIRE_RCODE_REFUSED, true);
 	}
+	/* DS at the apex of a zone whose signed parent is served here too:
+	 * the parent's (RFC 4035 3.1.4.1), else the validator sees the
+	 * child's NODATA where it needs the parent's proof */
+	if (q->qtype == WIRE_TYPE_DS && q->qname_len == z->origin_len &&
+	    q->qname_len > 1) {
+		const struct zone *pz = world_zone_for(w, q->lname + 1 +
+		    q->lname[0], q->qname_len - 1 - q->lname[0]);
+
+		if (pz != NULL && pz->sec != NULL)
+			z = pz;
+	}
 	c.z = z;
 	c.dnssec = z->sec != NULL && q->has_opt &&
 	    (q->edns_flags & WIRE_EDNS_DO);
