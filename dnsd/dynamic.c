@@ -105,25 +105,21 @@ dyn_addr_put(struct query_ctx *c, const struct conf_pool *cp, int fam,
     size_t alen, const uint16_t *idx, size_t nidx, const uint8_t *hdr,
     size_t *lenp)
 {
-	size_t len = *lenp, nrec = 0, cap = cp->max_addrs, rlen = 12 + alen;
+	size_t len = *lenp, nrec = 0, rlen = 12 + alen;
+	struct policy_addrs it = { 0, 0, 0 };
+	const struct conf_ip *ip;
 	uint8_t *r = c->resp;
 
-	for (size_t k = 0; k < nidx && nrec < cap; k++) {
-		const struct conf_server *s = &cp->servers[idx[k]];
-
-		for (size_t a = 0; a < s->naddrs && nrec < cap; a++) {
-			if (s->addrs[a].family != fam)
-				continue;
-			if (len + rlen > c->limit)
-				return 0;
-			memcpy(r + len, hdr, 12);
-			if (alen == 4)
-				memcpy(r + len + 12, &s->addrs[a].u.v4, 4);
-			else
-				memcpy(r + len + 12, &s->addrs[a].u.v6, 16);
-			len += rlen;
-			nrec++;
-		}
+	while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) != NULL) {
+		if (len + rlen > c->limit)
+			return 0;
+		memcpy(r + len, hdr, 12);
+		if (alen == 4)
+			memcpy(r + len + 12, &ip->u.v4, 4);
+		else
+			memcpy(r + len + 12, &ip->u.v6, 16);
+		len += rlen;
+		nrec++;
 	}
 	if (nrec == 0)
 		return -1;
@@ -566,30 +562,26 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 		}
 	} else {
 		int fam = kind == COMPILE_DYN_A ? AF_INET : AF_INET6;
+		struct policy_addrs it = { 0, 0, 0 };
+		const struct conf_ip *ip;
 
-		for (size_t k = 0; k < nidx && nrec < cp->max_addrs; k++) {
-			const struct conf_server *s = &cp->servers[idx[k]];
-
-			for (size_t a = 0; a < s->naddrs &&
-			    nrec < cp->max_addrs; a++) {
-				if (s->addrs[a].family != fam)
-					continue;
-				wire_put_ptr(&w, owner);
-				wire_put_u16(&w, kind == COMPILE_DYN_A ? ZONE_TYPE_A :
-				    ZONE_TYPE_AAAA);
-				wire_put_u16(&w, WIRE_CLASS_IN);
-				wire_put_u32(&w, ttl);
-				if (fam == AF_INET) {
-					wire_put_u16(&w, 4);
-					wire_put_bytes(&w, &s->addrs[a].u.v4, 4);
-				} else {
-					wire_put_u16(&w, 16);
-					wire_put_bytes(&w, &s->addrs[a].u.v6, 16);
-				}
-				if (w.overflow)
-					return DYNAMIC_TC;
-				nrec++;
+		while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) !=
+		    NULL) {
+			wire_put_ptr(&w, owner);
+			wire_put_u16(&w, kind == COMPILE_DYN_A ? ZONE_TYPE_A :
+			    ZONE_TYPE_AAAA);
+			wire_put_u16(&w, WIRE_CLASS_IN);
+			wire_put_u32(&w, ttl);
+			if (fam == AF_INET) {
+				wire_put_u16(&w, 4);
+				wire_put_bytes(&w, &ip->u.v4, 4);
+			} else {
+				wire_put_u16(&w, 16);
+				wire_put_bytes(&w, &ip->u.v6, 16);
 			}
+			if (w.overflow)
+				return DYNAMIC_TC;
+			nrec++;
 		}
 		c->an += (uint16_t)nrec;
 		if (nrec == 0 && !put_nodata(c, &w))	/* NODATA */

@@ -297,29 +297,19 @@ records(struct bctx *b, const struct conf_pool *cp,
 		}
 	} else {
 		int fam = kind == DYNSIGN_A ? AF_INET : AF_INET6;
+		struct policy_addrs it = { 0, 0, 0 };
+		const struct conf_ip *ip;
 
-		for (size_t k = 0; k < nidx && count < cp->max_addrs; k++) {
-			const struct conf_server *s = &cp->servers[idx[k]];
+		while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) !=
+		    NULL && count < DS_MAXREC - 1 && o + 18 <= DS_WIRE_MAX) {
+			size_t al = fam == AF_INET ? 4 : 16;
 
-			for (size_t a = 0; a < s->naddrs &&
-			    count < cp->max_addrs; a++) {
-				if (s->addrs[a].family != fam)
-					continue;
-				if (count >= DS_MAXREC - 1 ||
-				    o + 18 > DS_WIRE_MAX)
-					break;
-				if (fam == AF_INET) {
-					wire_set16(b->rd + o, 4);
-					memcpy(b->rd + o + 2, &s->addrs[a].u.v4, 4);
-					o += 6;
-				} else {
-					wire_set16(b->rd + o, 16);
-					memcpy(b->rd + o + 2, &s->addrs[a].u.v6,
-					    16);
-					o += 18;
-				}
-				tnode[count++] = NULL;
-			}
+			wire_set16(b->rd + o, (uint16_t)al);
+			memcpy(b->rd + o + 2, fam == AF_INET ?
+			    (const void *)&ip->u.v4 : (const void *)&ip->u.v6,
+			    al);
+			o += 2 + al;
+			tnode[count++] = NULL;
 		}
 	}
 	*rdlenp = o;
