@@ -11,7 +11,9 @@
 #          the libraries' -dev packages, dig, Postfix for smtp-sink
 #   test   run + everything make test, make asan and make fuzz use (clang
 #          and its sanitizer runtime, cmocka, DNS clients and servers to
-#          compare with, Chromium, promtool, valgrind, debhelper, lintian)
+#          compare with, BIND's and ldns's DNSSEC tools and dnspython to
+#          check keys and signatures, Chromium, promtool, valgrind,
+#          debhelper, lintian)
 #   bench  run + every peer the benchmarks compare with (make bench): a
 #          benchmark fails rather than skip a peer that is missing
 # Sizes of each set on a fresh Debian 12: sh tests/deps-size.sh.
@@ -23,8 +25,8 @@ libjansson-dev libssl-dev
 dnsutils postfix"
 
 TEST="$RUN clang libclang-rt-14-dev libcmocka-dev
-ldnsutils knot-dnsutils nsd unbound
-python3 openssl curl procps iproute2 psmisc xxd
+ldnsutils knot-dnsutils nsd unbound bind9-utils
+python3 python3-dnspython openssl curl procps iproute2 psmisc xxd
 swaks chromium prometheus dnsperf man-db groff-base valgrind
 debhelper lintian"
 
