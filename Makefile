@@ -73,6 +73,7 @@ UNIT_LAYERS_test_diag        := base
 UNIT_LAYERS_test_base        := base
 UNIT_LAYERS_test_zone        := zones base
 UNIT_LAYERS_test_compile     := zones base
+UNIT_LAYERS_test_dnssec      := zones base
 UNIT_LAYERS_test_probe_parse := probes base
 UNIT_LAYERS_test_probe_live  := probes base
 UNIT_LAYERS_test_admin       := probes base
