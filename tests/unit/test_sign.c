@@ -296,8 +296,10 @@ test_positive(void **state)
 		ldns_pkt *p = ask(cases[i].name, cases[i].type, true);
 		char what[128];
 
-		snprintf(what, sizeof(what), "%s/%s", cases[i].name,
-		    ldns_rr_type2str(cases[i].type));
+		char *tn = ldns_rr_type2str(cases[i].type);
+
+		snprintf(what, sizeof(what), "%s/%s", cases[i].name, tn);
+		free(tn);
 		if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR ||
 		    ldns_pkt_ancount(p) == 0)
 			fail_msg("%s: rcode %d, %u answers", what,
@@ -347,8 +349,10 @@ test_denial(void **state)
 		ldns_pkt *p = ask(cases[i].name, cases[i].type, true);
 		char what[128];
 
-		snprintf(what, sizeof(what), "%s/%s", cases[i].name,
-		    ldns_rr_type2str(cases[i].type));
+		char *tn = ldns_rr_type2str(cases[i].type);
+
+		snprintf(what, sizeof(what), "%s/%s", cases[i].name, tn);
+		free(tn);
 		if (ldns_pkt_get_rcode(p) != cases[i].rcode ||
 		    ldns_pkt_ancount(p) != 0)
 			fail_msg("%s: rcode %d, %u answers", what,
