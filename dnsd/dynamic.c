@@ -239,8 +239,8 @@ put_rrsigs(struct query_ctx *c, const struct sign_nsec *e,
 		if (dn->set[k].n == 0)
 			continue;
 		v = &dn->set[k].v[0];
-		at = v->own[v->nown - 1];	/* the RRSIG, last of len_ans */
-		l = (size_t)v->len_ans - at;
+		at = v->own[v->nown - 1];	/* the RRSIG, last */
+		l = (size_t)v->len - at;
 		if (len + l > c->limit)
 			return DYNAMIC_TC;
 		memcpy(c->resp + len, v->wire + at, l);
@@ -272,8 +272,7 @@ dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
 	const struct dynsign_set *set;
 	const struct dynsign_var *v;
 	enum dynamic_rc rc = DYNAMIC_OK;
-	size_t len = *lenp, base, L;
-	uint16_t ar = 0;
+	size_t len = *lenp;
 
 	if (e == NULL || e->dynslot < 0)
 		return DYNAMIC_SERVFAIL;
@@ -314,38 +313,16 @@ dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
 		goto out;
 	}
 	v = &set->v[c->t->dsig_seq++ % set->n];
-	if (len + v->len_ans > c->limit) {
+	if (len + v->len > c->limit) {
 		rc = DYNAMIC_TC;
 		goto out;
 	}
-	base = len;
-	memcpy(c->resp + base, v->wire, v->len_ans);
+	memcpy(c->resp + len, v->wire, v->len);
 	for (uint16_t i = 0; i < v->nown; i++)
-		wire_set16(c->resp + base + v->own[i],
+		wire_set16(c->resp + len + v->own[i],
 		    (uint16_t)(0xC000 | owner));
-	L = v->len_ans;
-	/* additional: whole RRsets with their RRSIGs while they fit, and
-	 * only where every pointer into the variant can be written */
-	if (!c->no_add && v->nadd > 0 && base + v->len < 0x3F00) {
-		for (uint16_t i = 0; i < v->nadd && base + v->add_end[i] <=
-		    c->limit; i++) {
-			L = v->add_end[i];
-			ar = v->add_ar[i];
-		}
-		if (L > v->len_ans) {
-			memcpy(c->resp + base + v->len_ans,
-			    v->wire + v->len_ans, L - v->len_ans);
-			for (uint16_t i = 0; i < v->nrel && v->rel[i] < L; i++) {
-				uint8_t *p = c->resp + base + v->rel[i];
-
-				wire_set16(p, (uint16_t)(0xC000 |
-				    (base + (wire_get16(p) & 0x3FFF))));
-			}
-		}
-	}
-	*lenp = base + L;
+	*lenp = len + v->len;
 	c->an = (uint16_t)(c->an + v->an);
-	c->ar = (uint16_t)(c->ar + ar);
 	if (kind != COMPILE_DYN_SRV && v->first < QUERY_FP_SERVERS &&
 	    set->pool < QUERY_FP_POOLS)
 		c->t->first[set->pool][v->first]++;

@@ -300,7 +300,6 @@ answer_at(struct query_ctx *c, const struct zone_node *n, uint16_t qtype,
 			/* the qname does not exist (RFC 4035 3.1.3.3) */
 			add_proof(c, sign_nsec_find(sz, c->q->lname,
 			    c->q->qname_len));
-			c->no_add = true;
 		}
 		return emit_blob(c, b, delta, -1);
 	}
