@@ -35,6 +35,7 @@ static const char *TEMPLATE =
     "ns1 A 127.0.0.53\n"
     "@ 30 DYNMX inbound\n"
     "smtp 30 DYNA inbound\n"
+    "_submission._tcp 30 DYNSRV inbound 587\n"
     "@ TXT \"v=spf1 -all\"\n"
     "_dmarc TXT \"v=DMARC1; p=reject\"\n"
     "*.wild TXT \"wildcard\"\n"
@@ -282,6 +283,7 @@ test_positive(void **state)
 		{ "MAIL.example.COM.", LDNS_RR_TYPE_MX },
 		{ "smtp.mail.example.com.", LDNS_RR_TYPE_A },
 		{ "smtp.mail.example.com.", LDNS_RR_TYPE_AAAA },
+		{ "_submission._tcp.mail.example.com.", LDNS_RR_TYPE_SRV },
 		{ "mx1.mail.example.com.", LDNS_RR_TYPE_A },
 		{ "_25._tcp.mx1.mail.example.com.", LDNS_RR_TYPE_TLSA },
 		{ "alias.mail.example.com.", LDNS_RR_TYPE_A },
