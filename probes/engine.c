@@ -300,6 +300,10 @@ eng_dane(struct eprobe *p, struct pstate_server *s,
 	if (r->dane_state != s->dane_state && r->dane_state == PSTATE_DANE_MATCH)
 		log_info("pool %s server %s DANE match: %s", sv->pool->cp->name,
 		    sv->cs->name, r->dane_match);
+	else if (r->dane_state != s->dane_state &&
+	    strncmp(reason, "DANE", 4) == 0)
+		log_info("pool %s server %s %s", sv->pool->cp->name,
+		    sv->cs->name, reason);
 	else if (r->dane_state != s->dane_state)
 		log_info("pool %s server %s DANE %s: %s", sv->pool->cp->name,
 		    sv->cs->name, pstate_dane_name(r->dane_state), reason);

@@ -275,6 +275,13 @@ smtp_finish(struct smtp_check *s, struct check_result *r)
 		    s->dane_reason[0] == '\0')
 			snprintf(s->dane_reason, sizeof(s->dane_reason), "%s",
 			    r->reason);
+		/* check: the result is as without TLSA records, and without
+		 * them this probe would not have tried TLS at all */
+		if (s->dane.mode == PSTATE_DANE_CHECK && !s->cp->starttls &&
+		    !s->cp->starttls_required) {
+			r->ok = true;
+			r->reason[0] = '\0';
+		}
 	}
 	r->dane_state = s->dane_state;
 	memcpy(r->dane_match, s->dane_match, sizeof(r->dane_match));
@@ -480,9 +487,16 @@ smtp_dane_judge(struct smtp_check *s)
 			    sizeof(got));
 		else
 			snprintf(got, sizeof(got), "an unreadable key");
-		snprintf(s->dane_reason, sizeof(s->dane_reason),
-		    "DANE mismatch: presented %s, published %s%s", got, pub,
-		    more);
+		/* no record matched: say what a new record would be; a chain
+		 * or name failure on the way is the cause, first */
+		if (vr == X509_V_OK || vr == X509_V_ERR_DANE_NO_MATCH)
+			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			    "DANE mismatch: presented %s, published %s%s", got,
+			    pub, more);
+		else
+			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			    "DANE mismatch: %s, presented %s, published %s%s",
+			    X509_verify_cert_error_string(vr), got, pub, more);
 	}
 	if (s->dane.mode == PSTATE_DANE_REQUIRE) {
 		smtp_failf(s, "%s", s->dane_reason);
