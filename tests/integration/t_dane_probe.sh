@@ -133,6 +133,37 @@ if grep -q '^mxspread_server_dane_[a-z_]*{pool="backup",server="mx4"' "$T/metric
 fi
 ok "/metrics: dane_state and dane_mismatches_total"
 
+# the dashboard as a browser renders it: each server's DANE line
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$CHROME" ]; then
+	timeout -k 5 60 "$CHROME" --headless --no-sandbox --disable-gpu \
+	    --disable-quic --no-first-run --disable-background-networking \
+	    --disable-component-update --disable-sync --disable-extensions \
+	    --user-data-dir="$(mktemp -d "$T/chrome.XXXXXX")" \
+	    --virtual-time-budget=3000 --dump-dom "http://127.0.0.1:$HP/" \
+	    > "$T/dom.html" 2>"$T/chrome.err" ||
+	    fail "chromium failed: $(tail -5 "$T/chrome.err")"
+	python3 - "$T/dom.html" <<'PY' || fail "the dashboard's DANE lines"
+import re, sys
+dom = open(sys.argv[1]).read()
+def row(pool, server):
+    m = re.search(r"<tr id=\"srv-%s-%s\".*?</tr>" % (pool, server), dom, re.S)
+    if not m:
+        sys.exit("no row for %s/%s" % (pool, server))
+    return m.group(0)
+for pool, server, state, text in (
+        ("inbound", "mx1", "match", "DANE require: match 3 1 1 "),
+        ("inbound", "mx2", "mismatch", "DANE require: mismatch"),
+        ("backup", "mx3", "mismatch", "DANE check: mismatch")):
+    r = row(pool, server)
+    if 'data-dane="%s"' % state not in r or text not in r:
+        sys.exit("%s/%s: no DANE %s line: %s" % (pool, server, state, r))
+if "data-dane" in row("backup", "mx4"):
+    sys.exit("backup/mx4 (off) has a DANE line")
+PY
+	ok "dashboard: DANE lines of mx1, mx2, mx3, none for mx4"
+fi
+
 # mxspread tlsa: the record of what mx2 presents now, not published yet
 "$MXSPREAD" tlsa -c "$T/conf" inbound/mx2 > "$T/tlsa.out" 2> "$T/tlsa.err" ||
 	{ cat "$T/tlsa.err"; fail "mxspread tlsa inbound/mx2"; }
