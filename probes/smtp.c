@@ -344,9 +344,10 @@ smtp_dane_setup(struct smtp_check *s)
 
 	if (s->dane.host == NULL || SSL_dane_enable(s->ssl, s->dane.host) <= 0) {
 		ERR_clear_error();
+		/* out of memory, or no DANE in the context: this host's */
 		SSL_free(s->ssl);
 		s->ssl = NULL;
-		s->dane_state = PSTATE_DANE_ERROR;
+		s->local = true;
 		smtp_failf(s, "DANE: cannot enable it on the connection");
 		return -1;
 	}

@@ -8,7 +8,8 @@
 # server stays in the answers; a server without records is off. The
 # fields on /status.json and /metrics; mxspread tlsa prints the record for
 # the key a server presents (the one openssl computes) and says whether it
-# is published; publishing it and reloading brings the server back.
+# is published; publishing it and reloading brings the server back. The
+# zone is re-signed every 5 s meanwhile (the TLSA records filled again).
 . "$MXS_ROOT/tests/lib/common.sh"
 
 [ -x "$MXSPREAD" ] || fail "no daemon at $MXSPREAD"
@@ -192,3 +193,15 @@ while [ "$(mx mail.test)" != "mx1.mail.test. mx2.mail.test. " ] && [ $i -lt 50 ]
 done
 [ "$(mx mail.test)" = "mx1.mail.test. mx2.mail.test. " ] || fail "mx2 not back in the answers"
 ok "published and reloaded: mx2 matches and is answered again"
+
+# re-signings came and went (each refilled the TLSA records) and changed
+# nothing the probes see
+i=0
+while [ "$(grep -c 'dnssec: re-signed' "$LOG")" -lt 2 ] && [ $i -lt 150 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+[ "$(grep -c 'dnssec: re-signed' "$LOG")" -ge 2 ] || { tail "$LOG"; fail "no re-signing"; }
+kill -0 "$MXS_PID" || fail "the daemon died"
+[ "$(field inbound mx1 's["dane"]["state"]')" = match ] || fail "mx1 after re-signing"
+[ "$(field inbound mx2 's["dane"]["state"]')" = match ] || fail "mx2 after re-signing"
+ok "$(grep -c 'dnssec: re-signed' "$LOG") re-signings while probing: states unchanged"
