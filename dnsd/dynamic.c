@@ -267,8 +267,7 @@ static enum dynamic_rc
 dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
     uint16_t owner, size_t *lenp)
 {
-	const struct sign_nsec *e = sign_nsec_find(c->z->sec, n->name,
-	    n->namelen);
+	const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 	const struct dynsign *d;
 	const struct dynsign_set *set;
 	const struct dynsign_var *v;
@@ -276,7 +275,7 @@ dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
 	size_t len = *lenp, base, L;
 	uint16_t ar = 0;
 
-	if (e == NULL || e->node != n || e->dynslot < 0)
+	if (e == NULL || e->dynslot < 0)
 		return DYNAMIC_SERVFAIL;
 	rcu_read_lock();
 	d = dynsign_get(c->z);
@@ -379,12 +378,11 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 		return dynamic_signed(c, n, kind, owner, lenp);
 	if (kind == COMPILE_DYN_RRSIG) {
 		/* the signatures are the data asked for, DO or not */
-		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
-		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+		const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 		const struct dynsign *d;
 		enum dynamic_rc rc = DYNAMIC_OK;
 
-		if (e == NULL || e->node != n || e->dynslot < 0)
+		if (e == NULL || e->dynslot < 0)
 			return DYNAMIC_OK;
 		rcu_read_lock();
 		d = dynsign_get(c->z);
@@ -395,10 +393,9 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	}
 	if (kind == COMPILE_DYN_NSEC) {
 		/* DO=0: the NSEC record alone */
-		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
-		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+		const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 
-		if (e == NULL || e->node != n)
+		if (e == NULL)
 			return DYNAMIC_OK;
 		if (!dynamic_put_nsec(c, e, lenp, false))
 			return DYNAMIC_TC;

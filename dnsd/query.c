@@ -309,9 +309,12 @@ nodata:
 	 * non-terminal: the NSEC that covers it, RFC 4035 3.1.3.2), and at
 	 * a wildcard the wildcard's NSEC and the qname's cover */
 	if (c->dnssec) {
-		if (wild)
-			add_proof(c, sign_nsec_find(sz, n->name, n->namelen));
-		add_proof(c, sign_nsec_find(sz, c->q->lname, c->q->qname_len));
+		const struct sign_nsec *e = sign_nsec_of(sz, n);
+
+		add_proof(c, e);
+		if (wild || e == NULL)
+			add_proof(c, sign_nsec_find(sz, c->q->lname,
+			    c->q->qname_len));
 	}
 	return emit_blob(c, apex->special[COMPILE_NODATA],
 	    c->q->qname_len - c->z->origin_len, -1);

@@ -30,7 +30,7 @@ python3 python3-dnspython openssl curl procps iproute2 psmisc xxd
 swaks chromium prometheus dnsperf man-db groff-base valgrind
 debhelper lintian"
 
-BENCH="$RUN knot-dnsutils python3 procps iproute2
+BENCH="$RUN knot-dnsutils python3 procps iproute2 curl
 dnsperf nsd knot gdnsd pdns-server pdns-backend-bind haproxy valgrind"
 
 print=0

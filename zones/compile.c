@@ -592,8 +592,7 @@ cb_ds_proof(struct cbuild *cb, const struct zone *z,
 		cb->ns += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
 		return;
 	}
-	e = sign_nsec_find(z->sec, cut->name, cut->namelen);
-	if (e != NULL && e->node == cut)
+	if ((e = sign_nsec_of(z->sec, cut)) != NULL)
 		cb_nsec(cb, e);
 }
 
@@ -614,8 +613,7 @@ compile_ds(struct cbuild *cb, const struct zone *z,
 		cb->an += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
 	} else {
 		cb_soa(cb, z);
-		if (cb->dnssec && (e = sign_nsec_find(z->sec, cut->name,
-		    cut->namelen)) != NULL && e->node == cut)
+		if (cb->dnssec && (e = sign_nsec_of(z->sec, cut)) != NULL)
 			cb_nsec(cb, e);
 	}
 	cb->len_req = cb->w.len - cb->body_start;
