@@ -1,8 +1,9 @@
-/* main.c - command line: run the daemon, check or render a configuration, make DNSSEC keys and print their DS. */
+/* main.c - command line: run the daemon, check or render a configuration, make DNSSEC keys and print their DS, print a server's TLSA record. */
 #include <ctype.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "dnsd/daemon.h"
 #include "dnsd/render.h"
 #include "dnsd/world.h"
+#include "probes/smtp.h"
 #include "zones/dnssec.h"
 #include "zones/zone.h"
 
@@ -28,6 +30,8 @@ usage(FILE *f)
 	    "       mxspread keygen -c FILE ZONE [-a ALG] [-K DIR]\n"
 	    "                                        write a DNSSEC key pair for ZONE\n"
 	    "       mxspread ds -c FILE              print the DS of every zone's keys\n"
+	    "       mxspread tlsa -c FILE SERVER     print a 3 1 1 TLSA record for the key\n"
+	    "                                        SERVER (pool/server or server) presents\n"
 	    "       mxspread --help | --version\n"
 	    "options:\n"
 	    "  -c, --config FILE   config file (default /etc/mxspread/mxspread.conf)\n"
@@ -251,6 +255,139 @@ cmd_ds(const char *file)
 	return rc;
 }
 
+/* The server of conf that spec names: "pool/server", or a server name
+ * that only one pool has. \retval server (its pool in *plp), NULL printed */
+static const struct conf_server *
+find_server(const struct conf *conf, const char *spec,
+    const struct conf_pool **plp)
+{
+	const struct conf_server *found = NULL;
+	const char *slash = strchr(spec, '/'), *sname = spec;
+	size_t i, j, plen = slash != NULL ? (size_t)(slash - spec) : 0;
+	unsigned n = 0;
+
+	if (slash != NULL)
+		sname = slash + 1;
+	for (i = 0; i < conf->npools; i++) {
+		const struct conf_pool *pl = &conf->pools[i];
+
+		if (slash != NULL && (strlen(pl->name) != plen ||
+		    strncasecmp(pl->name, spec, plen) != 0))
+			continue;
+		for (j = 0; j < pl->nservers; j++)
+			if (strcasecmp(pl->servers[j].name, sname) == 0) {
+				if (n++ == 0) {
+					found = &pl->servers[j];
+					*plp = pl;
+				}
+			}
+	}
+	if (n == 1)
+		return found;
+	if (n == 0)
+		fprintf(stderr, "mxspread: no server %s in %s (write "
+		    "pool/server or a server name)\n", spec, conf->file);
+	else
+		fprintf(stderr, "mxspread: %u pools have a server %s: write "
+		    "pool/server\n", n, spec);
+	return NULL;
+}
+
+/*
+ * tlsa: connect to a server once as its health probe does (address,
+ * port, PROXY header, EHLO, STARTTLS; probes/smtp.h), and print a 3 1 1
+ * TLSA record for the key it presents now, at the name the probe matches
+ * (the world load's, dnsd/danecfg.h), so that the next key can be
+ * published before a rollover. Whether it is published already goes to
+ * stderr.
+ */
+static int
+cmd_tlsa(const char *file, const char *spec)
+{
+	const struct conf_server *sv;
+	const struct conf_pool *pl = NULL;
+	const struct conf_ip *ip;
+	struct conf_probe cp;
+	struct sockaddr_storage ss;
+	struct world *w;
+	char err[256], host[CONF_DNAME_MAX + 2], hex[65];
+	const uint8_t *rd;
+	uint8_t spki[32];
+	uint16_t port;
+	size_t off = 0, rdlen, k, n;
+	bool published = false;
+	int rc = 1;
+
+	if ((w = world_load(file, stderr)) == NULL) {
+		fprintf(stderr, "%s: configuration rejected\n", file);
+		return 1;
+	}
+	if ((sv = find_server(w->conf, spec, &pl)) == NULL)
+		goto done;
+	if ((ip = conf_server_target(sv)) == NULL) {
+		fprintf(stderr, "mxspread: server %s has no address\n", spec);
+		goto done;
+	}
+	/* the pool's smtp probe as it is (helo, PROXY header, CA file); a
+	 * pool probed otherwise gets a plain one */
+	if (pl->probe.type == CONF_PROBE_SMTP)
+		cp = pl->probe;
+	else {
+		memset(&cp, 0, sizeof(cp));
+		cp.type = CONF_PROBE_SMTP;
+	}
+	if (cp.timeout < 5)
+		cp.timeout = 5;		/* once, by hand: no hurry */
+	port = conf_server_dane_port(pl, sv);
+	if (sv->tlsa_host != NULL) {
+		snprintf(host, sizeof(host), "%s", sv->tlsa_host);
+	} else {
+		/* no served zone names the host: as the config writes it */
+		snprintf(host, sizeof(host), "%s", sv->host != NULL ? sv->host :
+		    sv->name);
+		fprintf(stderr, "mxspread: no served zone names the host of "
+		    "%s: the owner name below is as the config writes it\n",
+		    spec);
+	}
+	n = strlen(host);
+	if (n > 1 && host[n - 1] == '.')
+		host[--n] = '\0';	/* SNI: no final dot */
+	signal(SIGPIPE, SIG_IGN);	/* a reset mid-write is an error */
+	if (smtp_tlsa_fetch(&cp, (struct sockaddr *)&ss, conf_ip_sockaddr(ip,
+	    port, &ss), host, spki, err, sizeof(err)) != 0) {
+		fprintf(stderr, "mxspread: %s (%s port %u): %s\n", spec, ip->text,
+		    (unsigned)port, err);
+		goto done;
+	}
+	for (k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, sizeof(hex) - 2 * k, "%02x", spki[k]);
+	printf("_%u._tcp.%s%s IN TLSA 3 1 1 %s\n", (unsigned)port, host,
+	    sv->tlsa_host != NULL ? "." : "", hex);
+	for (k = 0; k < sv->tlsa_count && off + 2 <= sv->tlsa_len; k++) {
+		rdlen = (size_t)sv->tlsa[off] << 8 | sv->tlsa[off + 1];
+		rd = sv->tlsa + off + 2;
+		if (off + 2 + rdlen > sv->tlsa_len)
+			break;
+		off += 2 + rdlen;
+		if (rdlen == 35 && rd[0] == 3 && rd[1] == 1 && rd[2] == 1 &&
+		    memcmp(rd + 3, spki, 32) == 0)
+			published = true;
+	}
+	if (published)
+		fprintf(stderr, "mxspread: published: this record is among the "
+		    "%u TLSA records of %s\n", (unsigned)sv->tlsa_count, spec);
+	else
+		fprintf(stderr, "mxspread: not published: %s has %u TLSA "
+		    "record%s; publish this one%s\n", spec,
+		    (unsigned)sv->tlsa_count, sv->tlsa_count == 1 ? "" : "s",
+		    sv->tlsa_count > 0 ? " before DANE senders meet the key" :
+		    "");
+	rc = fflush(stdout) == 0 ? 0 : 1;
+done:
+	world_free(w);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -265,7 +402,7 @@ main(int argc, char *argv[])
 	};
 	const char *file = "/etc/mxspread/mxspread.conf";
 	const char *cmd = NULL, *alg = NULL, *kdir = NULL;
-	int ch, debug = 0, keygen;
+	int ch, debug = 0, keygen, operand;
 
 	if (argc > 1 && argv[1][0] != '-') {
 		cmd = argv[1];
@@ -273,6 +410,7 @@ main(int argc, char *argv[])
 		argv++;
 	}
 	keygen = cmd != NULL && strcmp(cmd, "keygen") == 0;
+	operand = keygen || (cmd != NULL && strcmp(cmd, "tlsa") == 0);
 	while ((ch = getopt_long(argc, argv, "a:c:dhK:V", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -299,8 +437,9 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	/* keygen takes the zone and -a, -K; nothing else takes operands */
-	if (optind != argc - keygen || (!keygen && (alg != NULL ||
+	/* keygen takes the zone and -a, -K, tlsa the server; nothing else
+	 * takes operands */
+	if (optind != argc - operand || (!keygen && (alg != NULL ||
 	    kdir != NULL))) {
 		usage(stderr);
 		return 2;
@@ -315,6 +454,8 @@ main(int argc, char *argv[])
 		return cmd_keygen(file, argv[optind], alg, kdir);
 	if (strcmp(cmd, "ds") == 0)
 		return cmd_ds(file);
+	if (strcmp(cmd, "tlsa") == 0)
+		return cmd_tlsa(file, argv[optind]);
 	fprintf(stderr, "mxspread: unknown command \"%s\"\n", cmd);
 	usage(stderr);
 	return 2;

@@ -112,6 +112,29 @@ json_checks(const struct status_server *ms)
 	return h;
 }
 
+/* DANE (probes/smtp.h): the mode in effect, the last verdict, the record
+ * that matched, the usable and ignored TLSA records, the mismatches. */
+static json_t *
+json_dane(const struct status_server *ms)
+{
+	const struct pstate_server *s = &ms->ps;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "mode",
+	    json_string(pstate_dane_mode_name(s->dane_mode)));
+	json_object_set_new(o, "state",
+	    json_string(pstate_dane_name(s->dane_state)));
+	json_object_set_new(o, "matched", s->dane_state == PSTATE_DANE_MATCH ?
+	    jstr(s->dane_match) : json_null());
+	json_object_set_new(o, "reason", s->dane_reason[0] != '\0' ?
+	    jstr(s->dane_reason) : json_null());
+	json_object_set_new(o, "tlsa", json_integer(s->dane_tlsa));
+	json_object_set_new(o, "ignored", json_integer(s->dane_unusable));
+	json_object_set_new(o, "mismatches",
+	    json_integer((json_int_t)ms->cnt.dane_mismatches));
+	return o;
+}
+
 static json_t *
 json_server(const struct status_server *ms)
 {
@@ -158,6 +181,7 @@ json_server(const struct status_server *ms)
 	    json_integer(ms->ps.since_ms) : json_null());
 	json_object_set_new(o, "cert_days", ms->ps.cert_days != INT32_MIN ?
 	    json_integer(ms->ps.cert_days) : json_null());
+	json_object_set_new(o, "dane", json_dane(ms));
 	json_object_set_new(o, "reason", jstr(ms->ps.reason));
 	json_object_set_new(o, "checks", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 	    "ok", (json_int_t)ms->cnt.ok, "failed", (json_int_t)ms->cnt.failed,

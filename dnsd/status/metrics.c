@@ -483,6 +483,40 @@ metrics_probes(const struct status_model *m, struct evbuffer *b)
 		    NULL, (double)ms->cnt.local);
 }
 
+/*
+ * DANE (probes/smtp.h), for the servers whose dane mode is not off: the
+ * state (1 for the current one, as admin_state) and the mismatches seen.
+ */
+static void
+metrics_dane(const struct status_model *m, struct evbuffer *b)
+{
+	const struct status_pool *mp;
+	const struct status_server *ms;
+	char extra[48];
+	size_t i, j;
+	unsigned st;
+
+	prom_family(b, "mxspread_server_dane_state", "gauge",
+	    "DANE verdict of the STARTTLS probe on a server (1 for the "
+	    "current state), for servers whose dane mode is not off.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.dane_mode != PSTATE_DANE_OFF)
+			for (st = PSTATE_DANE_UNKNOWN; st < PSTATE_DANE_NSTATES;
+			    st++) {
+				snprintf(extra, sizeof(extra), "state=\"%s\"",
+				    pstate_dane_name(st));
+				prom_server(b, "mxspread_server_dane_state", mp,
+				    ms, extra, ms->ps.dane_state == st);
+			}
+	prom_family(b, "mxspread_server_dane_mismatches_total", "counter",
+	    "Health checks whose certificate did not match the server's TLSA "
+	    "records.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.dane_mode != PSTATE_DANE_OFF)
+			prom_server(b, "mxspread_server_dane_mismatches_total",
+			    mp, ms, NULL, (double)ms->cnt.dane_mismatches);
+}
+
 /* First-preference answers per server (absent when none were counted). */
 static void
 metrics_first(const struct status_model *m, struct evbuffer *b)
@@ -515,6 +549,7 @@ status_metrics(const struct status_model *m, struct evbuffer *b)
 	metrics_rrl(&m->rrl, &m->tcp, b);
 	metrics_servers(m, b);
 	metrics_probes(m, b);
+	metrics_dane(m, b);
 	if (m->relay)
 		metrics_relay(m, b);
 	metrics_first(m, b);

@@ -101,7 +101,7 @@ ntop=$(table top_keys | wc -l)
 
 # enum values: every accepted word appears in bold in the man page
 for tab in policy_names probe_names load_type_names proxy_names format_names \
-    alldown_names relay_policy_names level_names; do
+    alldown_names dane_names relay_policy_names level_names; do
 	vals=$(table "$tab")
 	[ -n "$vals" ] || { bad "conf*.c: value table $tab not found"; continue; }
 	for v in $vals; do

@@ -141,6 +141,12 @@ fx_model(void)
 	s->ps.transitions = 1;
 	s->ps.since_ms = 1700000001000LL;
 	s->ps.cert_days = 30;
+	/* DANE required, matched by its 3 1 1 record */
+	s->ps.dane_mode = PSTATE_DANE_REQUIRE;
+	s->ps.dane_state = PSTATE_DANE_MATCH;
+	s->ps.dane_tlsa = 2;
+	s->ps.dane_unusable = 1;
+	strcpy(s->ps.dane_match, "3 1 1 0123abcd...");
 	s->cnt.ok = 10;
 	s->cnt.failed = 1;
 	s->cnt.skipped = 2;
@@ -173,6 +179,13 @@ fx_model(void)
 	s->ps.since_ms = 1700000090000LL;
 	s->ps.cert_days = INT32_MIN;
 	strcpy(s->ps.reason, "banner: 554 \xff busy");
+	/* DANE checked: mismatched three times, still eligible */
+	s->ps.dane_mode = PSTATE_DANE_CHECK;
+	s->ps.dane_state = PSTATE_DANE_MISMATCH;
+	s->ps.dane_tlsa = 1;
+	strcpy(s->ps.dane_reason, "DANE mismatch: presented 3 1 1 "
+	    "89abcdef..., published 3 1 1 0123abcd...");
+	s->cnt.dane_mismatches = 3;
 	s->cnt.failed = 12;
 	s->has_first = true;
 	s->first = 0;

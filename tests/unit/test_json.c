@@ -154,6 +154,9 @@ static const struct field servers[] = {
 	{ "pools/0/servers/0/transitions",        "1" },
 	{ "pools/0/servers/0/since",              "1700000001000" },
 	{ "pools/0/servers/0/cert_days",          "30" },
+	{ "pools/0/servers/0/dane",               "{\"mode\":\"require\","
+	    "\"state\":\"match\",\"matched\":\"3 1 1 0123abcd...\","
+	    "\"reason\":null,\"tlsa\":2,\"ignored\":1,\"mismatches\":0}" },
 	{ "pools/0/servers/0/reason",             "\"\"" },
 	{ "pools/0/servers/0/checks",             "{\"ok\":10,\"failed\":1,"
 	    "\"skipped\":2,\"late\":3,\"local_errors\":4}" },
@@ -176,6 +179,10 @@ static const struct field servers[] = {
 	{ "pools/0/servers/1/transitions",        "2" },
 	{ "pools/0/servers/1/since",              "1700000090000" },
 	{ "pools/0/servers/1/cert_days",          "null" },
+	{ "pools/0/servers/1/dane",               "{\"mode\":\"check\","
+	    "\"state\":\"mismatch\",\"matched\":null,\"reason\":\"DANE "
+	    "mismatch: presented 3 1 1 89abcdef..., published 3 1 1 "
+	    "0123abcd...\",\"tlsa\":1,\"ignored\":0,\"mismatches\":3}" },
 	/* not UTF-8: the odd byte becomes '?', the field stays */
 	{ "pools/0/servers/1/reason",             "\"banner: 554 ? busy\"" },
 	{ "pools/0/servers/1/checks/failed",      "12" },
@@ -197,6 +204,10 @@ static const struct field servers[] = {
 	{ "pools/1/servers/0/health",             "\"unknown\"" },
 	{ "pools/1/servers/0/up",                 "false" },
 	{ "pools/1/servers/0/load",               "null" },
+	/* no DANE: off, nothing matched */
+	{ "pools/1/servers/0/dane",               "{\"mode\":\"off\","
+	    "\"state\":\"off\",\"matched\":null,\"reason\":null,"
+	    "\"tlsa\":0,\"ignored\":0,\"mismatches\":0}" },
 };
 
 /* The signed zone: 2 days left, 7 of margin. */
@@ -284,11 +295,14 @@ test_keys(void **state)
 	check_keys(at(doc, "pools/0/servers/0"), "name addresses weight tier "
 	    "health up admin agent_admin load load_factor slowstart_factor "
 	    "eff_weight target_share first_pref_answers observed_share "
-	    "transitions since cert_days reason checks last_check history");
+	    "transitions since cert_days dane reason checks last_check "
+	    "history");
 	check_keys(at(doc, "pools/1/servers/0"), "name addresses weight tier "
 	    "health up admin agent_admin load load_factor slowstart_factor "
-	    "eff_weight target_share transitions since cert_days reason "
+	    "eff_weight target_share transitions since cert_days dane reason "
 	    "checks last_check history");
+	check_keys(at(doc, "pools/0/servers/0/dane"), "mode state matched "
+	    "reason tlsa ignored mismatches");
 	check_keys(at(doc, "relay"), "pool listen running configured "
 	    "configured_listen pending_restart counters backends");
 	check_keys(at(doc, "last_reload"), "count time ok errors warnings "

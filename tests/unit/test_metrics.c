@@ -135,6 +135,16 @@ static const char *const lines[] = {
 	"mxspread_probe_checks_total{pool=\"inbound\",server=\"mx1\",outcome=\"failed\"} 1",
 	"mxspread_probe_checks_total{pool=\"inbound\",server=\"mx2\",outcome=\"failed\"} 12",
 	"mxspread_probe_rounds_skipped_total{pool=\"inbound\",server=\"mx1\"} 2",
+	/* DANE: every state of a server whose mode is not off, 1 for its own */
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"match\"} 1",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"mismatch\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"unknown\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"no TLSA\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"no STARTTLS\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"error\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx2\",state=\"mismatch\"} 1",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx1\"} 0",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx2\"} 3",
 	"mxspread_probe_rounds_late_total{pool=\"inbound\",server=\"mx1\"} 3",
 	"mxspread_reload_pending_restart 2",
 	"mxspread_probe_local_errors_total{pool=\"inbound\",server=\"mx1\"} 4",
@@ -166,6 +176,11 @@ static const char *const absent[] = {
 	"mxspread_server_cert_expiry_seconds{pool=\"inbound\",server=\"mx2\"}",
 	/* no first-preference count */
 	"mxspread_answers_first_total{pool=\"backup\"",
+	/* DANE off (mx3) or no pool state: no DANE sample; "off" is no state */
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx3\"",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx3\"",
+	"mxspread_server_dane_state{pool=\"backup\"",
+	"state=\"off\"",
 	/* an unsigned zone has no keys, times or signatures */
 	"mxspread_dnssec_key_info{zone=\"mail.example.com.\"",
 	"mxspread_dnssec_signature_expiration_timestamp_seconds"
@@ -251,7 +266,7 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 59);
+	assert_int_equal(check_structure(text), 61);
 	free(text);
 
 	/* no zone signed: mxspread_dnssec_signed alone says so */
@@ -263,7 +278,7 @@ test_structure(void **state)
 	assert_null(strstr(text, "mxspread_dnssec_key_info"));
 	assert_null(strstr(text, "mxspread_dnssec_dynamic_"));
 	assert_null(strstr(text, "mxspread_dnssec_resign"));
-	assert_int_equal(check_structure(text), 59 - 14);
+	assert_int_equal(check_structure(text), 61 - 14);
 	free(text);
 	m = fx_model();
 
@@ -275,7 +290,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 59 - 10 - 1);
+	assert_int_equal(check_structure(text), 61 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */
