@@ -92,14 +92,14 @@ struct pstate {
 	/* pools and their servers follow in the same allocation */
 };
 
-/* "off", "unknown", "match", "mismatch", "no TLSA", "no STARTTLS",
+/* "off", "unknown", "match", "mismatch", "no_tlsa", "no_starttls",
  * "error" (inline: the status renderers link no probe code). */
 static inline const char *
 pstate_dane_name(unsigned state)
 {
 	static const char *const names[PSTATE_DANE_NSTATES] = {
-		"off", "unknown", "match", "mismatch", "no TLSA",
-		"no STARTTLS", "error"
+		"off", "unknown", "match", "mismatch", "no_tlsa",
+		"no_starttls", "error"
 	};
 
 	return state < PSTATE_DANE_NSTATES ? names[state] : "unknown";

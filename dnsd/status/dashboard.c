@@ -97,7 +97,7 @@ static const char dash_tail[] =
 " return '<svg width=\\''+W+'\\' height=\\''+H+'\\' viewBox=\\'0 0 '+W+' '+H+'\\' role=img aria-label=\\'last '+n+' checks\\'><title>last '+n+' checks, max '+max.toFixed(1)+' ms</title>'+\n"
 "  (pts.length>1?'<polyline fill=none stroke=\\'#3b6fd8\\' stroke-width=\\'1.5\\' points=\\''+pts.join(' ')+'\\'/>':'')+dots+strip+'</svg>'+\n"
 "  '<div class=note>'+(last.ok?num(last.latency_ms,1)+' ms':'failed')+'</div>';}\n"
-"function dane(d,why){var bad=d.state==='mismatch'||d.state==='error'||d.state==='no STARTTLS';\n"
+"function dane(d,why){var bad=d.state==='mismatch'||d.state==='error'||d.state==='no_starttls';\n"
 " return '<span class=\\'dane'+(bad?' reason':'')+'\\' data-dane=\\''+esc(d.state)+'\\'>DANE '+esc(d.mode)+': '+esc(d.state)+\n"
 "  (d.matched?' '+esc(d.matched):'')+(bad&&d.reason&&d.reason!==why?' &middot; '+esc(d.reason):'')+(d.mismatches?' &middot; '+d.mismatches+' mismatched':'')+'</span>';}\n"
 "function why(s,pool){\n"
