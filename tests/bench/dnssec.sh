@@ -334,55 +334,17 @@ fi
 echo
 echo "medians over $ROUNDS rounds (CPU = user+system us per query, usr = user only;"
 echo "paired = median of the per-round ratios):"
-awk -v order="u-static s-static pdns-static u-dynmx s-dynmx pdns-dynmx u-dyna s-dyna pdns-dyna" '
-	function median(list,   v, n, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++)	# insertion sort, n is small
-			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		if (n == 0) return 0
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
-	{
-		cpu[$1] = cpu[$1] " " $2; usr[$1] = usr[$1] " " $6; lost[$1] += $3
-		c[$1, $5] = $2; rounds[$5] = 1
-		if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2
-		if (!($1 in hi) || $2 > hi[$1]) hi[$1] = $2
-	}
-	function ratio(label, a, b, target,   r, p, k, list, verdict) {
-		if (m[a] <= 0 || m[b] <= 0) { printf "  %-40s   n/a\n", label; return }
-		r = m[a] / m[b]
-		list = ""
-		for (k in rounds)
-			if (c[a, k] > 0 && c[b, k] > 0)
-				list = list " " c[a, k] / c[b, k]
-		p = median(list)
-		verdict = ""
-		if (target > 0)
-			verdict = sprintf("target <= %.2f: %s", target, r <= target ? "met" : "MISSED")
-		printf "  %-40s %5.2f  (paired %5.2f)  %s\n", label, r, p, verdict
-	}
-	END {
-		n = split(order, names, " ")
-		for (i = 1; i <= n; i++) {
-			k = names[i]
-			if (!(k in cpu)) continue
-			m[k] = median(cpu[k]); mu[k] = median(usr[k])
-			printf "  %-12s %6.2f us/q  usr %5.2f  (min %.2f, max %.2f)  lost %d\n",
-			    k, m[k], mu[k], lo[k], hi[k], lost[k]
-		}
-		print ""
-		print "ratios of CPU per DO=1 query (medians; paired per round):"
-		ratio("mxspread signed/unsigned, static mix", "s-static", "u-static", 1.10)
-		ratio("mxspread signed/unsigned, DYNMX", "s-dynmx", "u-dynmx", 1.15)
-		ratio("mxspread signed/unsigned, DYNA", "s-dyna", "u-dyna", 1.15)
-		ratio("mxspread/PowerDNS, signed DYNMX (LUA MX)", "s-dynmx", "pdns-dynmx", 0)
-		ratio("mxspread/PowerDNS, signed DYNA (LUA A)", "s-dyna", "pdns-dyna", 0)
-		ratio("mxspread/PowerDNS, signed static mix", "s-static", "pdns-static", 0)
-		printf "user-space CPU added by signing (usr medians): static %+.2f, DYNMX %+.2f, DYNA %+.2f us/q\n",
-		    mu["s-static"] - mu["u-static"], mu["s-dynmx"] - mu["u-dynmx"], mu["s-dyna"] - mu["u-dyna"]
-	}' "$D/results"
+awk -v order="u-static s-static pdns-static u-dynmx s-dynmx pdns-dynmx u-dyna s-dyna pdns-dyna" \
+    -v title="ratios of CPU per DO=1 query (medians; paired per round):" \
+    -v ratios="mxspread signed/unsigned, static mix|s-static|u-static|1.10;\
+mxspread signed/unsigned, DYNMX|s-dynmx|u-dynmx|1.15;\
+mxspread signed/unsigned, DYNA|s-dyna|u-dyna|1.15;\
+mxspread/PowerDNS, signed DYNMX (LUA MX)|s-dynmx|pdns-dynmx|0;\
+mxspread/PowerDNS, signed DYNA (LUA A)|s-dyna|pdns-dyna|0;\
+mxspread/PowerDNS, signed static mix|s-static|pdns-static|0" \
+    -v usr_title="user-space CPU added by signing (usr medians):" \
+    -v usr="static|s-static|u-static;DYNMX|s-dynmx|u-dynmx;DYNA|s-dyna|u-dyna" \
+    -f "$ROOT/tests/bench/medians.awk" "$D/results"
 
 # ---- user-space instructions per query (callgrind): exact and free of the
 # machine's noise, as in dns_dyn.sh. Both mxspreads under valgrind (same
