@@ -65,7 +65,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/lib/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tools/%)
-BENCH_BINS := $(BUILD)/bench/probe_bench $(BUILD)/bench/reflector
+BENCH_BINS := $(BUILD)/bench/probe_bench $(BUILD)/bench/reflector $(BUILD)/bench/dynsign_bench
 
 # The layers each unit test links (default: everything below the program).
 UNIT_LAYERS_test_conf        := base
@@ -73,6 +73,7 @@ UNIT_LAYERS_test_diag        := base
 UNIT_LAYERS_test_base        := base
 UNIT_LAYERS_test_zone        := zones base
 UNIT_LAYERS_test_compile     := zones base
+UNIT_LAYERS_test_dnssec      := zones base
 UNIT_LAYERS_test_probe_parse := probes base
 UNIT_LAYERS_test_probe_live  := probes base
 UNIT_LAYERS_test_admin       := probes base
@@ -149,6 +150,11 @@ $(BUILD)/bench/probe_bench: tests/bench/probe_bench.c $(call libs_for,probes bas
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
 	    $(call libs_for,probes base) $(call libs_of,probes base)
+
+$(BUILD)/bench/dynsign_bench: tests/bench/dynsign_bench.c $(call libs_for,$(LAYERS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< \
+	    $(call libs_for,$(LAYERS)) $(call libs_of,$(LAYERS))
 
 $(BUILD)/bench/reflector: tests/bench/reflector.c
 	@mkdir -p $(dir $@)

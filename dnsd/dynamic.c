@@ -105,25 +105,21 @@ dyn_addr_put(struct query_ctx *c, const struct conf_pool *cp, int fam,
     size_t alen, const uint16_t *idx, size_t nidx, const uint8_t *hdr,
     size_t *lenp)
 {
-	size_t len = *lenp, nrec = 0, cap = cp->max_addrs, rlen = 12 + alen;
+	size_t len = *lenp, nrec = 0, rlen = 12 + alen;
+	struct policy_addrs it = { 0, 0, 0 };
+	const struct conf_ip *ip;
 	uint8_t *r = c->resp;
 
-	for (size_t k = 0; k < nidx && nrec < cap; k++) {
-		const struct conf_server *s = &cp->servers[idx[k]];
-
-		for (size_t a = 0; a < s->naddrs && nrec < cap; a++) {
-			if (s->addrs[a].family != fam)
-				continue;
-			if (len + rlen > c->limit)
-				return 0;
-			memcpy(r + len, hdr, 12);
-			if (alen == 4)
-				memcpy(r + len + 12, &s->addrs[a].u.v4, 4);
-			else
-				memcpy(r + len + 12, &s->addrs[a].u.v6, 16);
-			len += rlen;
-			nrec++;
-		}
+	while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) != NULL) {
+		if (len + rlen > c->limit)
+			return 0;
+		memcpy(r + len, hdr, 12);
+		if (alen == 4)
+			memcpy(r + len + 12, &ip->u.v4, 4);
+		else
+			memcpy(r + len + 12, &ip->u.v6, 16);
+		len += rlen;
+		nrec++;
 	}
 	if (nrec == 0)
 		return -1;
@@ -243,8 +239,8 @@ put_rrsigs(struct query_ctx *c, const struct sign_nsec *e,
 		if (dn->set[k].n == 0)
 			continue;
 		v = &dn->set[k].v[0];
-		at = v->own[v->nown - 1];	/* the RRSIG, last of len_ans */
-		l = (size_t)v->len_ans - at;
+		at = v->own[v->nown - 1];	/* the RRSIG, last */
+		l = (size_t)v->len - at;
 		if (len + l > c->limit)
 			return DYNAMIC_TC;
 		memcpy(c->resp + len, v->wire + at, l);
@@ -271,16 +267,14 @@ static enum dynamic_rc
 dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
     uint16_t owner, size_t *lenp)
 {
-	const struct sign_nsec *e = sign_nsec_find(c->z->sec, n->name,
-	    n->namelen);
+	const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 	const struct dynsign *d;
 	const struct dynsign_set *set;
 	const struct dynsign_var *v;
 	enum dynamic_rc rc = DYNAMIC_OK;
-	size_t len = *lenp, base, L;
-	uint16_t ar = 0;
+	size_t len = *lenp;
 
-	if (e == NULL || e->node != n || e->dynslot < 0)
+	if (e == NULL || e->dynslot < 0)
 		return DYNAMIC_SERVFAIL;
 	rcu_read_lock();
 	d = dynsign_get(c->z);
@@ -319,38 +313,16 @@ dynamic_signed(struct query_ctx *c, const struct zone_node *n, int kind,
 		goto out;
 	}
 	v = &set->v[c->t->dsig_seq++ % set->n];
-	if (len + v->len_ans > c->limit) {
+	if (len + v->len > c->limit) {
 		rc = DYNAMIC_TC;
 		goto out;
 	}
-	base = len;
-	memcpy(c->resp + base, v->wire, v->len_ans);
+	memcpy(c->resp + len, v->wire, v->len);
 	for (uint16_t i = 0; i < v->nown; i++)
-		wire_set16(c->resp + base + v->own[i],
+		wire_set16(c->resp + len + v->own[i],
 		    (uint16_t)(0xC000 | owner));
-	L = v->len_ans;
-	/* additional: whole RRsets with their RRSIGs while they fit, and
-	 * only where every pointer into the variant can be written */
-	if (!c->no_add && v->nadd > 0 && base + v->len < 0x3F00) {
-		for (uint16_t i = 0; i < v->nadd && base + v->add_end[i] <=
-		    c->limit; i++) {
-			L = v->add_end[i];
-			ar = v->add_ar[i];
-		}
-		if (L > v->len_ans) {
-			memcpy(c->resp + base + v->len_ans,
-			    v->wire + v->len_ans, L - v->len_ans);
-			for (uint16_t i = 0; i < v->nrel && v->rel[i] < L; i++) {
-				uint8_t *p = c->resp + base + v->rel[i];
-
-				wire_set16(p, (uint16_t)(0xC000 |
-				    (base + (wire_get16(p) & 0x3FFF))));
-			}
-		}
-	}
-	*lenp = base + L;
+	*lenp = len + v->len;
 	c->an = (uint16_t)(c->an + v->an);
-	c->ar = (uint16_t)(c->ar + ar);
 	if (kind != COMPILE_DYN_SRV && v->first < QUERY_FP_SERVERS &&
 	    set->pool < QUERY_FP_POOLS)
 		c->t->first[set->pool][v->first]++;
@@ -383,12 +355,11 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 		return dynamic_signed(c, n, kind, owner, lenp);
 	if (kind == COMPILE_DYN_RRSIG) {
 		/* the signatures are the data asked for, DO or not */
-		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
-		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+		const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 		const struct dynsign *d;
 		enum dynamic_rc rc = DYNAMIC_OK;
 
-		if (e == NULL || e->node != n || e->dynslot < 0)
+		if (e == NULL || e->dynslot < 0)
 			return DYNAMIC_OK;
 		rcu_read_lock();
 		d = dynsign_get(c->z);
@@ -399,10 +370,9 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 	}
 	if (kind == COMPILE_DYN_NSEC) {
 		/* DO=0: the NSEC record alone */
-		const struct sign_nsec *e = c->z->sec == NULL ? NULL :
-		    sign_nsec_find(c->z->sec, n->name, n->namelen);
+		const struct sign_nsec *e = sign_nsec_of(c->z->sec, n);
 
-		if (e == NULL || e->node != n)
+		if (e == NULL)
 			return DYNAMIC_OK;
 		if (!dynamic_put_nsec(c, e, lenp, false))
 			return DYNAMIC_TC;
@@ -566,30 +536,26 @@ dynamic_answer(struct query_ctx *c, const struct zone_node *n, int kind,
 		}
 	} else {
 		int fam = kind == COMPILE_DYN_A ? AF_INET : AF_INET6;
+		struct policy_addrs it = { 0, 0, 0 };
+		const struct conf_ip *ip;
 
-		for (size_t k = 0; k < nidx && nrec < cp->max_addrs; k++) {
-			const struct conf_server *s = &cp->servers[idx[k]];
-
-			for (size_t a = 0; a < s->naddrs &&
-			    nrec < cp->max_addrs; a++) {
-				if (s->addrs[a].family != fam)
-					continue;
-				wire_put_ptr(&w, owner);
-				wire_put_u16(&w, kind == COMPILE_DYN_A ? ZONE_TYPE_A :
-				    ZONE_TYPE_AAAA);
-				wire_put_u16(&w, WIRE_CLASS_IN);
-				wire_put_u32(&w, ttl);
-				if (fam == AF_INET) {
-					wire_put_u16(&w, 4);
-					wire_put_bytes(&w, &s->addrs[a].u.v4, 4);
-				} else {
-					wire_put_u16(&w, 16);
-					wire_put_bytes(&w, &s->addrs[a].u.v6, 16);
-				}
-				if (w.overflow)
-					return DYNAMIC_TC;
-				nrec++;
+		while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) !=
+		    NULL) {
+			wire_put_ptr(&w, owner);
+			wire_put_u16(&w, kind == COMPILE_DYN_A ? ZONE_TYPE_A :
+			    ZONE_TYPE_AAAA);
+			wire_put_u16(&w, WIRE_CLASS_IN);
+			wire_put_u32(&w, ttl);
+			if (fam == AF_INET) {
+				wire_put_u16(&w, 4);
+				wire_put_bytes(&w, &ip->u.v4, 4);
+			} else {
+				wire_put_u16(&w, 16);
+				wire_put_bytes(&w, &ip->u.v6, 16);
 			}
+			if (w.overflow)
+				return DYNAMIC_TC;
+			nrec++;
 		}
 		c->an += (uint16_t)nrec;
 		if (nrec == 0 && !put_nodata(c, &w))	/* NODATA */

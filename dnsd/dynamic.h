@@ -32,8 +32,7 @@
  *
  * Signed zones, DO=1 (c->dnssec): the answer is one of the signed variants
  * of dnsd/dynsign.h, taken in turn (the thread's dsig_seq), with its RRSIG
- * and, unless c->no_add (a wildcard answer, whose proof follows in
- * authority), its targets' addresses with their RRSIGs; an empty RRset is
+ * (no additional data: zones/compile.h); an empty RRset is
  * NODATA with the SOA, its RRSIG and the name's NSEC of the same pool
  * state. Asked for NSEC at such a name (COMPILE_DYN_NSEC): that NSEC.
  */

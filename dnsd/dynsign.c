@@ -45,9 +45,6 @@ struct bctx {
 	uint8_t             rd[DS_WIRE_MAX];	/* count x (len, rdata) */
 	uint8_t             wire[DS_WIRE_MAX];
 	uint16_t            own[DS_MAXREC + 1];
-	uint16_t            rel[4 * DS_MAXREC * 8];
-	uint16_t            add_end[2 * DS_MAXREC];
-	uint16_t            add_ar[2 * DS_MAXREC];
 };
 
 static _Atomic uint64_t st_builds, st_failures, st_sigs;
@@ -135,21 +132,14 @@ put_hdr(uint8_t *p, uint16_t owner, uint16_t type, uint32_t ttl,
 	wire_set16(p + 10, rdlen);
 }
 
-/*
- * One variant: the records of rd in order, the RRSIG, and for MX/SRV the
- * addresses of the in-zone targets (tnode[k] for record k; NULL: none).
- */
+/* One variant: the records of rd in answer order, then their RRSIG;
+ * every owner a pointer set per query. */
 static int
 make_var(struct bctx *b, struct dynsign_var *v, uint16_t type,
-    uint32_t ttl, size_t rdlen, uint16_t count,
-    const struct signed_set *sig, struct zone_node *const *tnode,
-    size_t tskip)
+    uint32_t ttl, uint16_t count, const struct signed_set *sig)
 {
-	static const uint16_t at[2] = { ZONE_TYPE_A, ZONE_TYPE_AAAA };
-	uint16_t tpos[DS_MAXREC];
-	size_t len = 0, o = 0, nown = 0, nrel = 0, nadd = 0, ar = 0;
+	size_t len = 0, o = 0, nown = 0;
 	uint8_t *w = b->wire, *mem;
-	size_t size;
 
 	memset(v, 0, sizeof(*v));
 	for (uint16_t i = 0; i < count; i++) {
@@ -160,7 +150,6 @@ make_var(struct bctx *b, struct dynsign_var *v, uint16_t type,
 		b->own[nown++] = (uint16_t)len;
 		put_hdr(w + len, 0, type, ttl, (uint16_t)l);
 		memcpy(w + len + 12, b->rd + o + 2, l);
-		tpos[i] = (uint16_t)(len + 12 + tskip);
 		len += 12 + l;
 		o += 2 + l;
 	}
@@ -170,81 +159,26 @@ make_var(struct bctx *b, struct dynsign_var *v, uint16_t type,
 	put_hdr(w + len, 0, DNSSEC_TYPE_RRSIG, ttl, sig->siglen);
 	memcpy(w + len + 12, sig->sig, sig->siglen);
 	len += 12 + sig->siglen;
-	v->len_ans = (uint16_t)len;
-	v->an = (uint16_t)(count + 1);
-	for (uint16_t i = 0; tnode != NULL && i < count; i++) {
-		if (tnode[i] == NULL)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			const struct zone_rrset *rs = zone_rrset_find(tnode[i],
-			    at[k]);
-			size_t ro = 0;
-
-			if (rs == NULL)
-				continue;
-			for (uint16_t r = 0; r < rs->count; r++) {
-				size_t l = wire_get16(rs->rdata + ro);
-
-				if (len + 12 + l > DS_WIRE_MAX ||
-				    nrel >= sizeof(b->rel) / sizeof(b->rel[0]))
-					goto done;
-				b->rel[nrel++] = (uint16_t)len;
-				put_hdr(w + len, tpos[i], at[k], rs->ttl,
-				    (uint16_t)l);
-				memcpy(w + len + 12, rs->rdata + ro + 2, l);
-				len += 12 + l;
-				ro += 2 + l;
-				ar++;
-			}
-			if (rs->rrsig != NULL) {
-				if (len + 12 + rs->rrsig_len > DS_WIRE_MAX ||
-				    nrel >= sizeof(b->rel) / sizeof(b->rel[0]))
-					goto done;
-				b->rel[nrel++] = (uint16_t)len;
-				put_hdr(w + len, tpos[i], DNSSEC_TYPE_RRSIG,
-				    rs->ttl, rs->rrsig_len);
-				memcpy(w + len + 12, rs->rrsig, rs->rrsig_len);
-				len += 12 + rs->rrsig_len;
-				ar++;
-			}
-			b->add_end[nadd] = (uint16_t)len;
-			b->add_ar[nadd++] = (uint16_t)ar;
-		}
-	}
-done:
-	if (nadd > 0)
-		len = b->add_end[nadd - 1];
-	else
-		len = v->len_ans;
-	size = len + (nown + nrel + 2 * nadd) * sizeof(uint16_t) + 8;
-	if ((mem = malloc(size)) == NULL)
+	if ((mem = malloc(len + nown * sizeof(uint16_t))) == NULL)
 		return -1;
 	v->own = (uint16_t *)mem;
 	memcpy(v->own, b->own, nown * sizeof(uint16_t));
-	v->rel = v->own + nown;
-	memcpy(v->rel, b->rel, nrel * sizeof(uint16_t));
-	v->add_end = v->rel + nrel;
-	memcpy(v->add_end, b->add_end, nadd * sizeof(uint16_t));
-	v->add_ar = v->add_end + nadd;
-	memcpy(v->add_ar, b->add_ar, nadd * sizeof(uint16_t));
-	v->wire = (uint8_t *)(v->add_ar + nadd);
+	v->wire = mem + nown * sizeof(uint16_t);
 	memcpy(v->wire, w, len);
 	v->len = (uint16_t)len;
+	v->an = (uint16_t)(count + 1);
 	v->nown = (uint16_t)nown;
-	v->nrel = (uint16_t)nrel;
-	v->nadd = (uint16_t)nadd;
 	v->first = UINT16_MAX;
 	return 0;
 }
 
 /* The records of one answer in rd (as dynamic.c writes them), their
- * count; tnode: the in-zone node of each record's target (MX, SRV). */
+ * count. */
 static uint16_t
 records(struct bctx *b, const struct conf_pool *cp,
     const struct pstate_pool *pp, const struct zone_pool_ref *ref,
     const struct zone_dyn *dyn, int kind, const uint16_t *idx,
-    const uint16_t *pref, size_t nidx, unsigned flags, size_t *rdlenp,
-    struct zone_node **tnode)
+    const uint16_t *pref, size_t nidx, unsigned flags, size_t *rdlenp)
 {
 	size_t o = 0;
 	uint16_t count = 0;
@@ -280,7 +214,7 @@ records(struct bctx *b, const struct conf_pool *cp,
 			memcpy(b->rd + o, name, nl);
 			o += nl;
 			wire_set16(b->rd + start, (uint16_t)(o - start - 2));
-			tnode[count++] = ref->server_node[idx[k]];
+			count++;
 		}
 		if (kind == DYNSIGN_MX && (flags & POLICY_F_RELAY) &&
 		    ref != NULL && ref->relay_name != NULL) {
@@ -292,34 +226,24 @@ records(struct bctx *b, const struct conf_pool *cp,
 				    policy_relay_pref(cp, pref, nidx));
 				memcpy(b->rd + o + 4, ref->relay_name, nl);
 				o += 4 + nl;
-				tnode[count++] = NULL;
+				count++;
 			}
 		}
 	} else {
 		int fam = kind == DYNSIGN_A ? AF_INET : AF_INET6;
+		struct policy_addrs it = { 0, 0, 0 };
+		const struct conf_ip *ip;
 
-		for (size_t k = 0; k < nidx && count < cp->max_addrs; k++) {
-			const struct conf_server *s = &cp->servers[idx[k]];
+		while ((ip = policy_addr_next(cp, idx, nidx, fam, &it)) !=
+		    NULL && count < DS_MAXREC - 1 && o + 18 <= DS_WIRE_MAX) {
+			size_t al = fam == AF_INET ? 4 : 16;
 
-			for (size_t a = 0; a < s->naddrs &&
-			    count < cp->max_addrs; a++) {
-				if (s->addrs[a].family != fam)
-					continue;
-				if (count >= DS_MAXREC - 1 ||
-				    o + 18 > DS_WIRE_MAX)
-					break;
-				if (fam == AF_INET) {
-					wire_set16(b->rd + o, 4);
-					memcpy(b->rd + o + 2, &s->addrs[a].u.v4, 4);
-					o += 6;
-				} else {
-					wire_set16(b->rd + o, 16);
-					memcpy(b->rd + o + 2, &s->addrs[a].u.v6,
-					    16);
-					o += 18;
-				}
-				tnode[count++] = NULL;
-			}
+			wire_set16(b->rd + o, (uint16_t)al);
+			memcpy(b->rd + o + 2, fam == AF_INET ?
+			    (const void *)&ip->u.v4 : (const void *)&ip->u.v6,
+			    al);
+			o += 2 + al;
+			count++;
 		}
 	}
 	*rdlenp = o;
@@ -348,7 +272,6 @@ build_set(struct bctx *b, const struct zone_node *n, int kind,
 	const struct conf_pool *cp;
 	const struct pstate_pool *pp = NULL;
 	const struct zone_pool_ref *ref;
-	struct zone_node *tnode[DS_MAXREC];
 	uint16_t idx[POLICY_MAX_SERVERS], pref[POLICY_MAX_SERVERS];
 	double fw[POLICY_MAX_SERVERS], key[POLICY_MAX_SERVERS], sum = 0;
 	unsigned cnt[POLICY_MAX_SERVERS], given = 0, flags = 0;
@@ -410,7 +333,6 @@ build_set(struct bctx *b, const struct zone_node *n, int kind,
 		return -1;
 	for (unsigned j = 0, s = 0; j < nvar; j++) {
 		const struct signed_set *sig;
-		size_t tskip = kind == DYNSIGN_MX ? 2 : 6;
 
 		if (sum > 0) {
 			while (s < ns && cnt[s] == 0)
@@ -427,7 +349,7 @@ build_set(struct bctx *b, const struct zone_node *n, int kind,
 			    &flags);
 		}
 		count = records(b, cp, pp, ref, dyn, kind, idx, pref, nidx,
-		    flags, &rdlen, tnode);
+		    flags, &rdlen);
 		if (count == 0) {
 			/* empty for this state (no address of the family,
 			 * relay only for SRV): every variant is */
@@ -437,9 +359,9 @@ build_set(struct bctx *b, const struct zone_node *n, int kind,
 		if ((sig = sign_records(b, n, types[kind], dyn->ttl, rdlen,
 		    count)) == NULL)
 			return -1;
-		if (make_var(b, &set->v[set->n], types[kind], ttl, rdlen,
-		    count, sig, kind == DYNSIGN_MX || kind == DYNSIGN_SRV ?
-		    tnode : NULL, tskip) != 0)
+		/* no additional data in signed answers (zones/compile.h) */
+		if (make_var(b, &set->v[set->n], types[kind], ttl, count,
+		    sig) != 0)
 			return -1;
 		set->v[set->n].first = nidx > 0 ? idx[0] : UINT16_MAX;
 		set->n++;

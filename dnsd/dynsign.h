@@ -49,24 +49,15 @@
 #include "zones/sign.h"
 #include "zones/zone.h"
 
-/* One signed answer of one dynamic RRset. wire: the answer records in
- * answer order, their RRSIG, then the additional RRsets (in-zone targets'
- * A/AAAA, each followed by its RRSIG). Owners of the answer records and
- * the RRSIG are pointers set per query (own[]); the additional records'
- * owners point at targets inside wire (rel[]: add the offset where wire
- * lands). */
+/* One signed answer of one dynamic RRset: the answer records in answer
+ * order and their RRSIG, owners pointers set per query (own[]). No
+ * additional data (signed answers carry none: zones/compile.h). */
 struct dynsign_var {
 	uint8_t  *wire;
-	uint16_t  len;		/* everything */
-	uint16_t  len_ans;	/* the answer records and their RRSIG */
-	uint16_t  an;		/* records in len_ans, the RRSIG included */
-	uint16_t  nadd;		/* additional RRsets */
-	uint16_t *add_end;	/* end (in wire) of each additional RRset */
-	uint16_t *add_ar;	/* records up to it */
+	uint16_t  len;
+	uint16_t  an;		/* records, the RRSIG included */
 	uint16_t *own;		/* positions of owner pointers to set */
 	uint16_t  nown;
-	uint16_t *rel;		/* positions of pointers into wire */
-	uint16_t  nrel;
 	uint16_t  first;	/* server listed first, UINT16_MAX: none */
 };
 

@@ -225,6 +225,37 @@ void policy_srv_weights(const struct conf_pool *cp,
     unsigned flags, uint16_t *out);
 
 /*
+ * The addresses of a DYNA answer, one at a time: the servers idx[0..nidx)
+ * in answer order, each one's addresses of family fam in config order, at
+ * most cp->max_addrs in all. Start with a zeroed struct policy_addrs.
+ * \retval NULL  no more
+ */
+struct policy_addrs {
+	size_t k, a, n;
+};
+
+static inline const struct conf_ip *
+policy_addr_next(const struct conf_pool *cp, const uint16_t *idx, size_t nidx,
+    int fam, struct policy_addrs *it)
+{
+	while (it->n < cp->max_addrs && it->k < nidx) {
+		const struct conf_server *s = &cp->servers[idx[it->k]];
+
+		while (it->a < s->naddrs) {
+			const struct conf_ip *ip = &s->addrs[it->a++];
+
+			if (ip->family == fam) {
+				it->n++;
+				return ip;
+			}
+		}
+		it->k++;
+		it->a = 0;
+	}
+	return NULL;
+}
+
+/*
  * TTL of a dynamic answer. (These three are inline: every dynamic answer
  * calls them.)
  * \retval min(ttl, cp->ttl_degraded)  when pp->degraded and ttl_degraded > 0

@@ -80,9 +80,6 @@ struct query_ctx {
 						   the OPT, kept out of limit */
 	bool                     dnssec;	/* DO=1 to a signed zone: RRSIGs
 						   and denial proofs */
-	bool                     no_add;	/* signed wildcard answer: no
-						   additional data (the proof
-						   goes in authority after it) */
 	const struct sign_nsec  *proof[2];	/* NSECs to append in authority */
 	uint8_t                  nproof;
 	bool                     has_cookie;	/* add cookie to the OPT */

@@ -300,7 +300,6 @@ answer_at(struct query_ctx *c, const struct zone_node *n, uint16_t qtype,
 			/* the qname does not exist (RFC 4035 3.1.3.3) */
 			add_proof(c, sign_nsec_find(sz, c->q->lname,
 			    c->q->qname_len));
-			c->no_add = true;
 		}
 		return emit_blob(c, b, delta, -1);
 	}
@@ -309,9 +308,12 @@ nodata:
 	 * non-terminal: the NSEC that covers it, RFC 4035 3.1.3.2), and at
 	 * a wildcard the wildcard's NSEC and the qname's cover */
 	if (c->dnssec) {
-		if (wild)
-			add_proof(c, sign_nsec_find(sz, n->name, n->namelen));
-		add_proof(c, sign_nsec_find(sz, c->q->lname, c->q->qname_len));
+		const struct sign_nsec *e = sign_nsec_of(sz, n);
+
+		add_proof(c, e);
+		if (wild || e == NULL)
+			add_proof(c, sign_nsec_find(sz, c->q->lname,
+			    c->q->qname_len));
 	}
 	return emit_blob(c, apex->special[COMPILE_NODATA],
 	    c->q->qname_len - c->z->origin_len, -1);

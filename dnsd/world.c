@@ -10,9 +10,11 @@
 #include "dnsd/base/conf.h"
 #include "dnsd/base/diag.h"
 #include "dnsd/base/secret.h"
+#include "dnsd/base/wire.h"
 #include "dnsd/cookie.h"
 #include "dnsd/dynsign.h"
 #include "dnsd/world.h"
+#include "probes/smtp.h"
 #include "zones/compile.h"
 #include "zones/sign.h"
 #include "zones/zone.h"
@@ -121,6 +123,182 @@ world_cookies(struct world *w, struct diag *d)
 	return bad;
 }
 
+#define WORLD_TYPE_TLSA	52	/* RFC 6698 */
+#define WORLD_CNAME_MAX	8
+
+/* ---- the TLSA records of each pool server (world.h) ---- */
+
+/* Forget what a previous fill put into sv. */
+static void
+clear_server(struct conf_server *sv)
+{
+	free(sv->tlsa_host);
+	free(sv->tlsa);
+	sv->tlsa_host = NULL;
+	sv->tlsa = NULL;
+	sv->tlsa_len = 0;
+	sv->tlsa_count = 0;
+	sv->tlsa_signed = false;
+}
+
+/* The host of server j of pool p as served: from the first zone (config
+ * order) whose DYN records use the pool. \retval wire name or NULL */
+static const uint8_t *
+server_host(const struct world *w, size_t p, size_t j)
+{
+	const struct zone_pool_ref *ref;
+	size_t i, k;
+
+	for (i = 0; i < w->conf->nzones; i++)
+		for (k = 0; k < w->nzones; k++) {
+			if (strcmp(w->zones[k]->origin_text,
+			    w->conf->zones[i].origin) != 0)
+				continue;
+			ref = zone_pool_ref(w->zones[k], p);
+			if (ref != NULL && j < ref->nservers &&
+			    ref->server_name[j] != NULL)
+				return ref->server_name[j];
+			break;
+		}
+	return NULL;
+}
+
+/*
+ * The TLSA RRset at name (lowercase wire, len bytes), CNAMEs followed.
+ * *secure is cleared when a zone on the way is unsigned.
+ * \retval rrset or NULL (none, or not authoritative here)
+ */
+static const struct zone_rrset *
+find_tlsa(const struct world *w, uint8_t *name, size_t len, bool *secure,
+    char *where, size_t wsize)
+{
+	const struct zone_rrset *rs, *cn;
+	const struct zone_node *n;
+	const struct zone *z;
+	size_t tl;
+	int k;
+
+	for (k = 0; k <= WORLD_CNAME_MAX; k++) {
+		wire_name_text(name, where, wsize);
+		if ((z = world_zone_for(w, name, len)) == NULL)
+			return NULL;
+		n = zone_find(z, name, len, zone_hash(name, len));
+		if (n == NULL || n->cut != NULL)
+			return NULL;
+		if (z->sec == NULL)
+			*secure = false;
+		if ((rs = zone_rrset_find(n, WORLD_TYPE_TLSA)) != NULL)
+			return rs;
+		if ((cn = zone_rrset_find(n, ZONE_TYPE_CNAME)) == NULL ||
+		    cn->count < 1 || cn->rdata_len < 3)
+			return NULL;
+		tl = (size_t)cn->rdata[0] << 8 | cn->rdata[1];
+		if (tl + 2 > cn->rdata_len || wire_name_len(cn->rdata + 2, tl) !=
+		    tl)
+			return NULL;
+		wire_name_lower(name, cn->rdata + 2, tl);
+		len = tl;
+	}
+	return NULL;
+}
+
+/* Server sv of pool pl, host the wire name host. \retval 0, -1 memory */
+static int
+fill_server(const struct world *w, const struct conf_pool *pl,
+    struct conf_server *sv, const uint8_t *host, struct diag *d)
+{
+	const struct conf *conf = w->conf;
+	const struct zone_rrset *rs;
+	const struct zone *hz;
+	uint8_t name[256], lhost[256];
+	char lab[8], text[WIRE_NAME_TEXT_MAX], where[WIRE_NAME_TEXT_MAX];
+	size_t hlen = wire_name_len(host, 255), len;
+	unsigned usable, ignored;
+	bool secure = true;
+	int ll;
+
+	if (hlen == 0)
+		return 0;
+	if ((sv->tlsa_host = strdup(wire_name_text(host, text,
+	    sizeof(text)))) == NULL)
+		goto oom;
+	wire_name_lower(lhost, host, hlen);
+	hz = world_zone_for(w, lhost, hlen);
+	ll = snprintf(lab, sizeof(lab), "_%u", conf_server_dane_port(pl, sv));
+	len = 1 + (size_t)ll + 5 + hlen;
+	if (len > 255)
+		return 0;	/* no such name: no records */
+	name[0] = (uint8_t)ll;
+	memcpy(name + 1, lab, (size_t)ll);
+	name[1 + ll] = 4;
+	memcpy(name + 2 + ll, "_tcp", 4);
+	memcpy(name + 6 + ll, lhost, hlen);
+	wire_name_text(name, text, sizeof(text));
+	if ((rs = find_tlsa(w, name, len, &secure, where, sizeof(where))) ==
+	    NULL || rs->count == 0) {
+		if (pl->dane == CONF_DANE_CHECK || pl->dane == CONF_DANE_REQUIRE)
+			diag_warn(d, conf->file, pl->dane_line, "pool '%s': dane "
+			    "'%s' but server '%s' has no TLSA records at %s: its "
+			    "certificate is checked as without DANE", pl->name,
+			    conf_dane_name(pl->dane), sv->name, text);
+		return 0;
+	}
+	if ((sv->tlsa = malloc(rs->rdata_len + 1)) == NULL)
+		goto oom;
+	memcpy(sv->tlsa, rs->rdata, rs->rdata_len);
+	sv->tlsa_len = rs->rdata_len;
+	sv->tlsa_count = rs->count;
+	sv->tlsa_signed = secure && hz != NULL && hz->sec != NULL;
+
+	smtp_tlsa_count(sv->tlsa, sv->tlsa_len, sv->tlsa_count, &usable,
+	    &ignored);
+	if (ignored > 0)
+		diag_warn(d, conf->file, sv->line, "server '%s': %u of the %u "
+		    "TLSA records at %s are ignored: SMTP uses usages 2 and 3 "
+		    "only (RFC 7672 3.1.3), selectors 0 and 1, matching types "
+		    "0, 1 and 2", sv->name, ignored, sv->tlsa_count, where);
+	if (usable == 0 && (pl->dane == CONF_DANE_CHECK ||
+	    pl->dane == CONF_DANE_REQUIRE))
+		diag_warn(d, conf->file, pl->dane_line, "pool '%s': dane '%s' "
+		    "but none of the TLSA records of server '%s' at %s is "
+		    "usable: its certificate is checked as without DANE",
+		    pl->name, conf_dane_name(pl->dane), sv->name, where);
+	else if (usable > 0 && !sv->tlsa_signed && pl->dane == CONF_DANE_AUTO)
+		diag_warn(d, conf->file, sv->line, "server '%s': the TLSA "
+		    "records at %s are in an unsigned zone, which DANE senders "
+		    "ignore; they are not checked (set the pool's dane to "
+		    "check them anyway)", sv->name, where);
+	return 0;
+oom:
+	diag_error(d, conf->file, sv->line, "out of memory");
+	return -1;
+}
+
+/* The TLSA fields of every server of w->conf (dnsd/world.h). \retval 0,
+ * -1 out of memory (reported to d) */
+static int
+world_tlsa(struct world *w, struct diag *d)
+{
+	struct conf *conf = w->conf;
+	const uint8_t *host;
+	size_t p, j;
+
+	for (p = 0; p < conf->npools; p++)
+		for (j = 0; j < conf->pools[p].nservers; j++)
+			clear_server(&conf->pools[p].servers[j]);
+	for (p = 0; p < conf->npools; p++) {
+		struct conf_pool *pl = &conf->pools[p];
+
+		for (j = 0; j < pl->nservers; j++) {
+			if ((host = server_host(w, p, j)) == NULL)
+				continue;
+			if (fill_server(w, pl, &pl->servers[j], host, d) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 /* world_build, and world_resign with owned false (conf not freed on
  * failure: it is the running world's). */
 static struct world *
@@ -169,6 +347,12 @@ build(struct conf *conf, FILE *err, bool owned)
 		goto fail;
 	qsort(w->zones, w->nzones, sizeof(*w->zones), world_zone_cmp);
 	w->loaded = time(NULL);
+	/* the TLSA records the smtp probe matches; again on a re-signing,
+	 * which may see changed templates */
+	if (world_tlsa(w, &d) != 0) {
+		diag_flush(&d);
+		goto fail;
+	}
 	/* signed dynamic answers for every server up; the daemon rebuilds
 	 * them from the pool state before it publishes the world */
 	if (dynsign_zones(conf, w->zones, w->nzones, NULL) != 0) {

@@ -6,6 +6,29 @@
  * world_get() inside rcu_read_lock(). A rejected load leaves the running
  * world untouched.
  *
+ * TLSA records (DANE-aware health, probes/smtp.h). The smtp probe judges
+ * a server by the TLSA RRset at _<port>._tcp.<host> (RFC 7672 2.2.1), but
+ * probes/ reads no zone: the world load copies that RRset into the
+ * server's conf_server (tlsa, tlsa_len, tlsa_count, tlsa_signed,
+ * tlsa_host), which the probe engine copies again when it starts.
+ *  - host: the server's host name as the zones serve it, from the first
+ *    zone (config order) whose DYN records use the pool (an absolute
+ *    "host" as written, else "<host or name>.<origin>"); a pool no zone
+ *    uses has none, so no TLSA records;
+ *  - port: conf_server_dane_port() (the smtp probe's port, else 25);
+ *  - lookup: in the served zone of the owner name (the longest origin),
+ *    authoritative data only (nothing at or below a delegation); a CNAME
+ *    is followed within the served zones (RFC 7671 7), at most 8; a
+ *    wildcard is not expanded (publish the name itself);
+ *  - tlsa_signed: the host's zone and every zone of the lookup are signed.
+ * Warnings (never errors) name what makes a configuration miss its aim: a
+ * pool with dane set to check or require whose server has no usable
+ * record, records in an unsigned zone (DANE senders ignore them), records
+ * the probe ignores (usages 0 and 1, RFC 7672 3.1.3; unknown parameters).
+ * world_resign() fills the same conf again (its templates may have
+ * changed), freeing what the previous fill put there; the running probe
+ * engine keeps the copy it started with until a reload.
+ *
  * world_load() is the one load path: the daemon at start and on reload,
  * `mxspread check` (which stops there, before any socket) and `mxspread
  * render` all call it, so a config check accepts exactly what the daemon

@@ -38,6 +38,18 @@ enum check_agent {
 	CHECK_AGENT_MAINT = 2,
 };
 
+/* What an smtp check knows of a server's TLSA records (probes/smtp.h). */
+struct check_dane {
+	uint8_t        mode;		/* enum pstate_dane_mode in effect; OFF:
+					   no DANE (PKIX, as configured) */
+	const uint8_t *tlsa;		/* conf_server.tlsa format: count x
+					   (uint16 rdlen, rdata) */
+	size_t         tlsa_len;
+	uint16_t       tlsa_count;
+	const char    *host;		/* the TLSA base domain without the final
+					   dot: SNI and the DANE-TA name check */
+};
+
 struct check_result {
 	bool     ok;
 	char     reason[CHECK_REASON_MAX];	/* "" when ok */
@@ -47,6 +59,16 @@ struct check_result {
 	bool     agent_down;		/* the agent said down/fail/stopped */
 	int32_t  cert_days;		/* INT32_MIN: no certificate seen */
 	bool     local;			/* failed for a reason of this host */
+	/* smtp with DANE: the verdict (enum pstate_dane; NONE: this check
+	 * reached none), the record that matched ("3 1 1 0123abcd..."),
+	 * why not (mismatch, no STARTTLS, error) */
+	uint8_t  dane_state;
+	char     dane_match[64];
+	char     dane_reason[CHECK_REASON_MAX];
+	/* smtp over TLS: the SHA-256 of the leaf certificate's
+	 * SubjectPublicKeyInfo, the data of a 3 1 1 TLSA record */
+	bool     has_spki;
+	uint8_t  spki[32];
 };
 
 typedef void check_done_fn(void *arg, const struct check_result *r);
@@ -62,6 +84,10 @@ struct check_req {
 	uint16_t                 port;
 	const char              *name;		/* server name */
 	const char              *tls_host;	/* NULL: no host name check */
+	struct check_dane        dane;		/* smtp: DANE (mode OFF: none) */
+	bool                     tlsa_fetch;	/* smtp: STARTTLS, handshake, QUIT;
+						   ok with the leaf's SPKI digest,
+						   nothing judged (mxspread tlsa) */
 	check_done_fn           *done;
 	void                    *arg;
 	char                     err[CHECK_REASON_MAX];	/* start() failure */

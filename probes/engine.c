@@ -65,6 +65,14 @@ struct eserver {
 	const struct conf_server *cs;
 	char                      addr[INET6_ADDRSTRLEN];
 	char                      tls_host[CONF_DNAME_MAX + 1];
+	/* DANE of the health probe: the TLSA records copied from the conf
+	 * at start (a re-signing refills the conf's while this runs) */
+	uint8_t                   dane_mode;	/* enum pstate_dane_mode;
+						   OFF also without usable records */
+	uint8_t                  *tlsa;
+	size_t                    tlsa_len;
+	uint16_t                  tlsa_count;
+	char                      dane_host[CONF_DNAME_MAX + 1];
 	struct eprobe             probes[2];
 	unsigned                  nprobes;
 	struct probe_health       health;
@@ -274,6 +282,41 @@ eng_local(struct eprobe *p, const struct check_result *r)
 		    sv->pool->cp->name, sv->cs->name, r->reason);
 }
 
+/* A DANE verdict: the state for the status page, mismatches counted. */
+static void
+eng_dane(struct eprobe *p, struct pstate_server *s,
+    const struct check_result *r)
+{
+	struct eserver *sv = p->sv;
+	const char *reason = r->dane_state == PSTATE_DANE_MATCH ? "" :
+	    r->dane_reason;
+
+	if (r->dane_state == PSTATE_DANE_MISMATCH) {
+		p->cnt.dane_mismatches++;
+		pthread_mutex_lock(&sv->pool->lock);
+		sv->cnt.dane_mismatches++;
+		pthread_mutex_unlock(&sv->pool->lock);
+	}
+	if (r->dane_state != s->dane_state && r->dane_state == PSTATE_DANE_MATCH)
+		log_info("pool %s server %s DANE match: %s", sv->pool->cp->name,
+		    sv->cs->name, r->dane_match);
+	else if (r->dane_state != s->dane_state &&
+	    strncmp(reason, "DANE", 4) == 0)
+		log_info("pool %s server %s %s", sv->pool->cp->name,
+		    sv->cs->name, reason);
+	else if (r->dane_state != s->dane_state)
+		log_info("pool %s server %s DANE %s: %s", sv->pool->cp->name,
+		    sv->cs->name, pstate_dane_name(r->dane_state), reason);
+	if (r->dane_state == s->dane_state &&
+	    strcmp(s->dane_match, r->dane_match) == 0 &&
+	    strncmp(s->dane_reason, reason, sizeof(s->dane_reason) - 1) == 0)
+		return;
+	s->dane_state = r->dane_state;
+	snprintf(s->dane_match, sizeof(s->dane_match), "%s", r->dane_match);
+	snprintf(s->dane_reason, sizeof(s->dane_reason), "%s", reason);
+	eng_dirty(sv->pool);
+}
+
 static void
 eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 {
@@ -300,6 +343,8 @@ eng_apply(struct eprobe *p, const struct check_result *r, double latency)
 		s->cert_days = r->cert_days;
 		eng_dirty(pool);
 	}
+	if (r->dane_state != PSTATE_DANE_NONE)
+		eng_dane(p, s, r);
 	if (r->has_load) {
 		double f;
 
@@ -434,6 +479,13 @@ eng_start_check(struct eprobe *p, double now)
 	q->port = p->port;
 	q->name = p->sv->cs->name;
 	q->tls_host = p->sv->tls_host[0] ? p->sv->tls_host : NULL;
+	if (!p->is_load && p->sv->dane_mode != PSTATE_DANE_OFF) {
+		q->dane.mode = p->sv->dane_mode;
+		q->dane.tlsa = p->sv->tlsa;
+		q->dane.tlsa_len = p->sv->tlsa_len;
+		q->dane.tlsa_count = p->sv->tlsa_count;
+		q->dane.host = p->sv->dane_host;
+	}
 	q->done = eng_check_done;
 	q->arg = p;
 	p->started = now;
@@ -670,6 +722,7 @@ eng_free(struct engine *e)
 					event_del(&p->tmo);
 				}
 				free(sv->hist);
+				free(sv->tlsa);
 			}
 			free(pool->servers);
 			smtp_tls_ctx_free(pool->tls_ctx[0]);
@@ -848,6 +901,50 @@ carry_restore(struct engine *e, struct epool *pool, struct eserver *sv)
 	c->hist = NULL;
 }
 
+/* Server cs's DANE: the mode in effect, its TLSA records copied, the
+ * first state. \retval 0, -1 out of memory */
+static int
+eng_dane_init(struct eserver *sv, const struct conf_pool *cp,
+    const struct conf_server *cs, struct pstate_server *s)
+{
+	unsigned usable, ignored;
+	enum pstate_dane_mode mode = smtp_dane_mode(cp, cs, &usable, &ignored);
+	size_t n;
+
+	s->dane_mode = (uint8_t)mode;
+	s->dane_tlsa = (uint16_t)usable;
+	s->dane_unusable = (uint16_t)ignored;
+	s->dane_state = mode == PSTATE_DANE_OFF ? PSTATE_DANE_NONE :
+	    usable > 0 ? PSTATE_DANE_UNKNOWN : PSTATE_DANE_NO_TLSA;
+	if (mode == PSTATE_DANE_OFF || usable == 0)
+		return 0;	/* PKIX, as configured */
+	if ((sv->tlsa = malloc(cs->tlsa_len)) == NULL)
+		return -1;
+	memcpy(sv->tlsa, cs->tlsa, cs->tlsa_len);
+	sv->tlsa_len = cs->tlsa_len;
+	sv->tlsa_count = cs->tlsa_count;
+	sv->dane_mode = (uint8_t)mode;
+	if (cs->tlsa_host != NULL) {
+		snprintf(sv->dane_host, sizeof(sv->dane_host), "%s",
+		    cs->tlsa_host);
+		n = strlen(sv->dane_host);
+		if (n > 1 && sv->dane_host[n - 1] == '.')
+			sv->dane_host[n - 1] = '\0';
+	}
+	return 0;
+}
+
+static bool
+eng_dane_any(const struct epool *pool)
+{
+	size_t j;
+
+	for (j = 0; j < pool->cp->nservers; j++)
+		if (pool->servers[j].dane_mode != PSTATE_DANE_OFF)
+			return true;
+	return false;
+}
+
 int
 probe_engine_start(const struct conf *conf)
 {
@@ -892,12 +989,17 @@ probe_engine_start(const struct conf *conf)
 		pool->idx = i;
 		pool->cp = cp;
 		pthread_mutex_init(&pool->lock, NULL);
-		if ((cp->probe.type == CONF_PROBE_SMTP) &&
-		    (cp->probe.starttls || cp->probe.starttls_required))
-			pool->tls_ctx[0] = smtp_tls_ctx_new(&cp->probe);
 		if ((pool->servers = calloc(cp->nservers + 1,
 		    sizeof(*pool->servers))) == NULL)
 			goto oom;
+		for (j = 0; j < cp->nservers; j++)
+			if (eng_dane_init(&pool->servers[j], cp, &cp->servers[j],
+			    &e->work->pools[i].servers[j]) != 0)
+				goto oom;
+		if ((cp->probe.type == CONF_PROBE_SMTP) &&
+		    (cp->probe.starttls || cp->probe.starttls_required ||
+		    eng_dane_any(pool)))
+			pool->tls_ctx[0] = smtp_tls_ctx_new(&cp->probe);
 		for (j = 0; j < cp->nservers; j++) {
 			struct eserver *sv = &pool->servers[j];
 			const struct conf_ip *ip;

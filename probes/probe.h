@@ -39,6 +39,8 @@ struct probe_counters {
 	uint64_t local;			/* attempts failed for want of descriptors
 					 * or memory here: in neither ok nor
 					 * failed, no rise/fall step */
+	uint64_t dane_mismatches;	/* checks whose DANE verdict was
+					 * "mismatch" (both modes) */
 };
 
 /* Start probing conf's pools (conf must outlive the engine). Publishes an

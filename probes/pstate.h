@@ -34,6 +34,26 @@ enum pstate_admin {
 	PSTATE_ADMIN_MAINT,		/* as drain, and probes' results ignored */
 };
 
+/* DANE (RFC 7672) as the smtp probe judges a server (conf.h enum
+ * conf_dane): the mode in effect, and the verdict of the last check that
+ * reached one (a timeout or refused connection leaves it). */
+enum pstate_dane_mode {
+	PSTATE_DANE_OFF = 0,
+	PSTATE_DANE_CHECK,		/* shown and counted */
+	PSTATE_DANE_REQUIRE,		/* a mismatch fails the check */
+};
+
+enum pstate_dane {
+	PSTATE_DANE_NONE = 0,		/* mode off: not judged */
+	PSTATE_DANE_UNKNOWN,		/* not checked yet */
+	PSTATE_DANE_MATCH,
+	PSTATE_DANE_MISMATCH,
+	PSTATE_DANE_NO_TLSA,		/* no usable TLSA record: PKIX */
+	PSTATE_DANE_NO_STARTTLS,	/* TLSA published, STARTTLS not offered */
+	PSTATE_DANE_ERROR,		/* the TLS handshake failed */
+	PSTATE_DANE_NSTATES
+};
+
 struct pstate_server {
 	bool     up;			/* health after rise/fall */
 	uint8_t  admin;			/* enum pstate_admin, operator's */
@@ -46,6 +66,13 @@ struct pstate_server {
 	int64_t  since_ms;		/* unix ms of the last health change */
 	int32_t  cert_days;		/* STARTTLS certificate days left; INT32_MIN unknown */
 	char     reason[96];		/* why the last check failed; "" if it passed */
+	uint8_t  dane_mode;		/* enum pstate_dane_mode in effect */
+	uint8_t  dane_state;		/* enum pstate_dane */
+	uint16_t dane_tlsa;		/* usable TLSA records (usages 2, 3) */
+	uint16_t dane_unusable;		/* TLSA records ignored (RFC 7671 4.1) */
+	char     dane_match[64];	/* the record that matched, "3 1 1
+					   0123abcd..."; "" unless match */
+	char     dane_reason[96];	/* mismatch, no STARTTLS, error: why */
 };
 
 struct pstate_pool {
@@ -64,6 +91,27 @@ struct pstate {
 	struct pstate_pool *pools;
 	/* pools and their servers follow in the same allocation */
 };
+
+/* "off", "unknown", "match", "mismatch", "no_tlsa", "no_starttls",
+ * "error" (inline: the status renderers link no probe code). */
+static inline const char *
+pstate_dane_name(unsigned state)
+{
+	static const char *const names[PSTATE_DANE_NSTATES] = {
+		"off", "unknown", "match", "mismatch", "no_tlsa",
+		"no_starttls", "error"
+	};
+
+	return state < PSTATE_DANE_NSTATES ? names[state] : "unknown";
+}
+
+/* "off", "check", "require". */
+static inline const char *
+pstate_dane_mode_name(unsigned mode)
+{
+	return mode == PSTATE_DANE_REQUIRE ? "require" :
+	    mode == PSTATE_DANE_CHECK ? "check" : "off";
+}
 
 /*
  * A new snapshot for conf: every server up, enabled, factors 1.

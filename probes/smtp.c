@@ -1,4 +1,4 @@
-/* smtp.c - the smtp probe: greeting, EHLO, optional STARTTLS, NOOP, QUIT. */
+/* smtp.c - the smtp probe: greeting, EHLO, optional STARTTLS (PKIX or DANE), NOOP, QUIT. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -17,7 +17,9 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "dnsd/base/log.h"
@@ -73,6 +75,12 @@ smtp_tls_ctx_new(const struct conf_probe *cp)
 	/* The handshake always completes; the chain, host name and dates
 	 * are judged afterwards so the reason can say what is wrong. */
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* the shared DANE state (digests for matching types 1 and 2); a
+	 * connection uses it only when it enables DANE itself */
+	if (SSL_CTX_dane_enable(ctx) <= 0) {
+		ERR_clear_error();
+		log_warnx("smtp probe: OpenSSL's DANE support is unavailable");
+	}
 	if (cp->ca_file != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, cp->ca_file, NULL) != 1) {
 			log_warnx("smtp probe: cannot load CA file %s", cp->ca_file);
@@ -92,6 +100,102 @@ void
 smtp_tls_ctx_free(void *ctx)
 {
 	SSL_CTX_free(ctx);
+}
+
+/* ---------------------------------------------------------------- DANE */
+
+bool
+smtp_tlsa_usable(const uint8_t *rd, size_t len)
+{
+	if (len < 3 || (rd[0] != 2 && rd[0] != 3) || rd[1] > 1)
+		return false;
+	switch (rd[2]) {
+	case 0:
+		return len > 3;
+	case 1:
+		return len == 3 + 32;
+	case 2:
+		return len == 3 + 64;
+	default:
+		return false;
+	}
+}
+
+/* The next record of an RRset in conf_server.tlsa format.
+ * \retval true  *rd, *rdlen set, *off advanced; false  end or malformed */
+static bool
+tlsa_next(const uint8_t *tlsa, size_t len, size_t *off, const uint8_t **rd,
+    size_t *rdlen)
+{
+	size_t l;
+
+	if (tlsa == NULL || *off + 2 > len)
+		return false;
+	l = (size_t)tlsa[*off] << 8 | tlsa[*off + 1];
+	if (*off + 2 + l > len)
+		return false;
+	*rd = tlsa + *off + 2;
+	*rdlen = l;
+	*off += 2 + l;
+	return true;
+}
+
+void
+smtp_tlsa_count(const uint8_t *tlsa, size_t len, uint16_t count,
+    unsigned *usable, unsigned *ignored)
+{
+	const uint8_t *rd;
+	size_t off = 0, rdlen;
+	unsigned k;
+
+	*usable = *ignored = 0;
+	for (k = 0; k < count; k++) {
+		if (!tlsa_next(tlsa, len, &off, &rd, &rdlen)) {
+			*ignored += count - k;
+			return;
+		}
+		if (smtp_tlsa_usable(rd, rdlen))
+			(*usable)++;
+		else
+			(*ignored)++;
+	}
+}
+
+enum pstate_dane_mode
+smtp_dane_mode(const struct conf_pool *pl, const struct conf_server *sv,
+    unsigned *usable, unsigned *ignored)
+{
+	smtp_tlsa_count(sv->tlsa, sv->tlsa_len, sv->tlsa_count, usable,
+	    ignored);
+	if (pl->probe.type != CONF_PROBE_SMTP)
+		return PSTATE_DANE_OFF;
+	switch (pl->dane) {
+	case CONF_DANE_CHECK:
+		return PSTATE_DANE_CHECK;
+	case CONF_DANE_REQUIRE:
+		return PSTATE_DANE_REQUIRE;
+	case CONF_DANE_OFF:
+		return PSTATE_DANE_OFF;
+	default:
+		/* a sender only uses TLSA records it could validate */
+		return sv->tlsa_signed && *usable > 0 ? PSTATE_DANE_CHECK :
+		    PSTATE_DANE_OFF;
+	}
+}
+
+char *
+smtp_tlsa_text(uint8_t usage, uint8_t selector, uint8_t mtype,
+    const uint8_t *data, size_t dlen, char *buf, size_t size)
+{
+	size_t k, n = dlen < 4 ? dlen : 4;
+	int off;
+
+	off = snprintf(buf, size, "%u %u %u ", usage, selector, mtype);
+	for (k = 0; k < n && off > 0 && (size_t)off + 2 < size; k++)
+		off += snprintf(buf + off, size - (size_t)off, "%02x", data[k]);
+	if (dlen > n && off > 0 && (size_t)off < size)
+		snprintf(buf + off, size - (size_t)off, "...");
+	return buf;
 }
 
 enum smtp_state {
@@ -127,6 +231,13 @@ struct smtp_check {
 	bool                     tls;
 	int32_t                  cert_days;
 	bool                     local;		/* the next failure is this host's */
+	struct check_dane        dane;		/* mode OFF: PKIX as configured */
+	bool                     fetch;		/* mxspread tlsa: judge nothing */
+	uint8_t                  dane_state;	/* enum pstate_dane; NONE: no verdict */
+	char                     dane_match[64];
+	char                     dane_reason[CHECK_REASON_MAX];
+	bool                     has_spki;
+	uint8_t                  spki[32];
 	struct smtp_reply        rep;
 	check_done_fn           *done;
 	void                    *arg;
@@ -154,6 +265,29 @@ smtp_finish(struct smtp_check *s, struct check_result *r)
 
 	r->cert_days = s->cert_days;
 	r->local = !r->ok && s->local;
+	/* a failure between STARTTLS and the verdict is what a DANE sender
+	 * meets too: it defers */
+	if (!r->ok && !r->local && s->dane.mode != PSTATE_DANE_OFF &&
+	    (s->st == SMTP_STARTTLS || s->st == SMTP_HANDSHAKE)) {
+		if (s->dane_state == PSTATE_DANE_NONE)
+			s->dane_state = PSTATE_DANE_ERROR;
+		if (s->dane_state == PSTATE_DANE_ERROR &&
+		    s->dane_reason[0] == '\0')
+			snprintf(s->dane_reason, sizeof(s->dane_reason), "%s",
+			    r->reason);
+		/* check: the result is as without TLSA records, and without
+		 * them this probe would not have tried TLS at all */
+		if (s->dane.mode == PSTATE_DANE_CHECK && !s->cp->starttls &&
+		    !s->cp->starttls_required) {
+			r->ok = true;
+			r->reason[0] = '\0';
+		}
+	}
+	r->dane_state = s->dane_state;
+	memcpy(r->dane_match, s->dane_match, sizeof(r->dane_match));
+	memcpy(r->dane_reason, s->dane_reason, sizeof(r->dane_reason));
+	r->has_spki = s->has_spki;
+	memcpy(r->spki, s->spki, sizeof(r->spki));
 	smtp_free(s);
 	done(arg, r);
 }
@@ -199,6 +333,50 @@ smtp_send_ehlo(struct smtp_check *s)
 static void smtp_read_cb(struct bufferevent *bev, void *arg);
 static void smtp_event_cb(struct bufferevent *bev, short what, void *arg);
 
+/* DANE on s->ssl: the base domain (SNI, DANE-TA name check), every usable
+ * TLSA record. \retval 0, -1 s failed and freed */
+static int
+smtp_dane_setup(struct smtp_check *s)
+{
+	const uint8_t *rd;
+	size_t off = 0, rdlen;
+	unsigned k, added = 0, refused = 0;
+
+	if (s->dane.host == NULL || SSL_dane_enable(s->ssl, s->dane.host) <= 0) {
+		ERR_clear_error();
+		/* out of memory, or no DANE in the context: this host's */
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		s->local = true;
+		smtp_failf(s, "DANE: cannot enable it on the connection");
+		return -1;
+	}
+	/* RFC 7672 3.1.1: a DANE-EE match binds the key; names and dates
+	 * say nothing more (OpenSSL skips the dates of a DANE-EE match) */
+	SSL_dane_set_flags(s->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	for (k = 0; k < s->dane.tlsa_count; k++) {
+		if (!tlsa_next(s->dane.tlsa, s->dane.tlsa_len, &off, &rd, &rdlen))
+			break;
+		if (!smtp_tlsa_usable(rd, rdlen))
+			continue;	/* usages 0 and 1 (RFC 7672 3.1.3), ... */
+		if (SSL_dane_tlsa_add(s->ssl, rd[0], rd[1], rd[2], rd + 3,
+		    rdlen - 3) > 0)
+			added++;
+		else {
+			ERR_clear_error();
+			refused++;
+		}
+	}
+	if (added == 0) {
+		SSL_free(s->ssl);
+		s->ssl = NULL;
+		s->dane_state = PSTATE_DANE_ERROR;
+		smtp_failf(s, "DANE: OpenSSL refused all %u TLSA records", refused);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 smtp_start_tls(struct smtp_check *s)
 {
@@ -214,9 +392,13 @@ smtp_start_tls(struct smtp_check *s)
 		smtp_failf(s, "TLS: out of memory");
 		return;
 	}
-	if (s->tls_host != NULL) {
+	if (s->dane.mode != PSTATE_DANE_OFF) {
+		if (smtp_dane_setup(s) != 0)
+			return;
+	} else if (s->tls_host != NULL) {
 		SSL_set_tlsext_host_name(s->ssl, s->tls_host);
-		SSL_set1_host(s->ssl, s->tls_host);
+		if (!s->fetch)
+			SSL_set1_host(s->ssl, s->tls_host);
 	}
 	tbev = bufferevent_openssl_filter_new(s->base, s->bev, s->ssl,
 	    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
@@ -235,7 +417,96 @@ smtp_start_tls(struct smtp_check *s)
 	s->st = SMTP_HANDSHAKE;
 }
 
-/* Handshake done: judge the certificate, then EHLO again. */
+/* The SHA-256 of cert's SubjectPublicKeyInfo (DER). \retval true  out set */
+static bool
+smtp_spki_sha256(X509 *cert, uint8_t out[32])
+{
+	unsigned char *der = NULL;
+	unsigned int olen = 0;
+	int n;
+	bool ok;
+
+	if ((n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der)) <= 0) {
+		ERR_clear_error();
+		return false;
+	}
+	ok = EVP_Digest(der, (size_t)n, out, &olen, EVP_sha256(), NULL) == 1 &&
+	    olen == 32;
+	OPENSSL_free(der);
+	if (!ok)
+		ERR_clear_error();
+	return ok;
+}
+
+/*
+ * The DANE verdict on the finished handshake (OpenSSL verified the chain
+ * against the TLSA records). require: a mismatch fails the check.
+ * \retval true  go on (s alive); false  s failed and freed
+ */
+static bool
+smtp_dane_judge(struct smtp_check *s)
+{
+	const unsigned char *data = NULL;
+	const uint8_t *rd;
+	uint8_t u = 0, sel = 0, mt = 0;
+	size_t dlen = 0, off = 0, rdlen;
+	char got[40], pub[40] = "nothing usable", more[16] = "";
+	unsigned k, usable = 0;
+	long vr;
+	int depth;
+
+	vr = SSL_get_verify_result(s->ssl);
+	depth = SSL_get0_dane_tlsa(s->ssl, &u, &sel, &mt, &data, &dlen);
+	if (vr == X509_V_OK && depth >= 0) {
+		s->dane_state = PSTATE_DANE_MATCH;
+		smtp_tlsa_text(u, sel, mt, data, dlen, s->dane_match,
+		    sizeof(s->dane_match));
+		return true;
+	}
+	s->dane_state = PSTATE_DANE_MISMATCH;
+	if (depth >= 0) {
+		/* a record matched, the chain or name rules of DANE-TA did not
+		 * hold (an expired certificate, another name) */
+		smtp_tlsa_text(u, sel, mt, data, dlen, pub, sizeof(pub));
+		snprintf(s->dane_reason, sizeof(s->dane_reason),
+		    "DANE mismatch: %s (%s matched)",
+		    X509_verify_cert_error_string(vr), pub);
+	} else {
+		for (k = 0; k < s->dane.tlsa_count &&
+		    tlsa_next(s->dane.tlsa, s->dane.tlsa_len, &off, &rd, &rdlen);
+		    k++) {
+			if (!smtp_tlsa_usable(rd, rdlen))
+				continue;
+			if (usable++ == 0)
+				smtp_tlsa_text(rd[0], rd[1], rd[2], rd + 3,
+				    rdlen - 3, pub, sizeof(pub));
+		}
+		if (usable > 1)
+			snprintf(more, sizeof(more), " +%u", usable - 1);
+		if (s->has_spki)
+			smtp_tlsa_text(3, 1, 1, s->spki, sizeof(s->spki), got,
+			    sizeof(got));
+		else
+			snprintf(got, sizeof(got), "an unreadable key");
+		/* no record matched: say what a new record would be; a chain
+		 * or name failure on the way is the cause, first */
+		if (vr == X509_V_OK || vr == X509_V_ERR_DANE_NO_MATCH)
+			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			    "DANE mismatch: presented %s, published %s%s", got,
+			    pub, more);
+		else
+			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			    "DANE mismatch: %s, presented %s, published %s%s",
+			    X509_verify_cert_error_string(vr), got, pub, more);
+	}
+	if (s->dane.mode == PSTATE_DANE_REQUIRE) {
+		smtp_failf(s, "%s", s->dane_reason);
+		return false;
+	}
+	return true;
+}
+
+/* Handshake done: judge the certificate (DANE or PKIX), then EHLO again. */
 static void
 smtp_tls_ready(struct smtp_check *s)
 {
@@ -249,7 +520,20 @@ smtp_tls_ready(struct smtp_check *s)
 	}
 	if (ASN1_TIME_diff(&day, &sec, NULL, X509_get0_notAfter(cert)) == 1)
 		s->cert_days = day;
+	s->has_spki = smtp_spki_sha256(cert, s->spki);
 	X509_free(cert);
+	if (s->fetch) {
+		s->tls = true;
+		smtp_send(s, "QUIT\r\n", SMTP_QUIT);
+		return;
+	}
+	if (s->dane.mode != PSTATE_DANE_OFF) {
+		if (!smtp_dane_judge(s))
+			return;
+		s->tls = true;
+		smtp_send_ehlo(s);
+		return;
+	}
 	vr = SSL_get_verify_result(s->ssl);
 	if (s->cert_days != INT32_MIN && (s->cert_days < 0 || sec < 0) &&
 	    (vr == X509_V_OK || vr == X509_V_ERR_CERT_HAS_EXPIRED)) {
@@ -290,12 +574,26 @@ smtp_reply(struct smtp_check *s)
 			smtp_failf(s, "EHLO rejected %d: %s", r->code, r->text);
 			return false;
 		}
-		if (!s->tls && (s->cp->starttls || s->cp->starttls_required)) {
+		if (!s->tls && (s->cp->starttls || s->cp->starttls_required ||
+		    s->dane.mode != PSTATE_DANE_OFF || s->fetch)) {
 			if (r->starttls && s->ctx != NULL) {
 				smtp_send(s, "STARTTLS\r\n", SMTP_STARTTLS);
 				return true;
 			}
-			if (s->cp->starttls_required) {
+			if (!r->starttls && s->dane.mode != PSTATE_DANE_OFF) {
+				/* a DANE sender defers: no downgrade to plain
+				 * text once TLSA records are published */
+				s->dane_state = PSTATE_DANE_NO_STARTTLS;
+				snprintf(s->dane_reason, sizeof(s->dane_reason),
+				    "DANE: STARTTLS not offered, TLSA records "
+				    "published");
+				if (s->dane.mode == PSTATE_DANE_REQUIRE) {
+					smtp_failf(s, "%s", s->dane_reason);
+					return false;
+				}
+			}
+			if (s->cp->starttls_required || s->fetch ||
+			    (r->starttls && s->dane.mode == PSTATE_DANE_REQUIRE)) {
 				smtp_failf(s, r->starttls ? "TLS: no usable CA store" :
 				    "STARTTLS not offered");
 				return false;
@@ -480,6 +778,10 @@ smtp_start(struct check_req *req)
 	s->cp = req->cp;
 	s->ctx = req->tls_ctx;
 	s->tls_host = req->tls_host;
+	s->dane = req->dane;
+	s->fetch = req->tlsa_fetch;
+	if (s->fetch)
+		s->dane.mode = PSTATE_DANE_OFF;
 	s->cert_days = INT32_MIN;
 	s->done = req->done;
 	s->arg = req->arg;
@@ -498,3 +800,104 @@ smtp_cancel(void *h, char *why, size_t len)
 }
 
 const struct check_ops check_smtp_ops = { "smtp", smtp_start, smtp_cancel };
+
+/* ---------------------------------------------------------------- one check, blocking */
+
+struct smtp_fetch {
+	struct event_base  *base;
+	struct event       *tmo;
+	void               *h;		/* running check, NULL once done */
+	double              timeout;	/* seconds */
+	bool                done;
+	struct check_result res;
+};
+
+static void
+fetch_done(void *arg, const struct check_result *r)
+{
+	struct smtp_fetch *f = arg;
+
+	f->res = *r;
+	f->done = true;
+	f->h = NULL;
+	evtimer_del(f->tmo);
+}
+
+static void
+fetch_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct smtp_fetch *f = arg;
+	char why[64] = "";
+
+	if (f->h == NULL)
+		return;
+	check_smtp_ops.cancel(f->h, why, sizeof(why));
+	f->h = NULL;
+	check_result_init(&f->res);
+	check_fail(&f->res, "timeout after %.1fs %s", f->timeout, why);
+	f->done = true;
+}
+
+int
+smtp_tlsa_fetch(const struct conf_probe *cp, const struct sockaddr *sa,
+    socklen_t salen, const char *tls_host, uint8_t spki[32], char *err,
+    size_t errlen)
+{
+	struct smtp_fetch f;
+	struct check_req req;
+	struct timeval tv;
+	double t = cp->timeout > 0 ? cp->timeout : 3.0;
+	void *ctx = NULL;
+	int rc = -1;
+
+	memset(&f, 0, sizeof(f));
+	memset(&req, 0, sizeof(req));
+	snprintf(err, errlen, "out of memory");
+	if ((f.base = event_base_new()) == NULL ||
+	    (f.tmo = evtimer_new(f.base, fetch_timeout, &f)) == NULL)
+		goto out;
+	if ((ctx = smtp_tls_ctx_new(cp)) == NULL) {
+		snprintf(err, errlen, "TLS: cannot set up a context");
+		goto out;
+	}
+	f.timeout = t;
+	req.base = f.base;
+	req.tls_ctx = ctx;
+	req.cp = cp;
+	req.sa = sa;
+	req.salen = salen;
+	req.tls_host = tls_host;
+	req.tlsa_fetch = true;
+	req.done = fetch_done;
+	req.arg = &f;
+	if ((f.h = check_smtp_ops.start(&req)) == NULL) {
+		snprintf(err, errlen, "%s", req.err[0] ? req.err : "cannot start");
+		goto out;
+	}
+	tv.tv_sec = (time_t)t;
+	tv.tv_usec = (suseconds_t)((t - (double)tv.tv_sec) * 1e6);
+	evtimer_add(f.tmo, &tv);
+	while (!f.done && event_base_loop(f.base, EVLOOP_ONCE) == 0)
+		;
+	if (!f.done) {
+		/* nothing left to wait for: cannot happen with a check running */
+		check_smtp_ops.cancel(f.h, f.res.reason, sizeof(f.res.reason));
+		snprintf(err, errlen, "the event loop stopped");
+		goto out;
+	}
+	if (!f.res.has_spki) {
+		snprintf(err, errlen, "%s", f.res.reason[0] ? f.res.reason :
+		    "no certificate");
+		goto out;
+	}
+	/* the key was seen: a failure after it (QUIT) does not matter */
+	memcpy(spki, f.res.spki, 32);
+	rc = 0;
+out:
+	smtp_tls_ctx_free(ctx);
+	if (f.tmo != NULL)
+		event_free(f.tmo);
+	if (f.base != NULL)
+		event_base_free(f.base);
+	return rc;
+}

@@ -11,8 +11,9 @@
 #          the libraries' -dev packages, dig, Postfix for smtp-sink
 #   test   run + everything make test, make asan and make fuzz use (clang
 #          and its sanitizer runtime, cmocka, DNS clients and servers to
-#          compare with, DNSSEC validators and key tools, dnspython,
-#          Chromium, promtool, valgrind, debhelper, lintian)
+#          compare with, BIND's and ldns's DNSSEC tools and dnspython to
+#          check keys and signatures, Chromium, promtool, valgrind,
+#          debhelper, lintian)
 #   bench  run + every peer the benchmarks compare with (make bench): a
 #          benchmark fails rather than skip a peer that is missing
 # Sizes of each set on a fresh Debian 12: sh tests/deps-size.sh.
@@ -29,7 +30,7 @@ python3 python3-dnspython openssl curl procps iproute2 psmisc xxd
 swaks chromium prometheus dnsperf man-db groff-base valgrind
 debhelper lintian"
 
-BENCH="$RUN knot-dnsutils python3 procps iproute2
+BENCH="$RUN knot-dnsutils python3 procps iproute2 curl
 dnsperf nsd knot gdnsd pdns-server pdns-backend-bind haproxy valgrind"
 
 print=0

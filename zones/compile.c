@@ -564,9 +564,13 @@ compile_answer(struct cbuild *cb, const struct zone *z,
 	cb_answer(cb, z, n, qtype);
 	if (cb->ref_cut != NULL)
 		cb_delegation(cb, z, cb->ref_cut);
-	/* signed wildcard answers: the query path appends the NSEC that
-	 * proves the qname absent in authority, so no additional data */
-	if (cb->dnssec && (n->flags & ZONE_NODE_WILD))
+	/* signed answers carry no optional additional data: a validator
+	 * asks for the targets' addresses itself (it would not trust them
+	 * from the additional section), and the signatures would double
+	 * the size of every MX answer for nothing (and its amplification);
+	 * signed wildcard answers also get their NSEC appended in authority
+	 * by the query path */
+	if (cb->dnssec)
 		cb->len_req = cb->w.len - cb->body_start;
 	else
 		cb_additional(cb);
@@ -592,8 +596,7 @@ cb_ds_proof(struct cbuild *cb, const struct zone *z,
 		cb->ns += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
 		return;
 	}
-	e = sign_nsec_find(z->sec, cut->name, cut->namelen);
-	if (e != NULL && e->node == cut)
+	if ((e = sign_nsec_of(z->sec, cut)) != NULL)
 		cb_nsec(cb, e);
 }
 
@@ -614,8 +617,7 @@ compile_ds(struct cbuild *cb, const struct zone *z,
 		cb->an += cb_sig(cb, WIRE_HDR_LEN, NULL, 0, ds, ds->ttl);
 	} else {
 		cb_soa(cb, z);
-		if (cb->dnssec && (e = sign_nsec_find(z->sec, cut->name,
-		    cut->namelen)) != NULL && e->node == cut)
+		if (cb->dnssec && (e = sign_nsec_of(z->sec, cut)) != NULL)
 			cb_nsec(cb, e);
 	}
 	cb->len_req = cb->w.len - cb->body_start;

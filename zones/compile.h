@@ -61,16 +61,19 @@
  * Signed zones (zones/sign.h): every node also gets its DO=1 answers
  * (compile_node.sec), compiled the same way with the RRSIG of each
  * authoritative RRset right after it (RFC 4035 3.1.1; glue and the NS of
- * a delegation have none), in every section; an optional additional RRset
- * is dropped together with its RRSIG. What differs:
+ * a delegation have none). What differs:
+ *  - no optional additional data (the addresses of MX, NS and SRV
+ *    targets): a validator asks for them itself and would not take them
+ *    from the additional section unchecked, and with their RRSIGs they
+ *    would quadruple an MX answer (and its amplification) for nothing;
+ *    the required glue of a referral stays;
  *  - referrals carry the DS RRset and its RRSIG, or the cut's NSEC and its
  *    RRSIG proving there is no DS (an insecure delegation, RFC 4035
  *    3.1.4); DS at the cut: the DS and RRSIG, or NODATA with the NSEC;
  *  - the proofs that depend on the qname (NXDOMAIN: the qname's cover and
  *    the wildcard's cover; NODATA: the name's NSEC, or for an empty
  *    non-terminal the cover; wildcard answers: the qname's cover) are not
- *    in the blob: the query path appends them in authority (dnsd/query.c),
- *    so wildcard blobs have no additional section;
+ *    in the blob: the query path appends them in authority (dnsd/query.c);
  *  - a CNAME chain stops at a target that would need a denial proof or a
  *    referral (missing name, wildcard, NODATA, delegation): the answer is
  *    the chain so far, signed, and the validator asks for the target (RFC

@@ -121,6 +121,9 @@ check_ints(struct loader *L, int file, int line, uint16_t type,
 	for (k = 0; k < ntok && k < kmax; k++) {
 		switch (ldns_rr_descriptor_field_type(d, k)) {
 		case LDNS_RDF_TYPE_INT8:
+		case LDNS_RDF_TYPE_CERTIFICATE_USAGE:	/* TLSA, SMIMEA */
+		case LDNS_RDF_TYPE_SELECTOR:
+		case LDNS_RDF_TYPE_MATCHING_TYPE:
 			max = 255;
 			break;
 		case LDNS_RDF_TYPE_INT16:
@@ -151,6 +154,75 @@ check_ints(struct loader *L, int file, int line, uint16_t type,
 			    sizeof(tb)), tok[k], max);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/*
+ * TLSA (RFC 6698) and SMIMEA (RFC 8162) data, as ldns parsed it (rd, rdlen:
+ * usage, selector, matching type, data) from the tokens tok. ldns pads an
+ * odd count of hex digits with a zero and takes any digest length: those
+ * are errors. Parameters RFC 6698 does not define are a warning: RFC 7671
+ * 4.1 has clients ignore such records. \retval 0, -1 an error reported
+ */
+static int
+check_tlsa(struct loader *L, int file, int line, uint16_t type,
+    const uint8_t *rd, size_t rdlen, char **tok, size_t ntok)
+{
+	static const size_t want[] = { 0, 32, 64 };
+	static const char *const mname[] = { "full data", "SHA-256",
+	    "SHA-512" };
+	char tb[32];
+	size_t k, hex = 0, dlen;
+
+	zone_type_name(type, tb, sizeof(tb));
+	if (ntok > 3 && strcmp(tok[0], "\\#") != 0) {
+		for (k = 3; k < ntok; k++) {
+			if (strspn(tok[k], "0123456789abcdefABCDEF") !=
+			    strlen(tok[k])) {
+				zone_err(L, file, line, "bad %s record: '%s' in "
+				    "the certificate association data is not "
+				    "hexadecimal", tb, tok[k]);
+				return -1;
+			}
+			hex += strlen(tok[k]);
+		}
+		if (hex % 2 != 0) {
+			zone_err(L, file, line, "bad %s record: odd number of "
+			    "hex digits (%zu) in the certificate association "
+			    "data", tb, hex);
+			return -1;
+		}
+	}
+	if (rdlen < 3) {
+		zone_err(L, file, line, "bad %s record: missing data", tb);
+		return -1;
+	}
+	dlen = rdlen - 3;
+	if (rd[0] > 3)
+		zone_warn(L, file, line, "%s record with unknown certificate "
+		    "usage %u (0-3 are defined): clients ignore it (RFC 7671 "
+		    "4.1)", tb, rd[0]);
+	if (rd[1] > 1)
+		zone_warn(L, file, line, "%s record with unknown selector %u "
+		    "(0 certificate, 1 public key): clients ignore it (RFC 7671 "
+		    "4.1)", tb, rd[1]);
+	if (rd[2] > 2) {
+		zone_warn(L, file, line, "%s record with unknown matching type "
+		    "%u (0 full data, 1 SHA-256, 2 SHA-512): clients ignore it "
+		    "(RFC 7671 4.1)", tb, rd[2]);
+		return 0;
+	}
+	if (rd[2] == 0 && dlen == 0) {
+		zone_err(L, file, line, "bad %s record: no certificate "
+		    "association data", tb);
+		return -1;
+	}
+	if (rd[2] != 0 && dlen != want[rd[2]]) {
+		zone_err(L, file, line, "bad %s record: matching type %u (%s) "
+		    "needs %zu bytes of data (%zu hex digits), got %zu", tb,
+		    rd[2], mname[rd[2]], want[rd[2]], 2 * want[rd[2]], dlen);
+		return -1;
 	}
 	return 0;
 }
@@ -474,6 +546,10 @@ do_record(struct loader *L, struct zparse_state *ps, int line, bool blank,
 		    "65535 bytes", zone_type_name(type, tb, sizeof(tb)));
 		goto out;
 	}
+	if ((type == LDNS_RR_TYPE_TLSA || type == LDNS_RR_TYPE_SMIMEA) &&
+	    check_tlsa(L, ps->file, line, type, ldns_buffer_begin(buf),
+	    ldns_buffer_position(buf), tok + i + 1, ntok - i - 1) != 0)
+		goto out;
 	parsed = true;
 	if (add_rr(L, ps->file, line, wire, wlen, type, ttl,
 	    ldns_buffer_begin(buf), ldns_buffer_position(buf)) != 0)

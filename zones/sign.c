@@ -267,12 +267,45 @@ make_nsec(struct signer *g, struct sign_nsec *e, const struct zone_node *next,
 }
 
 static int
+key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c != 0 ? c : (alen < blen ? -1 : alen > blen);
+}
+
+static int
 nsec_cmp(const void *a, const void *b)
 {
 	const struct sign_nsec *x = a, *y = b;
 
-	return dnssec_name_cmp(x->node->name, x->node->namelen, y->node->name,
-	    y->node->namelen);
+	return key_cmp(x->key, x->keylen, y->key, y->keylen);
+}
+
+size_t
+sign_canon_key(const uint8_t *name, size_t len, uint8_t *out)
+{
+	size_t off[128], n = 0, o = 0, k = 0;
+
+	while (o < len && name[o] != 0 && n < 128) {
+		off[n++] = o;
+		o += 1 + (size_t)name[o];
+	}
+	while (n > 0) {
+		const uint8_t *l = name + off[--n];
+
+		for (size_t i = 1; i <= l[0] && k + 3 <= SIGN_KEY_MAX; i++) {
+			if (l[i] <= 1) {
+				out[k++] = 1;
+				out[k++] = (uint8_t)(l[i] + 1);
+			} else {
+				out[k++] = l[i];
+			}
+		}
+		if (k < SIGN_KEY_MAX)
+			out[k++] = 0;
+	}
+	return k;
 }
 
 /* Types a signed template may not hold: they come from the signer. */
@@ -389,7 +422,30 @@ sign_zone(struct zone *z, const struct conf *conf, const struct conf_zone *cz,
 		ne++;
 	}
 	s->nnsec = ne;
+	{
+		uint8_t key[SIGN_KEY_MAX];
+		size_t total = 0, o = 0;
+
+		for (size_t i = 0; i < ne; i++)
+			total += sign_canon_key(s->nsec[i].node->name,
+			    s->nsec[i].node->namelen, key);
+		if ((s->nsec_keys = malloc(total + 1)) == NULL)
+			goto nomem;
+		for (size_t i = 0; i < ne; i++) {
+			size_t kl = sign_canon_key(s->nsec[i].node->name,
+			    s->nsec[i].node->namelen, s->nsec_keys + o);
+
+			s->nsec[i].key = s->nsec_keys + o;
+			s->nsec[i].keylen = (uint16_t)kl;
+			o += kl;
+		}
+	}
 	qsort(s->nsec, ne, sizeof(*s->nsec), nsec_cmp);
+	for (size_t i = 0; i < z->nnodes; i++)
+		z->nodes[i]->nsec = ZONE_NO_NSEC;
+	for (size_t i = 0; i < ne; i++)
+		((struct zone_node *)(uintptr_t)s->nsec[i].node)->nsec =
+		    (uint32_t)i;
 
 	/* the static RRsets first (the NSECs added below are signed there) */
 	for (size_t i = 0; i < ne; i++) {
@@ -452,6 +508,7 @@ sign_free(struct sign_zone *s)
 		for (unsigned m = 0; m < SIGN_DYN_NVAR; m++)
 			free(s->nsec[i].var[m].wire);
 	free(s->nsec);
+	free(s->nsec_keys);
 	free(s->dyn);
 	for (size_t i = 0; i < s->nkeys; i++)
 		dnssec_key_free(&s->keys[i]);
@@ -461,16 +518,18 @@ sign_free(struct sign_zone *s)
 const struct sign_nsec *
 sign_nsec_find(const struct sign_zone *s, const uint8_t *name, size_t len)
 {
-	size_t lo = 0, hi = s->nnsec;
+	uint8_t key[SIGN_KEY_MAX];
+	size_t lo = 0, hi = s->nnsec, kl;
 
 	if (s->nnsec == 0)
 		return NULL;
+	kl = sign_canon_key(name, len, key);
 	/* the first entry greater than name, minus one */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct zone_node *n = s->nsec[mid].node;
+		const struct sign_nsec *e = &s->nsec[mid];
 
-		if (dnssec_name_cmp(n->name, n->namelen, name, len) <= 0)
+		if (key_cmp(e->key, e->keylen, key, kl) <= 0)
 			lo = mid + 1;
 		else
 			hi = mid;

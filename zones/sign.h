@@ -66,6 +66,8 @@ struct sign_rr {
 /* An entry of the chain, in canonical order of owner names. */
 struct sign_nsec {
 	const struct zone_node *node;
+	const uint8_t  *key;		/* sign_canon_key() of the owner */
+	uint16_t        keylen;
 	uint8_t         dynmask;	/* SIGN_DYN_* the name has; 0: static */
 	int32_t         dynslot;	/* index into struct sign_zone.dyn, or -1 */
 	struct sign_rr  var[SIGN_DYN_NVAR];	/* static: var[0]; dynamic:
@@ -86,6 +88,7 @@ struct sign_zone {
 	time_t             signed_at;
 	double             sign_ms;		/* how long sign_zone took */
 	struct sign_nsec  *nsec;		/* the chain, canonical order */
+	uint8_t           *nsec_keys;		/* the entries' keys, one block */
 	size_t             nnsec;
 	const struct zone_node **dyn;		/* names with dynamic records */
 	size_t             ndyn;
@@ -107,8 +110,26 @@ struct sign_zone {
 int sign_zone(struct zone *z, const struct conf *conf,
     const struct conf_zone *cz, time_t now, struct diag *d);
 
+/*
+ * A name as a key whose byte order (memcmp, then length) is the canonical
+ * DNS name order of RFC 4034 6.1: the labels from the root down, each
+ * followed by a 0 byte, a 0 or 1 byte inside a label escaped as 1 1 or
+ * 1 2. name: lowercase wire form.
+ * \param out  SIGN_KEY_MAX bytes
+ * \retval the key's length
+ */
+#define SIGN_KEY_MAX 512
+size_t sign_canon_key(const uint8_t *name, size_t len, uint8_t *out);
+
 /* Free z->sec (zone_free calls it). NULL is fine. */
 void sign_free(struct sign_zone *s);
+
+/* The NSEC entry of node n itself (a name of the chain), or NULL. */
+static inline const struct sign_nsec *
+sign_nsec_of(const struct sign_zone *s, const struct zone_node *n)
+{
+	return s != NULL && n->nsec < s->nnsec ? &s->nsec[n->nsec] : NULL;
+}
 
 /*
  * The chain entry with the greatest owner <= name (canonical order),

@@ -90,8 +90,13 @@ struct zone_node {
 					   errors after load; NULL for an empty
 					   non-terminal (zone-owned string) */
 	int                line;
+	uint32_t           nsec;	/* signed zones: index of its NSEC in
+					   z->sec->nsec (zones/sign.h), or
+					   ZONE_NO_NSEC */
 	void              *answers;	/* owned by dnsd */
 };
+
+#define ZONE_NO_NSEC UINT32_MAX
 
 /* What a zone needs to know about a pool it references with DYN*. */
 struct zone_pool_ref {

@@ -99,6 +99,22 @@ enum conf_policy {
 	CONF_POLICY_FAILOVER,
 };
 
+/*
+ * DANE-aware health (RFC 7672) of a pool's smtp probe: pool option dane.
+ * AUTO (not set): CHECK for a server whose TLSA records (and host) are in
+ * a signed zone, else OFF. Set, it applies whether or not the zone is
+ * signed (an operator can watch DANE health before signing). CHECK shows
+ * and counts a mismatch, the server stays eligible; REQUIRE makes it a
+ * failed check. Either way, a server with usable TLSA records is judged
+ * by them, not by PKIX (ca_file, tls_hostname).
+ */
+enum conf_dane {
+	CONF_DANE_AUTO = 0,
+	CONF_DANE_OFF,
+	CONF_DANE_CHECK,
+	CONF_DANE_REQUIRE,
+};
+
 enum conf_all_down {
 	CONF_ALLDOWN_ALL = 0,			/* fail open: answer as if all were up */
 	CONF_ALLDOWN_RELAY,			/* only the relay host */
@@ -118,6 +134,19 @@ struct conf_server {
 						   Probes and relay: conf_server_target() */
 	uint16_t        probe_port;		/* health probe port; 0: the pool's */
 	int             line;
+	/* Filled by the world load (dnsd/danecfg.h), not by conf_load():
+	 * the TLSA RRset at _<port>._tcp.<host> in the served zones (port:
+	 * conf_server_dane_port()), in the zone_rrset rdata format: count x
+	 * (uint16 rdlen big-endian, rdlen bytes). conf owns it. */
+	char           *tlsa_host;		/* the TLSA base domain, absolute
+						   ("mx1.mail.example.com."); NULL
+						   when no served zone names the
+						   server's host */
+	uint8_t        *tlsa;			/* NULL: no TLSA records */
+	size_t          tlsa_len;
+	uint16_t        tlsa_count;
+	bool            tlsa_signed;		/* the host's zone and the TLSA
+						   records' zone(s) are signed */
 };
 
 struct conf_pool {
@@ -139,6 +168,8 @@ struct conf_pool {
 	char              *relay_host;		/* NULL or a name (relative to origin unless
 						   it ends in '.') appended as last MX */
 	enum conf_all_down all_down;
+	enum conf_dane     dane;		/* default AUTO */
+	int                dane_line;		/* where dane was set (0: not) */
 	struct conf_server *servers;
 	size_t             nservers;		/* >= 1 */
 	int                line;
@@ -325,6 +356,17 @@ socklen_t conf_ip_sockaddr(const struct conf_ip *ip, uint16_t port,
  * \retval NULL  sv has no address (never on a loaded conf)
  */
 const struct conf_ip *conf_server_target(const struct conf_server *sv);
+
+/*
+ * The port of the TLSA records of server sv of pool pl (_<port>._tcp):
+ * the health probe's port when the probe is smtp (probe_port, else the
+ * probe's port), else 25.
+ */
+uint16_t conf_server_dane_port(const struct conf_pool *pl,
+    const struct conf_server *sv);
+
+/* "auto", "off", "check", "require". */
+const char *conf_dane_name(enum conf_dane d);
 
 const char *conf_policy_name(enum conf_policy p);
 const char *conf_probe_type_name(enum conf_probe_type t);

@@ -16,7 +16,8 @@
 static const char *const pool_keys[] = {
 	"name", "policy", "probe", "load", "load_smoothing", "load_low",
 	"load_high", "slowstart", "min_up", "max_mx", "max_addrs", "pref_base",
-	"pref_step", "ttl_degraded", "relay_host", "all_down", "servers", NULL
+	"pref_step", "ttl_degraded", "relay_host", "all_down", "dane",
+	"servers", NULL
 };
 static const char *const probe_keys[] = {
 	"type", "port", "interval", "timeout", "rise", "fall", "starttls",
@@ -36,6 +37,8 @@ static const char *const format_names[] = {
 };
 static const char *const alldown_names[] = { "all", "relay", "servfail",
     NULL };
+/* pool.dane as written; index + 1 is the enum conf_dane */
+static const char *const dane_names[] = { "off", "check", "require", NULL };
 
 /* Which probe types accept a key (bit per enum conf_probe_type). */
 #define T(x) (1u << CONF_PROBE_##x)
@@ -480,6 +483,18 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 		conf_err(c, config_setting_get_member(g, "all_down"),
 		    "all_down 'relay' needs a relay_host");
 	pl->all_down = (enum conf_all_down)t;
+	t = 0;
+	if (conf_get_enum(c, g, "", "dane", dane_names, &t) == 1) {
+		sub = config_setting_get_member(g, "dane");
+		pl->dane = (enum conf_dane)(t + 1);
+		pl->dane_line = conf_line(c, sub);
+		/* only the smtp probe sees certificates */
+		if (pl->dane != CONF_DANE_OFF && pl->probe.type != CONF_PROBE_SMTP)
+			conf_err(c, sub, "dane '%s' needs an smtp health probe "
+			    "(probe.type 'smtp'), pool '%s' has '%s'",
+			    dane_names[t], pl->name,
+			    conf_probe_type_name(pl->probe.type));
+	}
 
 	if ((n = conf_get_list(c, g, "servers", &list)) == 0) {
 		conf_err(c, g, "missing required key 'servers' in pool");
@@ -512,6 +527,27 @@ parse_pool(struct cctx *c, const config_setting_t *g, struct conf_pool *pl)
 			    "at line %d)", sv->name, pl->servers[j].line);
 	}
 	free(names.v);
+}
+
+uint16_t
+conf_server_dane_port(const struct conf_pool *pl, const struct conf_server *sv)
+{
+	if (pl->probe.type != CONF_PROBE_SMTP)
+		return 25;
+	if (sv->probe_port != 0)
+		return sv->probe_port;
+	return pl->probe.port != 0 ? pl->probe.port : 25;
+}
+
+const char *
+conf_dane_name(enum conf_dane d)
+{
+	switch (d) {
+	case CONF_DANE_OFF:	return "off";
+	case CONF_DANE_CHECK:	return "check";
+	case CONF_DANE_REQUIRE:	return "require";
+	default:		return "auto";
+	}
 }
 
 const struct conf_ip *
@@ -688,6 +724,8 @@ conf_pools_free(struct conf_pool *pools, size_t n)
 		for (j = 0; j < pl->nservers; j++) {
 			free(pl->servers[j].host);
 			free(pl->servers[j].addrs);
+			free(pl->servers[j].tlsa_host);
+			free(pl->servers[j].tlsa);
 		}
 		free(pl->servers);
 	}

@@ -1,5 +1,7 @@
 /* json.c - status.json from a status model (pure). */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +112,29 @@ json_checks(const struct status_server *ms)
 	return h;
 }
 
+/* DANE (probes/smtp.h): the mode in effect, the last verdict, the record
+ * that matched, the usable and ignored TLSA records, the mismatches. */
+static json_t *
+json_dane(const struct status_server *ms)
+{
+	const struct pstate_server *s = &ms->ps;
+	json_t *o = json_object();
+
+	json_object_set_new(o, "mode",
+	    json_string(pstate_dane_mode_name(s->dane_mode)));
+	json_object_set_new(o, "state",
+	    json_string(pstate_dane_name(s->dane_state)));
+	json_object_set_new(o, "matched", s->dane_state == PSTATE_DANE_MATCH ?
+	    jstr(s->dane_match) : json_null());
+	json_object_set_new(o, "reason", s->dane_reason[0] != '\0' ?
+	    jstr(s->dane_reason) : json_null());
+	json_object_set_new(o, "tlsa", json_integer(s->dane_tlsa));
+	json_object_set_new(o, "ignored", json_integer(s->dane_unusable));
+	json_object_set_new(o, "mismatches",
+	    json_integer((json_int_t)ms->cnt.dane_mismatches));
+	return o;
+}
+
 static json_t *
 json_server(const struct status_server *ms)
 {
@@ -156,6 +181,7 @@ json_server(const struct status_server *ms)
 	    json_integer(ms->ps.since_ms) : json_null());
 	json_object_set_new(o, "cert_days", ms->ps.cert_days != INT32_MIN ?
 	    json_integer(ms->ps.cert_days) : json_null());
+	json_object_set_new(o, "dane", json_dane(ms));
 	json_object_set_new(o, "reason", jstr(ms->ps.reason));
 	json_object_set_new(o, "checks", json_pack("{s:I,s:I,s:I,s:I,s:I}",
 	    "ok", (json_int_t)ms->cnt.ok, "failed", (json_int_t)ms->cnt.failed,
@@ -282,6 +308,145 @@ json_relay(const struct status_model *m)
 	return o;
 }
 
+/* A duration for a sentence: "90 s", "42 min", "36 h". */
+static void
+say_dur(char *buf, size_t len, int64_t s)
+{
+	if (s < 0)
+		s = -s;
+	if (s < 120)
+		snprintf(buf, len, "%" PRId64 " s", s);
+	else if (s < 2 * 3600)
+		snprintf(buf, len, "%" PRId64 " min", s / 60);
+	else
+		snprintf(buf, len, "%" PRId64 " h", s / 3600);
+}
+
+/*
+ * What is wrong with a signed zone's signatures, in words, or null:
+ * expired (validators reject the zone), within the refresh margin (the
+ * daemon re-signs as soon as they are, so re-signing is late), re-signing
+ * failing (the world is re-signed as a whole, so every signed zone says
+ * so).
+ */
+static json_t *
+dnssec_warning(const struct status_model *m, const struct status_dnssec *d)
+{
+	const struct dynsign_stats *st = &m->signer;
+	int64_t left = d->expiration - m->now_ms / 1000;
+	char buf[512], t1[32], t2[32];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	say_dur(t1, sizeof(t1), left);
+	say_dur(t2, sizeof(t2), d->refresh);
+	if (left <= 0)
+		off = (size_t)snprintf(buf, sizeof(buf), "signatures EXPIRED "
+		    "%s ago: validators reject the zone", t1);
+	else if (left < (int64_t)d->refresh)
+		off = (size_t)snprintf(buf, sizeof(buf), "signatures expire in "
+		    "%s, within the refresh margin (%s): re-signing is late",
+		    t1, t2);
+	if (st->resign_failing && off < sizeof(buf))
+		snprintf(buf + off, sizeof(buf) - off, "%sre-signing is "
+		    "failing (%" PRIu64 " failures): %s", off > 0 ? "; " : "",
+		    st->resign_failures, st->resign_error[0] != '\0' ?
+		    st->resign_error : "see the log");
+	return buf[0] != '\0' ? jstr(buf) : json_null();
+}
+
+/* The background re-signing record (the same for every signed zone: a
+ * re-sign loads the whole world anew). */
+static json_t *
+json_resign(const struct dynsign_stats *st)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "count", json_integer((json_int_t)st->resigns));
+	json_object_set_new(o, "failures",
+	    json_integer((json_int_t)st->resign_failures));
+	json_object_set_new(o, "failing", json_boolean(st->resign_failing));
+	json_object_set_new(o, "error", st->resign_failing ?
+	    jstr(st->resign_error) : json_null());
+	json_object_set_new(o, "failed_at", st->resign_failed_ms > 0 ?
+	    json_integer(st->resign_failed_ms / 1000) : json_null());
+	return o;
+}
+
+/* The current set of signed dynamic variants; null for a zone without
+ * dynamic names. */
+static json_t *
+json_dynamic(const struct status_dnssec *d)
+{
+	json_t *o;
+
+	if (d->ndyn == 0)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "names", json_integer((json_int_t)d->ndyn));
+	json_object_set_new(o, "generation", d->has_dyn ?
+	    json_integer((json_int_t)d->dyn_gen) : json_null());
+	json_object_set_new(o, "signatures", d->has_dyn ?
+	    json_integer((json_int_t)d->dyn_sigs) : json_null());
+	json_object_set_new(o, "build_ms", d->has_dyn ? jreal(d->dyn_ms) :
+	    json_null());
+	json_object_set_new(o, "built_at", d->has_dyn ?
+	    json_integer(d->dyn_built_ms / 1000) : json_null());
+	return o;
+}
+
+/* "dnssec" of a zone: {"signed": false}, or its keys and signatures. */
+static json_t *
+json_dnssec(const struct status_model *m, const struct status_dnssec *d)
+{
+	json_t *o = json_object(), *keys;
+	size_t k;
+
+	json_object_set_new(o, "signed", json_boolean(d->on));
+	if (!d->on)
+		return o;
+	keys = json_array();
+	for (k = 0; k < d->nkeys; k++)
+		json_array_append_new(keys, json_pack("{s:i,s:i,s:s}",
+		    "tag", d->keys[k].tag, "algorithm", d->keys[k].alg,
+		    "role", d->keys[k].active ? "active" : "published"));
+	json_object_set_new(o, "keys", keys);
+	json_object_set_new(o, "inception", json_integer(d->inception));
+	json_object_set_new(o, "expiration", json_integer(d->expiration));
+	json_object_set_new(o, "expires_in",
+	    json_integer(d->expiration - m->now_ms / 1000));
+	json_object_set_new(o, "validity", json_integer(d->validity));
+	json_object_set_new(o, "refresh", json_integer(d->refresh));
+	json_object_set_new(o, "signatures", json_integer((json_int_t)d->sigs));
+	json_object_set_new(o, "signed_at", json_integer(d->signed_at));
+	json_object_set_new(o, "sign_ms", jreal(d->sign_ms));
+	json_object_set_new(o, "dynamic", json_dynamic(d));
+	json_object_set_new(o, "resign", json_resign(&m->signer));
+	json_object_set_new(o, "warning", dnssec_warning(m, d));
+	return o;
+}
+
+/* The signer's totals since start (null while no zone is signed). */
+static json_t *
+json_signer(const struct status_model *m)
+{
+	const struct dynsign_stats *st = &m->signer;
+	json_t *o;
+
+	if (!m->dnssec)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "dynamic", json_pack("{s:I,s:I,s:I,s:o,s:o}",
+	    "builds", (json_int_t)st->builds,
+	    "failures", (json_int_t)st->failures,
+	    "signatures", (json_int_t)st->sigs,
+	    "last_ms", st->builds > 0 ? jreal(st->last_ms) : json_null(),
+	    "last_at", st->last_at_ms > 0 ?
+	    json_integer(st->last_at_ms / 1000) : json_null()));
+	json_object_set_new(o, "resign", json_resign(st));
+	return o;
+}
+
 json_t *
 status_json(const struct status_model *m)
 {
@@ -302,9 +467,12 @@ status_json(const struct status_model *m)
 
 	zones = json_array();
 	for (i = 0; i < m->nzones; i++)
-		json_array_append_new(zones, json_pack("{s:s,s:I}", "origin",
-		    m->zones[i].origin, "serial", (json_int_t)m->zones[i].serial));
+		json_array_append_new(zones, json_pack("{s:o,s:I,s:o}",
+		    "origin", jstr(m->zones[i].origin),
+		    "serial", (json_int_t)m->zones[i].serial,
+		    "dnssec", json_dnssec(m, &m->zones[i].dnssec)));
 	json_object_set_new(root, "zones", zones);
+	json_object_set_new(root, "dnssec", json_signer(m));
 	json_object_set_new(root, "queries", json_queries(&m->stats));
 
 	pools = json_array();

@@ -208,6 +208,123 @@ metrics_daemon(const struct status_model *m, struct evbuffer *b)
 	}
 }
 
+/* name{zone=".."[,extra]} value */
+static void
+prom_zone(struct evbuffer *b, const char *name, const struct status_zone *z,
+    const char *extra, double v)
+{
+	evbuffer_add_printf(b, "%s{zone=\"", name);
+	prom_label(b, z->origin);
+	evbuffer_add_printf(b, "\"%s%s}", extra != NULL ? "," : "",
+	    extra != NULL ? extra : "");
+	prom_value(b, v);
+}
+
+#define EACH_SIGNED(m, z, i)						\
+	for (i = 0; i < (m)->nzones; i++)				\
+		if ((z = &(m)->zones[i])->dnssec.on)
+
+/*
+ * DNSSEC (zones/sign.h, dnsd/dynsign.h): whether each zone is signed, and
+ * for the signed ones their keys, signature times and counts; the families
+ * beyond mxspread_dnssec_signed only while a zone is signed. A zone
+ * re-signed is a new world: its static signature count starts again (a
+ * counter reset to Prometheus).
+ */
+static void
+metrics_dnssec(const struct status_model *m, struct evbuffer *b)
+{
+	const struct dynsign_stats *st = &m->signer;
+	const struct status_zone *z;
+	char extra[96];
+	size_t i, k;
+
+	prom_family(b, "mxspread_dnssec_signed", "gauge",
+	    "1 for a zone served signed (DNSSEC), 0 unsigned.");
+	for (i = 0; i < m->nzones; i++)
+		prom_zone(b, "mxspread_dnssec_signed", &m->zones[i], NULL,
+		    m->zones[i].dnssec.on);
+	if (!m->dnssec)
+		return;
+	prom_family(b, "mxspread_dnssec_key_info", "gauge",
+	    "DNSKEYs of a signed zone: the active key signs, a published one "
+	    "is only served (a successor).");
+	EACH_SIGNED(m, z, i)
+		for (k = 0; k < z->dnssec.nkeys; k++) {
+			const struct status_dnskey *key = &z->dnssec.keys[k];
+
+			snprintf(extra, sizeof(extra), "tag=\"%u\",algorithm="
+			    "\"%u\",role=\"%s\"", (unsigned)key->tag,
+			    (unsigned)key->alg, key->active ? "active" :
+			    "published");
+			prom_zone(b, "mxspread_dnssec_key_info", z, extra, 1);
+		}
+	prom_family(b, "mxspread_dnssec_signature_expiration_timestamp_seconds",
+	    "gauge", "Unix time the earliest signatures of a zone expire.");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_signature_expiration_timestamp_"
+		    "seconds", z, NULL, (double)z->dnssec.expiration);
+	prom_family(b, "mxspread_dnssec_signatures_expired", "gauge",
+	    "1 while a zone is served with expired signatures (validators "
+	    "reject it).");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_signatures_expired", z, NULL,
+		    m->now_ms / 1000 >= z->dnssec.expiration);
+	prom_family(b, "mxspread_dnssec_refresh_seconds", "gauge",
+	    "Re-signing margin of a zone: signatures are renewed this long "
+	    "before they expire.");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_refresh_seconds", z, NULL,
+		    z->dnssec.refresh);
+	prom_family(b, "mxspread_dnssec_signatures_total", "counter",
+	    "Signatures made for a zone, by kind (static: at its last load or "
+	    "re-sign).");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_signatures_total", z,
+		    "kind=\"static\"", (double)z->dnssec.sigs);
+	prom_family(b, "mxspread_dnssec_last_signed_timestamp_seconds", "gauge",
+	    "Unix time a zone was last signed (loaded or re-signed).");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_last_signed_timestamp_seconds", z,
+		    NULL, (double)z->dnssec.signed_at);
+	prom_family(b, "mxspread_dnssec_sign_duration_seconds", "gauge",
+	    "How long the last signing of a zone took.");
+	EACH_SIGNED(m, z, i)
+		prom_zone(b, "mxspread_dnssec_sign_duration_seconds", z, NULL,
+		    z->dnssec.sign_ms / 1000.0);
+
+	prom_family(b, "mxspread_dnssec_dynamic_builds_total", "counter",
+	    "Builds of the signed dynamic variants (pool-state changes).");
+	evbuffer_add_printf(b, "mxspread_dnssec_dynamic_builds_total %llu\n",
+	    (unsigned long long)st->builds);
+	prom_family(b, "mxspread_dnssec_dynamic_build_failures_total",
+	    "counter", "Zone builds of signed dynamic variants that failed "
+	    "(the previous variants stay).");
+	evbuffer_add_printf(b, "mxspread_dnssec_dynamic_build_failures_total "
+	    "%llu\n", (unsigned long long)st->failures);
+	prom_family(b, "mxspread_dnssec_dynamic_signatures_total", "counter",
+	    "Signatures made for dynamic variants since start.");
+	evbuffer_add_printf(b, "mxspread_dnssec_dynamic_signatures_total "
+	    "%llu\n", (unsigned long long)st->sigs);
+	prom_family(b, "mxspread_dnssec_dynamic_build_seconds", "gauge",
+	    "How long the last build of the signed dynamic variants took.");
+	evbuffer_add_printf(b, "mxspread_dnssec_dynamic_build_seconds");
+	prom_value(b, st->last_ms / 1000.0);
+	prom_family(b, "mxspread_dnssec_resigns_total", "counter",
+	    "Background re-signings done (new worlds loaded).");
+	evbuffer_add_printf(b, "mxspread_dnssec_resigns_total %llu\n",
+	    (unsigned long long)st->resigns);
+	prom_family(b, "mxspread_dnssec_resign_failures_total", "counter",
+	    "Background re-signings that failed (the old signatures are "
+	    "served).");
+	evbuffer_add_printf(b, "mxspread_dnssec_resign_failures_total %llu\n",
+	    (unsigned long long)st->resign_failures);
+	prom_family(b, "mxspread_dnssec_resign_failing", "gauge",
+	    "1 while the last background re-signing failed.");
+	evbuffer_add_printf(b, "mxspread_dnssec_resign_failing %d\n",
+	    st->resign_failing ? 1 : 0);
+}
+
 /* The DNS workers' counters (dnsd/query.h). */
 static void
 metrics_dns(const struct status_model *m, struct evbuffer *b)
@@ -366,6 +483,40 @@ metrics_probes(const struct status_model *m, struct evbuffer *b)
 		    NULL, (double)ms->cnt.local);
 }
 
+/*
+ * DANE (probes/smtp.h), for the servers whose dane mode is not off: the
+ * state (1 for the current one, as admin_state) and the mismatches seen.
+ */
+static void
+metrics_dane(const struct status_model *m, struct evbuffer *b)
+{
+	const struct status_pool *mp;
+	const struct status_server *ms;
+	char extra[48];
+	size_t i, j;
+	unsigned st;
+
+	prom_family(b, "mxspread_server_dane_state", "gauge",
+	    "DANE verdict of the STARTTLS probe on a server (1 for the "
+	    "current state), for servers whose dane mode is not off.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.dane_mode != PSTATE_DANE_OFF)
+			for (st = PSTATE_DANE_UNKNOWN; st < PSTATE_DANE_NSTATES;
+			    st++) {
+				snprintf(extra, sizeof(extra), "state=\"%s\"",
+				    pstate_dane_name(st));
+				prom_server(b, "mxspread_server_dane_state", mp,
+				    ms, extra, ms->ps.dane_state == st);
+			}
+	prom_family(b, "mxspread_server_dane_mismatches_total", "counter",
+	    "Health checks whose certificate did not match the server's TLSA "
+	    "records.");
+	EACH_SERVER(m, mp, ms, i, j)
+		if (ms->known && ms->ps.dane_mode != PSTATE_DANE_OFF)
+			prom_server(b, "mxspread_server_dane_mismatches_total",
+			    mp, ms, NULL, (double)ms->cnt.dane_mismatches);
+}
+
 /* First-preference answers per server (absent when none were counted). */
 static void
 metrics_first(const struct status_model *m, struct evbuffer *b)
@@ -393,10 +544,12 @@ void
 status_metrics(const struct status_model *m, struct evbuffer *b)
 {
 	metrics_daemon(m, b);
+	metrics_dnssec(m, b);
 	metrics_dns(m, b);
 	metrics_rrl(&m->rrl, &m->tcp, b);
 	metrics_servers(m, b);
 	metrics_probes(m, b);
+	metrics_dane(m, b);
 	if (m->relay)
 		metrics_relay(m, b);
 	metrics_first(m, b);

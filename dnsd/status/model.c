@@ -7,11 +7,13 @@
 
 #include "dnsd/query.h"
 #include "dnsd/base/clock.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/rrl.h"
 #include "dnsd/status/model.h"
 #include "dnsd/status/selfcheck.h"
 #include "dnsd/world.h"
+#include "zones/sign.h"
 
 void
 status_model_free(struct status_model *m)
@@ -75,6 +77,44 @@ model_server(struct status_server *ms, const struct conf_server *cs,
 	return 0;
 }
 
+/* The DNSSEC state of zone z, inside the caller's read-side section (the
+ * current dynamic set is an RCU pointer of its own). */
+static void
+model_dnssec(struct status_dnssec *md, const struct zone *z)
+{
+	const struct sign_zone *s = z->sec;
+	const struct dynsign *d;
+	size_t k;
+
+	if (s == NULL)
+		return;
+	md->on = true;
+	md->nkeys = s->nkeys < CONF_DNSSEC_MAXKEYS ? s->nkeys :
+	    CONF_DNSSEC_MAXKEYS;
+	for (k = 0; k < md->nkeys; k++) {
+		md->keys[k].tag = s->keys[k].tag;
+		md->keys[k].alg = s->keys[k].alg;
+		md->keys[k].active = k == 0;	/* sign.h: keys[0] signs */
+	}
+	md->inception = s->inception;
+	md->expiration = s->expiration;
+	md->sigs = s->sigs;
+	md->signed_at = (int64_t)s->signed_at;
+	md->sign_ms = s->sign_ms;
+	if (s->conf != NULL) {
+		md->validity = s->conf->validity;
+		md->refresh = s->conf->refresh;
+	}
+	md->ndyn = s->ndyn;
+	if ((d = dynsign_get(z)) != NULL) {
+		md->has_dyn = true;
+		md->dyn_gen = d->gen;
+		md->dyn_sigs = d->sigs;
+		md->dyn_ms = d->ms;
+		md->dyn_built_ms = d->built_ms;
+	}
+}
+
 /* Everything read from the world and the pool state, inside the caller's
  * read-side section. \retval 0, -1 out of memory or no world */
 static int
@@ -98,6 +138,8 @@ model_snapshot(struct status_model *m)
 		    w->zones[i]->origin_text != NULL ?
 		    w->zones[i]->origin_text : "");
 		m->zones[i].serial = w->zones[i]->serial;
+		model_dnssec(&m->zones[i].dnssec, w->zones[i]);
+		m->dnssec = m->dnssec || m->zones[i].dnssec.on;
 	}
 	if (w->conf->npools > 0 &&
 	    (m->pools = calloc(w->conf->npools, sizeof(*m->pools))) == NULL)
@@ -242,6 +284,8 @@ status_model_build(size_t max_hist, int64_t started_ms)
 	query_stats_sum(&m->stats);
 	rrl_stats_get(&m->rrl);
 	tcp_stats_get(&m->tcp);
+	if (m->dnssec)
+		dynsign_stats_get(&m->signer);
 	status_reload_get(&m->reload);
 	model_relay(m);
 	return m;

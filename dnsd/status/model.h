@@ -7,6 +7,13 @@
  * counters, the reload record, the relay as it runs). The renderers (json.h, metrics.h) read only
  * the model, so they are pure functions that a unit test feeds a model
  * built by hand; nothing in the model points into a snapshot.
+ *
+ * DNSSEC (issue 16, "Status"): a signed zone's keys and signature times
+ * come from its z->sec (zones/sign.h), fixed when the world was loaded
+ * (every re-sign is a new world), and its current set of signed dynamic
+ * variants from dynsign_get() (dnsd/dynsign.h), both copied inside the
+ * read-side section; the signer's totals and the re-signing record
+ * (dynsign_stats_get) after it.
  */
 #ifndef MXS_STATUS_MODEL_H
 #define MXS_STATUS_MODEL_H
@@ -19,6 +26,7 @@
 
 #include "dnsd/query.h"
 #include "dnsd/base/conf.h"
+#include "dnsd/dynsign.h"
 #include "dnsd/relay/relay.h"
 #include "dnsd/rrl.h"
 #include "dnsd/tcp.h"
@@ -61,9 +69,38 @@ struct status_pool {
 	size_t                nservers;
 };
 
+struct status_dnskey {
+	uint16_t tag;
+	uint8_t  alg;		/* 13 or 15 */
+	bool     active;	/* signs; else published only (a successor) */
+};
+
+/* The DNSSEC part of a zone. Times are seconds since the epoch, except
+ * dyn_built_ms. */
+struct status_dnssec {
+	bool                 on;	/* the zone is signed (else all zero) */
+	struct status_dnskey keys[CONF_DNSSEC_MAXKEYS];
+	size_t               nkeys;
+	int64_t              inception;	/* of the signatures made at load */
+	int64_t              expiration;	/* the earliest expiry of all */
+	uint64_t             sigs;	/* signatures made at load */
+	int64_t              signed_at;	/* the load: the last (re-)sign */
+	double               sign_ms;	/* how long that signing took */
+	uint32_t             validity;	/* dnssec.validity, seconds */
+	uint32_t             refresh;	/* dnssec.refresh: re-signed this
+					   long before expiration */
+	size_t               ndyn;	/* names with dynamic records */
+	bool                 has_dyn;	/* a current set of signed variants */
+	uint64_t             dyn_gen;	/* pool-state generation it is of */
+	uint64_t             dyn_sigs;	/* signatures it took */
+	double               dyn_ms;	/* how long its build took */
+	int64_t              dyn_built_ms;	/* when (unix ms) */
+};
+
 struct status_zone {
-	char     origin[CONF_DNAME_MAX + 2];
-	uint32_t serial;
+	char                 origin[CONF_DNAME_MAX + 2];
+	uint32_t             serial;
+	struct status_dnssec dnssec;
 };
 
 struct status_model {
@@ -75,6 +112,9 @@ struct status_model {
 	struct status_reload        reload;
 	struct status_zone         *zones;
 	size_t                      nzones;
+	bool                        dnssec;	/* at least one zone is signed */
+	struct dynsign_stats        signer;	/* dynamic signing and
+						   re-signing (when dnssec) */
 	struct status_pool         *pools;
 	size_t                      npools;
 	unsigned                    share_window;	/* seconds */

@@ -286,64 +286,24 @@ echo
 echo "medians over $ROUNDS rounds (CPU = user+system us per query, usr = user only;"
 echo "lost = all rounds; paired = median of the per-round ratios, runs minutes apart"
 echo "on a shared machine drift less within one round):"
-awk -v order="$ALL" '
-	function median(list,   v, n, i, j, t) {
-		n = split(list, v, " ")
-		for (i = 2; i <= n; i++)	# insertion sort, n is small
-			for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) {
-				t = v[j]; v[j] = v[j - 1]; v[j - 1] = t
-			}
-		if (n == 0) return 0
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	}
-	{
-		cpu[$1] = cpu[$1] " " $2; usr[$1] = usr[$1] " " $6; lost[$1] += $3
-		c[$1, $5] = $2; rounds[$5] = 1
-		if (!($1 in lo) || $2 < lo[$1]) lo[$1] = $2
-		if (!($1 in hi) || $2 > hi[$1]) hi[$1] = $2
-	}
-	function ratio(label, a, b, target,   r, p, k, list, verdict) {
-		if (m[a] <= 0 || m[b] <= 0) { printf "  %-36s   n/a\n", label; return }
-		r = m[a] / m[b]
-		list = ""
-		for (k in rounds)
-			if (c[a, k] > 0 && c[b, k] > 0)
-				list = list " " c[a, k] / c[b, k]
-		p = median(list)
-		verdict = ""
-		if (target > 0 && r <= target)
-			verdict = sprintf("target <= %.2f: met", target)
-		else if (target > 0)
-			verdict = sprintf("target <= %.2f: MISSED", target)
-		printf "  %-36s %5.2f  (paired %5.2f)  %s\n", label, r, p, verdict
-	}
-	END {
-		n = split(order, names, " ")
-		for (i = 1; i <= n; i++) {
-			k = names[i]
-			if (!(k in cpu)) continue
-			m[k] = median(cpu[k]); mu[k] = median(usr[k])
-			printf "  %-14s %6.2f us/q  usr %5.2f  (min %.2f, max %.2f)  lost %d\n",
-			    k, m[k], mu[k], lo[k], hi[k], lost[k]
-		}
-		print ""
-		print "ratios of CPU per query (medians; paired per round):"
-		ratio("mxspread DYNMX / static mix", "mxs-DYNMX", "mxs-static", 1.15)
-		ratio("mxspread DYNA / static mix", "mxs-DYNA", "mxs-static", 1.15)
-		ratio("mxspread DYNMX / gdnsd DYNA", "mxs-DYNMX", "gdnsd-DYNA", 1.0)
-		ratio("mxspread DYNA / gdnsd DYNA", "mxs-DYNA", "gdnsd-DYNA", 1.0)
-		ratio("PowerDNS LUA / mxspread DYNA", "pdns-LUA", "mxs-DYNA", 0)
-		ratio("PowerDNS LUA / gdnsd DYNA", "pdns-LUA", "gdnsd-DYNA", 0)
-		print "like for like (same answer shape):"
-		ratio("mxspread DYNMX / static MX", "mxs-DYNMX", "mxs-sMX", 0)
-		ratio("mxspread DYNA / static A", "mxs-DYNA", "mxs-sA", 0)
-		ratio("gdnsd DYNA / gdnsd static A", "gdnsd-DYNA", "gdnsd-sA", 0)
-		ratio("gdnsd DYNA / gdnsd static mix", "gdnsd-DYNA", "gdnsd-static", 0)
-		ratio("PowerDNS LUA / PowerDNS static mix", "pdns-LUA", "pdns-static", 0)
-		ratio("mxspread static mix / gdnsd static", "mxs-static", "gdnsd-static", 0)
-		printf "user-space CPU added by the dynamic path (usr medians): DYNMX %+.2f us/q over static MX, DYNA %+.2f over static A\n",
-		    mu["mxs-DYNMX"] - mu["mxs-sMX"], mu["mxs-DYNA"] - mu["mxs-sA"]
-	}' "$D/results"
+awk -v order="$ALL" \
+    -v title="ratios of CPU per query (medians; paired per round):" \
+    -v ratios="mxspread DYNMX / static mix|mxs-DYNMX|mxs-static|1.15;\
+mxspread DYNA / static mix|mxs-DYNA|mxs-static|1.15;\
+mxspread DYNMX / gdnsd DYNA|mxs-DYNMX|gdnsd-DYNA|1.0;\
+mxspread DYNA / gdnsd DYNA|mxs-DYNA|gdnsd-DYNA|1.0;\
+PowerDNS LUA / mxspread DYNA|pdns-LUA|mxs-DYNA|0;\
+PowerDNS LUA / gdnsd DYNA|pdns-LUA|gdnsd-DYNA|0;\
+like for like (same answer shape):;\
+mxspread DYNMX / static MX|mxs-DYNMX|mxs-sMX|0;\
+mxspread DYNA / static A|mxs-DYNA|mxs-sA|0;\
+gdnsd DYNA / gdnsd static A|gdnsd-DYNA|gdnsd-sA|0;\
+gdnsd DYNA / gdnsd static mix|gdnsd-DYNA|gdnsd-static|0;\
+PowerDNS LUA / PowerDNS static mix|pdns-LUA|pdns-static|0;\
+mxspread static mix / gdnsd static|mxs-static|gdnsd-static|0" \
+    -v usr_title="user-space CPU added by the dynamic path (usr medians):" \
+    -v usr="DYNMX over static MX|mxs-DYNMX|mxs-sMX;DYNA over static A|mxs-DYNA|mxs-sA" \
+    -f "$ROOT/tests/bench/medians.awk" "$D/results"
 
 # ---- user-space instructions per query (callgrind): exact and free of the
 # shared machine's noise, the work mxspread's own code adds for a dynamic

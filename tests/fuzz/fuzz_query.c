@@ -75,6 +75,7 @@ static const char fq_zone_main[] =
     "dangling CNAME nothere\n"
     "ext CNAME mx.example.net.\n"
     "todeleg CNAME x.sub\n"
+    "_sub._tcp 30 DYNSRV inbound 587\n"
     "*.wild TXT \"wild\"\n"
     "*.wild MX 10 mx1\n"
     "*.wc CNAME smtp\n"

@@ -86,6 +86,7 @@ done <<'EOF'
 top_keys Top~level TOP~LEVEL
 status_keys `status` STATUS
 zone_keys `zones`~(each~element) ZONES
+dnssec_keys `dnssec`~(in~a~zone) DNSSEC
 pool_keys `pools`~(each~element) POOLS
 probe_keys `probe`~and~`load` PROBES
 server_keys `servers`~(each~element) SERVERS
@@ -95,12 +96,12 @@ cookies_keys `cookies` COOKIES
 EOF
 ntop=$(table top_keys | wc -l)
 [ "$ntop" -ge 10 ] || bad "conf*.c: only $ntop top-level keys found"
-[ $nerr = 0 ] && ok "all $(for t in top_keys status_keys zone_keys pool_keys \
+[ $nerr = 0 ] && ok "all $(for t in top_keys status_keys zone_keys dnssec_keys pool_keys \
     probe_keys server_keys relay_keys rrl_keys cookies_keys; do table $t; done | wc -l) conf*.c keys are documented in README.md and mxspread.conf.5"
 
 # enum values: every accepted word appears in bold in the man page
 for tab in policy_names probe_names load_type_names proxy_names format_names \
-    alldown_names relay_policy_names level_names; do
+    alldown_names dane_names relay_policy_names level_names; do
 	vals=$(table "$tab")
 	[ -n "$vals" ] || { bad "conf*.c: value table $tab not found"; continue; }
 	for v in $vals; do

@@ -8,7 +8,9 @@ modes, a HAProxy agent-check responder and a small HTTP load endpoint.
 
 SMTP modes: normal, greet421, greet554, slow (greeting after --delay s),
 reset (RST right after accept), silent (accept, never speak),
-ehlo-reject, tls (normal + STARTTLS with --cert/--key).
+ehlo-reject, tls (normal + STARTTLS with --cert/--key; a --cert file may
+hold the chain after the leaf), tls-garbage (offers STARTTLS, answers 220,
+then sends text instead of a TLS handshake).
 Other modes: agent (one line, then close), http (one response per request).
 --reply-file is re-read for every connection, so a test can change the
 agent line or the HTTP body while the server runs. Loopback only.
@@ -93,7 +95,7 @@ class Handler(socketserver.StreamRequestHandler):
                     out = '550 5.7.1 EHLO not welcome here\r\n'
                 else:
                     caps = ['test.local', 'PIPELINING', 'SIZE 10240000']
-                    if OPTS.mode == 'tls' and not tls:
+                    if OPTS.mode in ('tls', 'tls-garbage') and not tls:
                         caps.append('STARTTLS')
                     caps.append('8BITMIME')
                     out = ''.join('250-%s\r\n' % c for c in caps[:-1])
@@ -102,6 +104,16 @@ class Handler(socketserver.StreamRequestHandler):
                 out = '250 test.local\r\n'
             elif verb in ('NOOP', 'RSET'):
                 out = '250 2.0.0 OK\r\n'
+            elif verb == 'STARTTLS' and OPTS.mode == 'tls-garbage':
+                wfile.write(b'220 2.0.0 ready to start TLS\r\n')
+                wfile.flush()
+                time.sleep(0.2)     # the client is in its handshake by now
+                try:
+                    wfile.write(b'this is not TLS at all\r\n' * 8)
+                    wfile.flush()
+                except OSError:
+                    pass
+                return
             elif verb == 'STARTTLS' and OPTS.mode == 'tls' and not tls:
                 wfile.write(b'220 2.0.0 ready to start TLS\r\n')
                 wfile.flush()
@@ -148,7 +160,8 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--mode', default='normal',
                    choices=['normal', 'greet421', 'greet554', 'slow', 'reset',
-                            'silent', 'ehlo-reject', 'tls', 'agent', 'http'])
+                            'silent', 'ehlo-reject', 'tls', 'tls-garbage',
+                            'agent', 'http'])
     p.add_argument('--addr', default='127.0.0.1')
     p.add_argument('--port', type=int, default=0)
     p.add_argument('--port-file')

@@ -3,7 +3,10 @@
  * down (with a reason that is not UTF-8) and drained, a label that needs
  * escaping, a relay with two backends still listening where the config no
  * longer says, a rejected reload after one that left two settings waiting
- * for a restart. */
+ * for a restart; two zones, mail.example.com. unsigned and
+ * dane.example.net. signed with an active and a published key, its
+ * signatures 2 days from expiry with a 7-day refresh margin (re-signing
+ * is late), with dynamic names. */
 #ifndef MXS_STATUS_FIXTURE_H
 #define MXS_STATUS_FIXTURE_H
 
@@ -18,7 +21,7 @@
 static struct status_model   fx_m;
 static struct status_pool    fx_pools[2];
 static struct status_server  fx_srv0[3], fx_srv1[1];
-static struct status_zone    fx_zones[1];
+static struct status_zone    fx_zones[2];
 static char                  fx_addrs[2][INET6_ADDRSTRLEN];
 static struct probe_result   fx_hist[2];
 static struct relay_backend_stats fx_rb[2];
@@ -35,6 +38,7 @@ fx_model(void)
 	memset(fx_srv1, 0, sizeof(fx_srv1));
 	memset(fx_hist, 0, sizeof(fx_hist));
 	memset(fx_rb, 0, sizeof(fx_rb));
+	memset(fx_zones, 0, sizeof(fx_zones));
 
 	m->now_ms = 1700000123456LL;
 	m->started_ms = 1700000000000LL;
@@ -52,8 +56,36 @@ fx_model(void)
 	m->reload.api_requested_ms = 1700000100500LL;
 	strcpy(fx_zones[0].origin, "mail.example.com.");
 	fx_zones[0].serial = 2026112701;
+	strcpy(fx_zones[1].origin, "dane.example.net.");
+	fx_zones[1].serial = 7;
+	fx_zones[1].dnssec = (struct status_dnssec){
+		.on = true,
+		.keys = { { 12345, 13, true }, { 54321, 15, false } },
+		.nkeys = 2,
+		/* signed 12 days ago for 14: 2 days left, 7 of margin */
+		.inception = 1700000123 - 12 * 86400 - 3600,
+		.expiration = 1700000123 + 2 * 86400,
+		.sigs = 57,
+		.signed_at = 1700000123 - 12 * 86400,
+		.sign_ms = 12.5,
+		.validity = 14 * 86400,
+		.refresh = 7 * 86400,
+		.ndyn = 2,
+		.has_dyn = true,
+		.dyn_gen = 41,
+		.dyn_sigs = 400,
+		.dyn_ms = 3.25,
+		.dyn_built_ms = 1700000120500LL,
+	};
 	m->zones = fx_zones;
-	m->nzones = 1;
+	m->nzones = 2;
+	m->dnssec = true;
+	m->signer.builds = 3;
+	m->signer.failures = 1;
+	m->signer.sigs = 1200;
+	m->signer.last_ms = 3.25;
+	m->signer.last_at_ms = 1700000120500LL;
+	m->signer.resigns = 4;
 	m->share_window = 60;
 	m->stats.queries = 100;
 	m->stats.udp = 90;
@@ -109,6 +141,12 @@ fx_model(void)
 	s->ps.transitions = 1;
 	s->ps.since_ms = 1700000001000LL;
 	s->ps.cert_days = 30;
+	/* DANE required, matched by its 3 1 1 record */
+	s->ps.dane_mode = PSTATE_DANE_REQUIRE;
+	s->ps.dane_state = PSTATE_DANE_MATCH;
+	s->ps.dane_tlsa = 2;
+	s->ps.dane_unusable = 1;
+	strcpy(s->ps.dane_match, "3 1 1 0123abcd...");
 	s->cnt.ok = 10;
 	s->cnt.failed = 1;
 	s->cnt.skipped = 2;
@@ -141,6 +179,13 @@ fx_model(void)
 	s->ps.since_ms = 1700000090000LL;
 	s->ps.cert_days = INT32_MIN;
 	strcpy(s->ps.reason, "banner: 554 \xff busy");
+	/* DANE checked: mismatched three times, still eligible */
+	s->ps.dane_mode = PSTATE_DANE_CHECK;
+	s->ps.dane_state = PSTATE_DANE_MISMATCH;
+	s->ps.dane_tlsa = 1;
+	strcpy(s->ps.dane_reason, "DANE mismatch: presented 3 1 1 "
+	    "89abcdef..., published 3 1 1 0123abcd...");
+	s->cnt.dane_mismatches = 3;
 	s->cnt.failed = 12;
 	s->has_first = true;
 	s->first = 0;

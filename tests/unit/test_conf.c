@@ -280,6 +280,14 @@ static const struct bad_case bad_cases[] = {
 	  "t.conf:1: all_down 'relay' needs a relay_host\n" },
 	{ "all_down_unknown", POOL("all_down = \"fail\";"),
 	  "t.conf:1: all_down: unknown value 'fail' (expected all, relay or servfail)\n" },
+	{ "dane_unknown", POOL("dane = \"yes\";"),
+	  "t.conf:1: dane: unknown value 'yes' (expected off, check or require)\n" },
+	{ "dane_without_smtp", POOL("dane = \"require\";"),
+	  "t.conf:1: dane 'require' needs an smtp health probe (probe.type "
+	  "'smtp'), pool 'p' has 'none'\n" },
+	{ "dane_tcp_probe", POOL("probe = { type = \"tcp\"; }; dane = \"check\";"),
+	  "t.conf:1: dane 'check' needs an smtp health probe (probe.type "
+	  "'smtp'), pool 'p' has 'tcp'\n" },
 	{ "relay_host_bad", POOL("relay_host = \"relay..example.\";"),
 	  "t.conf:1: relay_host: 'relay..example.' is not a valid host name (empty label)\n" },
 	{ "servers_missing", "pools = (\n { name = \"p\"; } );\n",
@@ -595,6 +603,8 @@ test_example(void **state)
 	assert_int_equal(p->ttl_degraded, 0);
 	assert_null(p->relay_host);
 	assert_int_equal(p->all_down, CONF_ALLDOWN_ALL);
+	assert_int_equal(p->dane, CONF_DANE_AUTO);
+	assert_int_equal(p->dane_line, 0);
 
 	assert_int_equal(p->nservers, 3);
 	s = &p->servers[0];
@@ -679,6 +689,7 @@ test_all_keys(void **state)
 	    "    load_smoothing = 1; load_low = 10.5; load_high = 90; slowstart = 0;\n"
 	    "    min_up = 2; max_mx = 4; max_addrs = 2; pref_base = 0; pref_step = 5;\n"
 	    "    ttl_degraded = 30; relay_host = \"relay\"; all_down = \"relay\";\n"
+	    "    dane = \"require\";\n"
 	    "    servers = ( { name = \"A\"; host = \"mx-a.example.net.\";\n"
 	    "      address = \"192.0.2.1\"; weight = 1000000; tier = 255;\n"
 	    "      probe_address = \"fd00::a\"; probe_port = 2525; } );\n"
@@ -755,6 +766,11 @@ test_all_keys(void **state)
 	assert_int_equal(p->ttl_degraded, 30);
 	assert_string_equal(p->relay_host, "relay");
 	assert_int_equal(p->all_down, CONF_ALLDOWN_RELAY);
+	assert_int_equal(p->dane, CONF_DANE_REQUIRE);
+	assert_true(p->dane_line > 0);
+	/* filled by the world load only */
+	assert_null(p->servers[0].tlsa);
+	assert_null(p->servers[0].tlsa_host);
 	assert_string_equal(p->servers[0].name, "a");
 	assert_string_equal(p->servers[0].host, "mx-a.example.net.");
 	assert_int_equal(p->servers[0].weight, 1000000);

@@ -1,6 +1,8 @@
 /* test_dashboard.c - unit tests of the dashboard page (dnsd/status/
  * dashboard.c): status JSON embedded in the page stays inert whatever a
- * probed server put in its strings, and keeps its value. */
+ * probed server put in its strings, and keeps its value; the DNSSEC panel
+ * reads the fields status.json has (test_json.c pins them there). How the
+ * page renders is tests/integration/t_status_browser.sh's (Chromium). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,12 +100,59 @@ test_page_one_script(void **state)
 	evbuffer_free(b);
 }
 
+/*
+ * The DNSSEC panel's script reads zones[].dnssec by these names (the keys
+ * test_json.c checks status.json for): a field renamed on one side only
+ * fails here or there. And a signed zone's warning (it quotes the
+ * re-signing error) embedded in the page stays text.
+ */
+static void
+test_dnssec_panel(void **state)
+{
+	static const char *const fields[] = {
+		".dnssec", ".signed", ".keys", ".tag", ".algorithm", ".role",
+		".expires_in", ".expiration", ".refresh", ".signed_at",
+		".sign_ms", ".signatures", ".dynamic", ".names", ".built_at",
+		".build_ms", ".resign", ".count", ".warning", ".builds",
+		".failures", ".last_at", ".last_ms",
+	};
+	const char *warning = "re-signing is failing (1 failures): "
+	    "</script><b>x</b>";
+	struct evbuffer *b = evbuffer_new();
+	json_t *doc;
+	size_t i;
+	char *s, *script;
+
+	doc = json_pack("{s:[{s:s,s:i,s:{s:b,s:s}}]}", "zones", "origin",
+	    "dane.example.net.", "serial", 7, "dnssec", "signed", 1,
+	    "warning", warning);
+	assert_non_null(doc);
+	assert_int_equal(status_dashboard(b, doc), 0);
+	s = text(b);
+	assert_int_equal(count(s, "</script"), 1);
+	assert_null(strstr(s, "<b>x</b>"));
+	/* the page escapes "/" too (JSON_ESCAPE_SLASH) */
+	assert_non_null(strstr(s, "\\u003c\\/script\\u003e\\u003cb\\u003ex"));
+	script = strstr(s, "(function(){");
+	assert_non_null(script);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (strstr(script, fields[i]) == NULL)
+			fail_msg("the page script never reads %s", fields[i]);
+	/* the panel and the overview's warning line */
+	assert_non_null(strstr(script, "id=dnssec>"));
+	assert_non_null(strstr(script, "id=\\'dnssec-warning-"));
+	json_decref(doc);
+	free(s);
+	evbuffer_free(b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_escaped_same_value),
 		cmocka_unit_test(test_page_one_script),
+		cmocka_unit_test(test_dnssec_panel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

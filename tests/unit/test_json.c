@@ -91,8 +91,13 @@ static const struct field top[] = {
 	    "\"errors\":\"conf:3: unknown key \\\"x\\\"\",\"warnings\":[],"
 	    "\"pending_restart\":[\"listen\",\"relay.listen\"],"
 	    "\"api_requests\":1,\"api_requested\":1700000100}" },
-	{ "zones",                "[{\"origin\":\"mail.example.com.\","
-	    "\"serial\":2026112701}]" },
+	/* unsigned: only that */
+	{ "zones/0",              "{\"origin\":\"mail.example.com.\","
+	    "\"serial\":2026112701,\"dnssec\":{\"signed\":false}}" },
+	{ "dnssec",               "{\"dynamic\":{\"builds\":3,\"failures\":1,"
+	    "\"signatures\":1200,\"last_ms\":3.25,\"last_at\":1700000120},"
+	    "\"resign\":{\"count\":4,\"failures\":0,\"failing\":false,"
+	    "\"error\":null,\"failed_at\":null}}" },
 	{ "queries/total",        "100" },
 	{ "queries/udp",          "90" },
 	{ "queries/tcp",          "10" },
@@ -149,6 +154,9 @@ static const struct field servers[] = {
 	{ "pools/0/servers/0/transitions",        "1" },
 	{ "pools/0/servers/0/since",              "1700000001000" },
 	{ "pools/0/servers/0/cert_days",          "30" },
+	{ "pools/0/servers/0/dane",               "{\"mode\":\"require\","
+	    "\"state\":\"match\",\"matched\":\"3 1 1 0123abcd...\","
+	    "\"reason\":null,\"tlsa\":2,\"ignored\":1,\"mismatches\":0}" },
 	{ "pools/0/servers/0/reason",             "\"\"" },
 	{ "pools/0/servers/0/checks",             "{\"ok\":10,\"failed\":1,"
 	    "\"skipped\":2,\"late\":3,\"local_errors\":4}" },
@@ -171,6 +179,10 @@ static const struct field servers[] = {
 	{ "pools/0/servers/1/transitions",        "2" },
 	{ "pools/0/servers/1/since",              "1700000090000" },
 	{ "pools/0/servers/1/cert_days",          "null" },
+	{ "pools/0/servers/1/dane",               "{\"mode\":\"check\","
+	    "\"state\":\"mismatch\",\"matched\":null,\"reason\":\"DANE "
+	    "mismatch: presented 3 1 1 89abcdef..., published 3 1 1 "
+	    "0123abcd...\",\"tlsa\":1,\"ignored\":0,\"mismatches\":3}" },
 	/* not UTF-8: the odd byte becomes '?', the field stays */
 	{ "pools/0/servers/1/reason",             "\"banner: 554 ? busy\"" },
 	{ "pools/0/servers/1/checks/failed",      "12" },
@@ -192,6 +204,34 @@ static const struct field servers[] = {
 	{ "pools/1/servers/0/health",             "\"unknown\"" },
 	{ "pools/1/servers/0/up",                 "false" },
 	{ "pools/1/servers/0/load",               "null" },
+	/* no DANE: off, nothing matched */
+	{ "pools/1/servers/0/dane",               "{\"mode\":\"off\","
+	    "\"state\":\"off\",\"matched\":null,\"reason\":null,"
+	    "\"tlsa\":0,\"ignored\":0,\"mismatches\":0}" },
+};
+
+/* The signed zone: 2 days left, 7 of margin. */
+static const struct field dnssec[] = {
+	{ "zones/1/origin",             "\"dane.example.net.\"" },
+	{ "zones/1/serial",             "7" },
+	{ "zones/1/dnssec/signed",      "true" },
+	{ "zones/1/dnssec/keys",        "[{\"tag\":12345,\"algorithm\":13,"
+	    "\"role\":\"active\"},{\"tag\":54321,\"algorithm\":15,"
+	    "\"role\":\"published\"}]" },
+	{ "zones/1/dnssec/inception",   "1698959723" },
+	{ "zones/1/dnssec/expiration",  "1700172923" },
+	{ "zones/1/dnssec/expires_in",  "172800" },
+	{ "zones/1/dnssec/validity",    "1209600" },
+	{ "zones/1/dnssec/refresh",     "604800" },
+	{ "zones/1/dnssec/signatures",  "57" },
+	{ "zones/1/dnssec/signed_at",   "1698963323" },
+	{ "zones/1/dnssec/sign_ms",     "12.5" },
+	{ "zones/1/dnssec/dynamic",     "{\"names\":2,\"generation\":41,"
+	    "\"signatures\":400,\"build_ms\":3.25,\"built_at\":1700000120}" },
+	{ "zones/1/dnssec/resign",      "{\"count\":4,\"failures\":0,"
+	    "\"failing\":false,\"error\":null,\"failed_at\":null}" },
+	{ "zones/1/dnssec/warning",     "\"signatures expire in 48 h, within "
+	    "the refresh margin (168 h): re-signing is late\"" },
 };
 
 static const struct field relay[] = {
@@ -221,6 +261,7 @@ test_fields(void **state)
 	check_fields(doc, pools, sizeof(pools) / sizeof(pools[0]));
 	check_fields(doc, servers, sizeof(servers) / sizeof(servers[0]));
 	check_fields(doc, relay, sizeof(relay) / sizeof(relay[0]));
+	check_fields(doc, dnssec, sizeof(dnssec) / sizeof(dnssec[0]));
 	json_decref(doc);
 }
 
@@ -231,7 +272,17 @@ test_keys(void **state)
 	json_t *doc = status_json(fx_model());
 
 	check_keys(doc, "version now started uptime healthy world_loaded "
-	    "state_gen last_reload zones queries pools relay");
+	    "state_gen last_reload zones dnssec queries pools relay");
+	check_keys(at(doc, "zones/0"), "origin serial dnssec");
+	check_keys(at(doc, "zones/0/dnssec"), "signed");
+	check_keys(at(doc, "zones/1/dnssec"), "signed keys inception "
+	    "expiration expires_in validity refresh signatures signed_at "
+	    "sign_ms dynamic resign warning");
+	check_keys(at(doc, "zones/1/dnssec/dynamic"), "names generation "
+	    "signatures build_ms built_at");
+	check_keys(at(doc, "zones/1/dnssec/resign"), "count failures failing "
+	    "error failed_at");
+	check_keys(at(doc, "dnssec"), "dynamic resign");
 	check_keys(at(doc, "queries"), "total udp tcp truncated dropped "
 	    "cookies by_qtype by_rcode");
 	check_keys(at(doc, "pools/0"), "name policy state probe "
@@ -244,11 +295,14 @@ test_keys(void **state)
 	check_keys(at(doc, "pools/0/servers/0"), "name addresses weight tier "
 	    "health up admin agent_admin load load_factor slowstart_factor "
 	    "eff_weight target_share first_pref_answers observed_share "
-	    "transitions since cert_days reason checks last_check history");
+	    "transitions since cert_days dane reason checks last_check "
+	    "history");
 	check_keys(at(doc, "pools/1/servers/0"), "name addresses weight tier "
 	    "health up admin agent_admin load load_factor slowstart_factor "
-	    "eff_weight target_share transitions since cert_days reason "
+	    "eff_weight target_share transitions since cert_days dane reason "
 	    "checks last_check history");
+	check_keys(at(doc, "pools/0/servers/0/dane"), "mode state matched "
+	    "reason tlsa ignored mismatches");
 	check_keys(at(doc, "relay"), "pool listen running configured "
 	    "configured_listen pending_restart counters backends");
 	check_keys(at(doc, "last_reload"), "count time ok errors warnings "
@@ -284,6 +338,127 @@ test_pool_state(void **state)
 		    t[i].want);
 		json_decref(doc);
 	}
+}
+
+/*
+ * Table of signature states: seconds left before the expiration, the
+ * re-signing record -> the warning (null: none) and expires_in. The
+ * margin is the fixture's 7 days.
+ */
+static void
+test_dnssec_warning(void **state)
+{
+	static const struct {
+		int64_t     left;
+		bool        failing;
+		const char *error;
+		const char *want;
+	} t[] = {
+		/* well before the margin: fine */
+		{ 10 * 86400, false, "", "null" },
+		/* at the margin's edge: the daemon re-signs now, not late yet */
+		{ 7 * 86400, false, "", "null" },
+		{ 7 * 86400 - 1, false, "", "\"signatures expire in 167 h, "
+		    "within the refresh margin (168 h): re-signing is late\"" },
+		{ 5400, false, "", "\"signatures expire in 90 min, within the "
+		    "refresh margin (168 h): re-signing is late\"" },
+		{ 1, false, "", "\"signatures expire in 1 s, within the "
+		    "refresh margin (168 h): re-signing is late\"" },
+		/* the second they expire, validators reject them */
+		{ 0, false, "", "\"signatures EXPIRED 0 s ago: validators "
+		    "reject the zone\"" },
+		{ -3 * 3600, false, "", "\"signatures EXPIRED 3 h ago: "
+		    "validators reject the zone\"" },
+		/* re-signing failing: said whatever the signatures' age */
+		{ 10 * 86400, true, "template did not load", "\"re-signing is "
+		    "failing (2 failures): template did not load\"" },
+		{ 86400, true, "template did not load", "\"signatures expire in "
+		    "24 h, within the refresh margin (168 h): re-signing is late; "
+		    "re-signing is failing (2 failures): template did not load\"" },
+		{ -90, true, "", "\"signatures EXPIRED 90 s ago: validators "
+		    "reject the zone; re-signing is failing (2 failures): see "
+		    "the log\"" },
+	};
+	struct status_model *m;
+	json_t *doc, *want;
+	char *got;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m = fx_model();
+		m->zones[1].dnssec.expiration = m->now_ms / 1000 + t[i].left;
+		if (t[i].failing) {
+			m->signer.resign_failing = true;
+			m->signer.resign_failures = 2;
+			m->signer.resign_failed_ms = 1700000100000LL;
+			snprintf(m->signer.resign_error,
+			    sizeof(m->signer.resign_error), "%s", t[i].error);
+		}
+		doc = status_json(m);
+		want = json_loads(t[i].want, JSON_DECODE_ANY, NULL);
+		assert_non_null(want);
+		if (!json_equal(at(doc, "zones/1/dnssec/warning"), want)) {
+			got = json_dumps(at(doc, "zones/1/dnssec/warning"),
+			    JSON_ENCODE_ANY);
+			fail_msg("left %lld failing %d: got %s, want %s",
+			    (long long)t[i].left, t[i].failing, got, t[i].want);
+		}
+		assert_int_equal(json_integer_value(at(doc,
+		    "zones/1/dnssec/expires_in")), t[i].left);
+		if (t[i].failing)
+			check_fields(doc, (const struct field[]){
+				{ "zones/1/dnssec/resign/failing", "true" },
+				{ "zones/1/dnssec/resign/failures", "2" },
+				{ "zones/1/dnssec/resign/failed_at", "1700000100" },
+				{ "dnssec/resign/failing", "true" } }, 4);
+		/* the unsigned zone never warns */
+		check_keys(at(doc, "zones/0/dnssec"), "signed");
+		json_decref(want);
+		json_decref(doc);
+	}
+}
+
+/* No zone signed: every zone {"signed": false}, no signer totals; a
+ * signed zone without dynamic names has no dynamic part, and one whose
+ * first set is not there yet says so with nulls. */
+static void
+test_dnssec_unsigned(void **state)
+{
+	struct status_model *m = fx_model();
+	json_t *doc;
+
+	memset(&m->zones[1].dnssec, 0, sizeof(m->zones[1].dnssec));
+	m->dnssec = false;
+	doc = status_json(m);
+	check_fields(doc, (const struct field[]){
+		{ "zones/0/dnssec", "{\"signed\":false}" },
+		{ "zones/1/dnssec", "{\"signed\":false}" },
+		{ "dnssec", "null" } }, 3);
+	json_decref(doc);
+
+	m = fx_model();
+	m->zones[1].dnssec.ndyn = 0;
+	m->zones[1].dnssec.has_dyn = false;
+	m->zones[1].dnssec.nkeys = 1;
+	doc = status_json(m);
+	check_fields(doc, (const struct field[]){
+		{ "zones/1/dnssec/dynamic", "null" },
+		{ "zones/1/dnssec/keys", "[{\"tag\":12345,\"algorithm\":13,"
+		    "\"role\":\"active\"}]" } }, 2);
+	json_decref(doc);
+
+	m = fx_model();
+	m->zones[1].dnssec.has_dyn = false;
+	m->signer.builds = 0;
+	m->signer.last_at_ms = 0;
+	doc = status_json(m);
+	check_fields(doc, (const struct field[]){
+		{ "zones/1/dnssec/dynamic", "{\"names\":2,\"generation\":null,"
+		    "\"signatures\":null,\"build_ms\":null,"
+		    "\"built_at\":null}" },
+		{ "dnssec/dynamic/last_ms", "null" },
+		{ "dnssec/dynamic/last_at", "null" } }, 3);
+	json_decref(doc);
 }
 
 static void
@@ -422,6 +597,8 @@ main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_pool_state),
+		cmocka_unit_test(test_dnssec_warning),
+		cmocka_unit_test(test_dnssec_unsigned),
 		cmocka_unit_test(test_no_relay_no_reload),
 		cmocka_unit_test(test_reload_record),
 		cmocka_unit_test(test_relay_removed),

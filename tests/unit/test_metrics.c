@@ -60,6 +60,30 @@ static const char *const lines[] = {
 	"mxspread_config_last_reload_successful 0",
 	"mxspread_dns_healthy 1",
 	"mxspread_zone_serial{zone=\"mail.example.com.\"} 2026112701",
+	"mxspread_zone_serial{zone=\"dane.example.net.\"} 7",
+	"mxspread_dnssec_signed{zone=\"mail.example.com.\"} 0",
+	"mxspread_dnssec_signed{zone=\"dane.example.net.\"} 1",
+	"mxspread_dnssec_key_info{zone=\"dane.example.net.\",tag=\"12345\","
+	    "algorithm=\"13\",role=\"active\"} 1",
+	"mxspread_dnssec_key_info{zone=\"dane.example.net.\",tag=\"54321\","
+	    "algorithm=\"15\",role=\"published\"} 1",
+	"mxspread_dnssec_signature_expiration_timestamp_seconds"
+	    "{zone=\"dane.example.net.\"} 1700172923",
+	"mxspread_dnssec_signatures_expired{zone=\"dane.example.net.\"} 0",
+	"mxspread_dnssec_refresh_seconds{zone=\"dane.example.net.\"} 604800",
+	"mxspread_dnssec_signatures_total{zone=\"dane.example.net.\","
+	    "kind=\"static\"} 57",
+	"mxspread_dnssec_last_signed_timestamp_seconds"
+	    "{zone=\"dane.example.net.\"} 1698963323",
+	"mxspread_dnssec_sign_duration_seconds{zone=\"dane.example.net.\"} "
+	    "0.0125",
+	"mxspread_dnssec_dynamic_builds_total 3",
+	"mxspread_dnssec_dynamic_build_failures_total 1",
+	"mxspread_dnssec_dynamic_signatures_total 1200",
+	"mxspread_dnssec_dynamic_build_seconds 0.00325",
+	"mxspread_dnssec_resigns_total 4",
+	"mxspread_dnssec_resign_failures_total 0",
+	"mxspread_dnssec_resign_failing 0",
 	"mxspread_dns_queries_total{qtype=\"A\"} 20",
 	"mxspread_dns_queries_total{qtype=\"MX\"} 70",
 	"mxspread_dns_queries_total{qtype=\"AAAA\"} 0",
@@ -111,6 +135,16 @@ static const char *const lines[] = {
 	"mxspread_probe_checks_total{pool=\"inbound\",server=\"mx1\",outcome=\"failed\"} 1",
 	"mxspread_probe_checks_total{pool=\"inbound\",server=\"mx2\",outcome=\"failed\"} 12",
 	"mxspread_probe_rounds_skipped_total{pool=\"inbound\",server=\"mx1\"} 2",
+	/* DANE: every state of a server whose mode is not off, 1 for its own */
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"match\"} 1",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"mismatch\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"unknown\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"no_tlsa\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"no_starttls\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx1\",state=\"error\"} 0",
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx2\",state=\"mismatch\"} 1",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx1\"} 0",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx2\"} 3",
 	"mxspread_probe_rounds_late_total{pool=\"inbound\",server=\"mx1\"} 3",
 	"mxspread_reload_pending_restart 2",
 	"mxspread_probe_local_errors_total{pool=\"inbound\",server=\"mx1\"} 4",
@@ -142,6 +176,19 @@ static const char *const absent[] = {
 	"mxspread_server_cert_expiry_seconds{pool=\"inbound\",server=\"mx2\"}",
 	/* no first-preference count */
 	"mxspread_answers_first_total{pool=\"backup\"",
+	/* DANE off (mx3) or no pool state: no DANE sample; "off" is no state */
+	"mxspread_server_dane_state{pool=\"inbound\",server=\"mx3\"",
+	"mxspread_server_dane_mismatches_total{pool=\"inbound\",server=\"mx3\"",
+	"mxspread_server_dane_state{pool=\"backup\"",
+	"state=\"off\"",
+	/* an unsigned zone has no keys, times or signatures */
+	"mxspread_dnssec_key_info{zone=\"mail.example.com.\"",
+	"mxspread_dnssec_signature_expiration_timestamp_seconds"
+	    "{zone=\"mail.example.com.\"}",
+	"mxspread_dnssec_signatures_expired{zone=\"mail.example.com.\"}",
+	"mxspread_dnssec_signatures_total{zone=\"mail.example.com.\"",
+	"mxspread_dnssec_last_signed_timestamp_seconds"
+	    "{zone=\"mail.example.com.\"}",
 };
 
 static void
@@ -219,8 +266,21 @@ test_structure(void **state)
 	char *text;
 
 	text = render(m);
-	assert_int_equal(check_structure(text), 44);
+	assert_int_equal(check_structure(text), 61);
 	free(text);
+
+	/* no zone signed: mxspread_dnssec_signed alone says so */
+	m->dnssec = false;
+	m->zones[1].dnssec.on = false;
+	text = render(m);
+	assert_true(has_line(text,
+	    "mxspread_dnssec_signed{zone=\"dane.example.net.\"} 0"));
+	assert_null(strstr(text, "mxspread_dnssec_key_info"));
+	assert_null(strstr(text, "mxspread_dnssec_dynamic_"));
+	assert_null(strstr(text, "mxspread_dnssec_resign"));
+	assert_int_equal(check_structure(text), 61 - 14);
+	free(text);
+	m = fx_model();
 
 	/* no relay, no first-preference counts: those families are gone */
 	m->relay = false;
@@ -230,7 +290,7 @@ test_structure(void **state)
 	text = render(m);
 	assert_null(strstr(text, "mxspread_relay_"));
 	assert_null(strstr(text, "mxspread_answers_first_total"));
-	assert_int_equal(check_structure(text), 44 - 10 - 1);
+	assert_int_equal(check_structure(text), 61 - 10 - 1);
 	free(text);
 
 	/* nothing configured: every family still declared, no server sample */
@@ -240,7 +300,49 @@ test_structure(void **state)
 	assert_true(has_line(text, "# TYPE mxspread_server_up gauge"));
 	assert_null(strstr(text, "mxspread_server_up{"));
 	assert_null(strstr(text, "mxspread_zone_serial{"));
+	assert_null(strstr(text, "mxspread_dnssec_signed{"));
 	free(text);
+}
+
+/* Table: seconds left before the signatures expire, re-signing failing ->
+ * the expired gauge and the failing one. Expired from the second of the
+ * expiration on, as the daemon's re-signing check says. */
+static void
+test_dnssec_expired(void **state)
+{
+	static const struct {
+		int64_t left;
+		bool    failing;
+		int     expired;
+	} t[] = {
+		{ 2 * 86400, false, 0 },
+		{ 1,         false, 0 },
+		{ 0,         true,  1 },
+		{ -3600,     true,  1 },
+	};
+	struct status_model *m;
+	char want[200], *text;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m = fx_model();
+		m->zones[1].dnssec.expiration = m->now_ms / 1000 + t[i].left;
+		m->signer.resign_failing = t[i].failing;
+		m->signer.resign_failures = t[i].failing ? 5 : 0;
+		text = render(m);
+		snprintf(want, sizeof(want), "mxspread_dnssec_signatures_expired"
+		    "{zone=\"dane.example.net.\"} %d", t[i].expired);
+		if (!has_line(text, want))
+			fail_msg("left %lld: no line %s", (long long)t[i].left, want);
+		snprintf(want, sizeof(want), "mxspread_dnssec_resign_failing %d",
+		    t[i].failing);
+		assert_true(has_line(text, want));
+		snprintf(want, sizeof(want),
+		    "mxspread_dnssec_resign_failures_total %d",
+		    t[i].failing ? 5 : 0);
+		assert_true(has_line(text, want));
+		free(text);
+	}
 }
 
 /* Table of values: how prom_value prints a double. */
@@ -332,6 +434,8 @@ test_escaping(void **state)
 		    sizeof(m->pools[0].servers[0].name), "%s", t[i].name);
 		snprintf(m->zones[0].origin, sizeof(m->zones[0].origin), "%s",
 		    t[i].name);
+		snprintf(m->zones[1].origin, sizeof(m->zones[1].origin), "%s",
+		    t[i].name);
 		snprintf(m->rb[0].name, sizeof(m->rb[0].name), "%s", t[i].name);
 		text = render(m);
 		snprintf(want, sizeof(want), "mxspread_server_weight"
@@ -342,6 +446,11 @@ test_escaping(void **state)
 		    "{zone=\"%s\"} 2026112701", t[i].want);
 		if (!has_line(text, want))
 			fail_msg("zone label: no line %s", want);
+		snprintf(want, sizeof(want), "mxspread_dnssec_key_info{zone="
+		    "\"%s\",tag=\"12345\",algorithm=\"13\",role=\"active\"} 1",
+		    t[i].want);
+		if (!has_line(text, want))
+			fail_msg("dnssec zone label: no line %s", want);
 		snprintf(want, sizeof(want), "mxspread_relay_backend_sessions"
 		    "{pool=\"inbound\",server=\"%s\"} 2", t[i].want);
 		if (!has_line(text, want))
@@ -383,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_structure),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_dnssec_expired),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_promtool),
 	};

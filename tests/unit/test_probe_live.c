@@ -1,5 +1,6 @@
 /* test_probe_live.c - the probe engine against real peers: testsmtp.py fault
- * modes, agent and HTTP load responders, smtp-sink and a real Postfix smtpd. */
+ * modes, agent and HTTP load responders, smtp-sink and a real Postfix smtpd;
+ * DANE with real TLS (certificates made by openssl, TLSA data computed here). */
 #include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
@@ -22,12 +23,16 @@
 #include <sys/wait.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "dnsd/base/log.h"
 #include "probes/probe.h"
 #include "probes/pstate.h"
+#include "probes/smtp.h"
 
-#define MAXPOOLS 24
+#define MAXPOOLS 32
 #define MAXPIDS  64
 
 static char root[PATH_MAX];
@@ -40,6 +45,7 @@ struct tconf {
 	struct conf_pool   pools[MAXPOOLS];
 	struct conf_server servers[MAXPOOLS];
 	struct conf_ip     ips[MAXPOOLS];
+	uint8_t            tlsa[MAXPOOLS][2048];	/* servers[i].tlsa */
 };
 static struct tconf tc;
 
@@ -648,6 +654,11 @@ test_probe_target(void **state)
 	expect_down("paddr-dead", "connection refused");
 }
 
+static void tc_tlsa(struct conf_pool *p, uint8_t u, uint8_t sel, uint8_t mt,
+    const char *pem);
+static void expect_dane(const char *pool, enum pstate_dane st,
+    const char *text);
+
 static void
 test_postfix(void **state)
 {
@@ -691,6 +702,11 @@ test_postfix(void **state)
 	p->probe.starttls_required = true;
 	p->probe.ca_file = cert;
 	p->probe.tls_hostname = "localhost";
+	/* DANE-EE against real smtpd: its self-signed certificate, no CA */
+	p = tc_pool("postfix-dane", CONF_PROBE_SMTP, pfp);
+	p->dane = CONF_DANE_REQUIRE;
+	p->servers[0].tlsa_host = "localhost.";
+	tc_tlsa(p, 3, 1, 1, cert);
 	p = tc_pool("postfix-proxy1", CONF_PROBE_SMTP, pfproxy);
 	p->probe.proxy_protocol = CONF_PROXY_V1;
 	p = tc_pool("postfix-proxy2", CONF_PROBE_SMTP, pfproxy);
@@ -704,6 +720,8 @@ test_postfix(void **state)
 	expect_up("postfix");
 	expect_up("postfix-tls");
 	assert_in_range(snap(pool_idx("postfix-tls")).cert_days, 28, 30);
+	expect_up("postfix-dane");
+	expect_dane("postfix-dane", PSTATE_DANE_MATCH, "3 1 1 ");
 	expect_up("postfix-proxy1");
 	expect_up("postfix-proxy2");
 	/* without the header that smtpd waits (and then hangs up) */
@@ -940,6 +958,363 @@ test_local_shortage(void **state)
 	}
 }
 
+/* ------------------------------------------------------------ DANE */
+
+/* The certificate association data of a PEM certificate file for a
+ * selector (0 certificate, 1 SubjectPublicKeyInfo) and matching type
+ * (0 as is, 1 SHA-256, 2 SHA-512), computed here, not by the probe. */
+static size_t
+cert_assoc(const char *pem, uint8_t sel, uint8_t mt, uint8_t *out,
+    size_t size)
+{
+	unsigned char *der = NULL;
+	unsigned int olen = 0;
+	X509 *x;
+	FILE *f;
+	int n;
+
+	assert_non_null(f = fopen(pem, "r"));
+	assert_non_null(x = PEM_read_X509(f, NULL, NULL, NULL));
+	fclose(f);
+	n = sel == 0 ? i2d_X509(x, &der) :
+	    i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der);
+	X509_free(x);
+	assert_true(n > 0);
+	if (mt == 0) {
+		assert_true((size_t)n <= size);
+		memcpy(out, der, (size_t)n);
+		olen = (unsigned)n;
+	} else
+		assert_int_equal(EVP_Digest(der, (size_t)n, out, &olen,
+		    mt == 1 ? EVP_sha256() : EVP_sha512(), NULL), 1);
+	OPENSSL_free(der);
+	return olen;
+}
+
+/* Add one TLSA record to pool p's server: u s m and the data of pem (NULL:
+ * 32 bytes of 0x5a). */
+static void
+tc_tlsa(struct conf_pool *p, uint8_t u, uint8_t sel, uint8_t mt,
+    const char *pem)
+{
+	size_t i = (size_t)(p - tc.pools), dl;
+	struct conf_server *s = p->servers;
+	uint8_t data[1600], *rd;
+
+	if (pem != NULL)
+		dl = cert_assoc(pem, sel, mt, data, sizeof(data));
+	else {
+		dl = 32;
+		memset(data, 0x5a, dl);
+	}
+	assert_true(s->tlsa_len + 2 + 3 + dl <= sizeof(tc.tlsa[i]));
+	s->tlsa = tc.tlsa[i];
+	rd = s->tlsa + s->tlsa_len;
+	rd[0] = (uint8_t)((3 + dl) >> 8);
+	rd[1] = (uint8_t)(3 + dl);
+	rd[2] = u;
+	rd[3] = sel;
+	rd[4] = mt;
+	memcpy(rd + 5, data, dl);
+	s->tlsa_len += 2 + 3 + dl;
+	s->tlsa_count++;
+}
+
+/* An smtp pool with DANE mode dane against port; the TLSA base domain
+ * mx1.dane.test (the certificates' name), the zone signed. */
+static struct conf_pool *
+tc_dane(const char *name, uint16_t port, enum conf_dane dane)
+{
+	struct conf_pool *p = tc_pool(name, CONF_PROBE_SMTP, port);
+
+	p->dane = dane;
+	p->probe.timeout = 0.9;
+	p->servers[0].tlsa_host = "mx1.dane.test.";
+	p->servers[0].tlsa_signed = true;
+	return p;
+}
+
+/* The first 8 hex digits of cert data, as the probe's reasons print them. */
+static const char *
+hex8(const char *pem, uint8_t sel, uint8_t mt, char *buf)
+{
+	uint8_t d[1600];
+
+	cert_assoc(pem, sel, mt, d, sizeof(d));
+	snprintf(buf, 16, "%02x%02x%02x%02x", d[0], d[1], d[2], d[3]);
+	return buf;
+}
+
+static enum pstate_dane want_dane;
+
+static bool
+dane_pred(size_t pool)
+{
+	return snap(pool).dane_state == want_dane;
+}
+
+/* pool's DANE state becomes st (within 8 s); its match or reason holds
+ * text (NULL: not looked at). */
+static void
+expect_dane(const char *pool, enum pstate_dane st, const char *text)
+{
+	size_t i = pool_idx(pool);
+	struct pstate_server s;
+
+	want_dane = st;
+	if (!wait_until(dane_pred, i, 8.0))
+		fail_msg("pool %s: DANE state %s, want %s (reason \"%s\")", pool,
+		    pstate_dane_name(snap(i).dane_state), pstate_dane_name(st),
+		    snap(i).dane_reason);
+	s = snap(i);
+	if (text != NULL && strstr(s.dane_match, text) == NULL &&
+	    strstr(s.dane_reason, text) == NULL)
+		fail_msg("pool %s: DANE %s, match \"%s\" reason \"%s\", want "
+		    "\"%s\"", pool, pstate_dane_name(st), s.dane_match,
+		    s.dane_reason, text);
+	printf("ok: %s DANE %s %s%s\n", pool, pstate_dane_name(st),
+	    s.dane_match, s.dane_reason);
+}
+
+/*
+ * The smtp probe judging certificates by TLSA records (RFC 7672) against
+ * testsmtp.py with real TLS: DANE-EE 3 1 1 / 3 0 1 / 3 1 2 / 3 0 0 of a
+ * self-signed certificate (no CA store: the TLSA decides), DANE-EE on an
+ * expired certificate of another name (neither checked, 3.1.1), DANE-TA
+ * 2 0 1 / 2 1 1 of a CA in the chain, the chain cut short and the wrong
+ * name (DANE-TA checks both); a mismatch under check (eligible, counted)
+ * and require (down, "DANE mismatch: presented ..., published ..."), no
+ * STARTTLS both ways, garbage instead of a handshake, usages 0/1 only
+ * (ignored: "no TLSA", PKIX as before), no records (PKIX unchanged), the
+ * auto mode, and smtp_tlsa_fetch (mxspread tlsa).
+ */
+static void
+test_dane(void **state)
+{
+	char d[PATH_MAX], ee[PATH_MAX + 32], eek[PATH_MAX + 32],
+	    oth[PATH_MAX + 32], othk[PATH_MAX + 32], ca[PATH_MAX + 32],
+	    chain[PATH_MAX + 32], leaf[PATH_MAX + 32], leafk[PATH_MAX + 32],
+	    xp[PATH_MAX + 32], xpk[PATH_MAX + 32], want[160], a[16], b[16],
+	    err[128];
+	uint16_t pee, poth, pxp, pchain, pleaf, pplain, pgarb;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct conf_probe cp;
+	struct conf_pool *p;
+	struct probe_counters cnt;
+	uint8_t spki[32], want_spki[32];
+	const char *ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 "
+	    "-nodes -days 30";
+
+	(void)state;
+	snprintf(d, sizeof(d), "%s/dane", tmp);
+	assert_int_equal(sh("sh %s/tests/lib/mkcerts.sh %s/certs >/dev/null",
+	    root, d), 0);
+	assert_int_equal(sh("(cd %s && "
+	    "openssl req -x509 %s -keyout ee.key -out ee.crt -subj "
+	    "/CN=mx1.dane.test -addext subjectAltName=DNS:mx1.dane.test && "
+	    "openssl req -x509 %s -keyout other.key -out other.crt -subj "
+	    "/CN=mx1.dane.test -addext subjectAltName=DNS:mx1.dane.test && "
+	    "openssl req -x509 %s -keyout ca.key -out ca.crt -subj "
+	    "'/CN=DANE test CA' -addext basicConstraints=critical,CA:TRUE "
+	    "-addext keyUsage=critical,keyCertSign,cRLSign && "
+	    "openssl req -new %s -keyout leaf.key -out leaf.csr -subj "
+	    "/CN=mx1.dane.test && "
+	    "printf 'subjectAltName=DNS:mx1.dane.test\\nbasicConstraints="
+	    "CA:FALSE\\n' > leaf.ext && "
+	    "openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key "
+	    "-CAcreateserial -days 30 -extfile leaf.ext -out leaf.crt && "
+	    "cat leaf.crt ca.crt > chain.crt) >/dev/null 2>&1", d, ec, ec, ec,
+	    ec), 0);
+	snprintf(ee, sizeof(ee), "%s/ee.crt", d);
+	snprintf(eek, sizeof(eek), "%s/ee.key", d);
+	snprintf(oth, sizeof(oth), "%s/other.crt", d);
+	snprintf(othk, sizeof(othk), "%s/other.key", d);
+	snprintf(ca, sizeof(ca), "%s/ca.crt", d);
+	snprintf(chain, sizeof(chain), "%s/chain.crt", d);
+	snprintf(leaf, sizeof(leaf), "%s/leaf.crt", d);
+	snprintf(leafk, sizeof(leafk), "%s/leaf.key", d);
+	snprintf(xp, sizeof(xp), "%s/certs/expired.crt", d);
+	snprintf(xpk, sizeof(xpk), "%s/certs/expired.key", d);
+	peer_start("tls", 0, &pee, "--cert", ee, "--key", eek, NULL);
+	peer_start("tls", 0, &poth, "--cert", oth, "--key", othk, NULL);
+	peer_start("tls", 0, &pxp, "--cert", xp, "--key", xpk, NULL);
+	peer_start("tls", 0, &pchain, "--cert", chain, "--key", leafk, NULL);
+	peer_start("tls", 0, &pleaf, "--cert", leaf, "--key", leafk, NULL);
+	peer_start("normal", 0, &pplain, NULL);
+	peer_start("tls-garbage", 0, &pgarb, NULL);
+
+	tc_reset();
+	/* DANE-EE: no CA store knows these; starttls not even configured */
+	tc_tlsa(tc_dane("ee311", pee, CONF_DANE_REQUIRE), 3, 1, 1, ee);
+	tc_tlsa(tc_dane("ee301", pee, CONF_DANE_REQUIRE), 3, 0, 1, ee);
+	tc_tlsa(tc_dane("ee312", pee, CONF_DANE_REQUIRE), 3, 1, 2, ee);
+	tc_tlsa(tc_dane("ee300", pee, CONF_DANE_REQUIRE), 3, 0, 0, ee);
+	p = tc_dane("ee-expired", pxp, CONF_DANE_REQUIRE);
+	tc_tlsa(p, 3, 1, 1, xp);	/* CN localhost, ended 3 days ago */
+	/* usages 0 and 1 and an unknown matching type ignored; the 3 1 1
+	 * decides; a wrong 2 1 1 beside it does not spoil the match */
+	p = tc_dane("ee-mixed", pee, CONF_DANE_REQUIRE);
+	tc_tlsa(p, 1, 1, 1, ee);
+	tc_tlsa(p, 0, 0, 1, ca);
+	tc_tlsa(p, 3, 1, 7, NULL);
+	tc_tlsa(p, 2, 1, 1, NULL);
+	tc_tlsa(p, 3, 1, 1, ee);
+	/* DANE-TA: the CA sent in the chain */
+	tc_tlsa(tc_dane("ta201", pchain, CONF_DANE_REQUIRE), 2, 0, 1, ca);
+	tc_tlsa(tc_dane("ta211", pchain, CONF_DANE_REQUIRE), 2, 1, 1, ca);
+	tc_tlsa(tc_dane("ta-truncated", pleaf, CONF_DANE_REQUIRE), 2, 1, 1, ca);
+	p = tc_dane("ta-wrongname", pchain, CONF_DANE_REQUIRE);
+	p->servers[0].tlsa_host = "mx2.dane.test.";
+	tc_tlsa(p, 2, 1, 1, ca);
+	/* a rollover done before the TLSA: another key presented */
+	tc_tlsa(tc_dane("mismatch-check", poth, CONF_DANE_CHECK), 3, 1, 1, ee);
+	p = tc_dane("mismatch-require", poth, CONF_DANE_REQUIRE);
+	tc_tlsa(p, 3, 1, 1, ee);
+	tc_tlsa(p, 3, 0, 1, ee);
+	/* no STARTTLS while TLSA records are published */
+	tc_tlsa(tc_dane("nostarttls-check", pplain, CONF_DANE_CHECK), 3, 1, 1, ee);
+	tc_tlsa(tc_dane("nostarttls-require", pplain, CONF_DANE_REQUIRE), 3, 1, 1,
+	    ee);
+	/* text instead of a handshake: an error under either mode; check
+	 * keeps the server eligible when the probe would not use TLS */
+	tc_tlsa(tc_dane("garbage-require", pgarb, CONF_DANE_REQUIRE), 3, 1, 1, ee);
+	tc_tlsa(tc_dane("garbage-check", pgarb, CONF_DANE_CHECK), 3, 1, 1, ee);
+	p = tc_dane("garbage-check-tls", pgarb, CONF_DANE_CHECK);
+	p->probe.starttls = true;
+	tc_tlsa(p, 3, 1, 1, ee);
+	/* usages 0/1 only: nothing usable, PKIX as without TLSA */
+	p = tc_dane("pkix-only", pee, CONF_DANE_REQUIRE);
+	p->probe.starttls = true;
+	tc_tlsa(p, 1, 1, 1, ee);
+	/* no TLSA at all: PKIX unchanged, both ways */
+	p = tc_dane("notlsa-trusted", pee, CONF_DANE_CHECK);
+	p->probe.starttls = true;
+	p->probe.starttls_required = true;
+	p->probe.ca_file = ee;
+	p->probe.tls_hostname = "mx1.dane.test";
+	p = tc_dane("notlsa-untrusted", pee, CONF_DANE_CHECK);
+	p->probe.starttls = true;
+	/* dane unset: check when signed, off when not */
+	tc_tlsa(tc_dane("auto-signed", poth, CONF_DANE_AUTO), 3, 1, 1, ee);
+	p = tc_dane("auto-unsigned", poth, CONF_DANE_AUTO);
+	p->servers[0].tlsa_signed = false;
+	tc_tlsa(p, 3, 1, 1, ee);
+	p = tc_dane("off", poth, CONF_DANE_OFF);
+	tc_tlsa(p, 3, 1, 1, ee);
+
+	assert_int_equal(probe_engine_start(&tc.c), 0);
+	/* at start: the mode in effect and what is usable */
+	assert_int_equal(snap(pool_idx("ee-mixed")).dane_tlsa, 2);
+	assert_int_equal(snap(pool_idx("ee-mixed")).dane_unusable, 3);
+	assert_int_equal(snap(pool_idx("pkix-only")).dane_state,
+	    PSTATE_DANE_NO_TLSA);
+	assert_int_equal(snap(pool_idx("auto-signed")).dane_mode,
+	    PSTATE_DANE_CHECK);
+	assert_int_equal(snap(pool_idx("auto-unsigned")).dane_mode,
+	    PSTATE_DANE_OFF);
+	assert_int_equal(snap(pool_idx("off")).dane_mode, PSTATE_DANE_OFF);
+	assert_int_equal(snap(pool_idx("notlsa-trusted")).dane_mode,
+	    PSTATE_DANE_CHECK);
+
+	expect_up("ee311");
+	snprintf(want, sizeof(want), "3 1 1 %s...", hex8(ee, 1, 1, a));
+	expect_dane("ee311", PSTATE_DANE_MATCH, want);
+	assert_in_range(snap(pool_idx("ee311")).cert_days, 28, 30);
+	expect_up("ee301");
+	snprintf(want, sizeof(want), "3 0 1 %s...", hex8(ee, 0, 1, a));
+	expect_dane("ee301", PSTATE_DANE_MATCH, want);
+	expect_up("ee312");
+	snprintf(want, sizeof(want), "3 1 2 %s...", hex8(ee, 1, 2, a));
+	expect_dane("ee312", PSTATE_DANE_MATCH, want);
+	expect_up("ee300");
+	expect_dane("ee300", PSTATE_DANE_MATCH, "3 0 0 ");
+	expect_up("ee-expired");
+	expect_dane("ee-expired", PSTATE_DANE_MATCH, "3 1 1 ");
+	assert_int_equal(snap(pool_idx("ee-expired")).cert_days, -3);
+	expect_up("ee-mixed");
+	snprintf(want, sizeof(want), "3 1 1 %s...", hex8(ee, 1, 1, a));
+	expect_dane("ee-mixed", PSTATE_DANE_MATCH, want);
+
+	expect_up("ta201");
+	snprintf(want, sizeof(want), "2 0 1 %s...", hex8(ca, 0, 1, a));
+	expect_dane("ta201", PSTATE_DANE_MATCH, want);
+	expect_up("ta211");
+	snprintf(want, sizeof(want), "2 1 1 %s...", hex8(ca, 1, 1, a));
+	expect_dane("ta211", PSTATE_DANE_MATCH, want);
+	snprintf(want, sizeof(want), "DANE mismatch: presented 3 1 1 %s..., "
+	    "published 2 1 1 %s...", hex8(leaf, 1, 1, a), hex8(ca, 1, 1, b));
+	expect_down("ta-truncated", want);
+	expect_dane("ta-truncated", PSTATE_DANE_MISMATCH, want);
+	expect_down("ta-wrongname", "DANE mismatch: hostname mismatch");
+
+	snprintf(want, sizeof(want), "DANE mismatch: presented 3 1 1 %s..., "
+	    "published 3 1 1 %s...", hex8(oth, 1, 1, a), hex8(ee, 1, 1, b));
+	expect_up("mismatch-check");
+	expect_dane("mismatch-check", PSTATE_DANE_MISMATCH, want);
+	assert_string_equal(snap(pool_idx("mismatch-check")).reason, "");
+	probe_get_counters(pool_idx("mismatch-check"), 0, &cnt);
+	assert_true(cnt.dane_mismatches >= 2);
+	assert_int_equal(cnt.failed, 0);
+	snprintf(want + strlen(want), sizeof(want) - strlen(want), " +1");
+	expect_down("mismatch-require", want);
+	expect_dane("mismatch-require", PSTATE_DANE_MISMATCH, want);
+
+	expect_up("nostarttls-check");
+	expect_dane("nostarttls-check", PSTATE_DANE_NO_STARTTLS,
+	    "STARTTLS not offered");
+	expect_down("nostarttls-require", "DANE: STARTTLS not offered, TLSA "
+	    "records published");
+	expect_dane("nostarttls-require", PSTATE_DANE_NO_STARTTLS, NULL);
+
+	expect_down("garbage-require", "TLS error in the TLS handshake");
+	expect_dane("garbage-require", PSTATE_DANE_ERROR, "TLS error");
+	expect_up("garbage-check");
+	expect_dane("garbage-check", PSTATE_DANE_ERROR, "TLS error");
+	expect_down("garbage-check-tls", "TLS error in the TLS handshake");
+
+	/* no usable records: PKIX, which knows no CA for this certificate */
+	expect_down("pkix-only", "certificate verify failed: self-signed");
+	assert_int_equal(snap(pool_idx("pkix-only")).dane_state,
+	    PSTATE_DANE_NO_TLSA);
+	expect_up("notlsa-trusted");
+	assert_int_equal(snap(pool_idx("notlsa-trusted")).dane_state,
+	    PSTATE_DANE_NO_TLSA);
+	expect_down("notlsa-untrusted", "certificate verify failed: self-signed");
+
+	expect_up("auto-signed");
+	expect_dane("auto-signed", PSTATE_DANE_MISMATCH, "DANE mismatch");
+	expect_up("auto-unsigned");
+	expect_up("off");
+	assert_int_equal(snap(pool_idx("auto-unsigned")).dane_state,
+	    PSTATE_DANE_NONE);
+	assert_int_equal(snap(pool_idx("off")).dane_state, PSTATE_DANE_NONE);
+	probe_get_counters(pool_idx("off"), 0, &cnt);
+	assert_int_equal(cnt.dane_mismatches, 0);
+
+	/* mxspread tlsa: the key presented now, as a 3 1 1 record's data */
+	memset(&cp, 0, sizeof(cp));
+	cp.type = CONF_PROBE_SMTP;
+	cp.timeout = 3;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons(poth);
+	assert_int_equal(smtp_tlsa_fetch(&cp, (struct sockaddr *)&sin,
+	    sizeof(sin), "mx1.dane.test", spki, err, sizeof(err)), 0);
+	cert_assoc(oth, 1, 1, want_spki, sizeof(want_spki));
+	assert_memory_equal(spki, want_spki, 32);
+	sin.sin_port = htons(pplain);
+	assert_int_equal(smtp_tlsa_fetch(&cp, (struct sockaddr *)&sin,
+	    sizeof(sin), NULL, spki, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "STARTTLS not offered"));
+	sin.sin_port = htons(pgarb);
+	assert_int_equal(smtp_tlsa_fetch(&cp, (struct sockaddr *)&sin,
+	    sizeof(sin), NULL, spki, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "TLS error"));
+	sin.sin_port = htons(closed_port());
+	assert_int_equal(smtp_tlsa_fetch(&cp, (struct sockaddr *)&sin,
+	    sizeof(sin), NULL, spki, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "connection refused"));
+}
+
 static void
 on_signal(int sig)
 {
@@ -952,6 +1327,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_smtp_modes, teardown),
+		cmocka_unit_test_teardown(test_dane, teardown),
 		cmocka_unit_test_teardown(test_load, teardown),
 		cmocka_unit_test_teardown(test_probe_target, teardown),
 		cmocka_unit_test_teardown(test_timing, teardown),

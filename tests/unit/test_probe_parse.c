@@ -195,6 +195,147 @@ test_smtp_reply(void **state)
 	assert_string_equal(r.text, "4.3.2 busy");
 }
 
+/* Table: which TLSA records the probe uses (RFC 7671 4.1, RFC 7672 3.1.3). */
+static void
+test_tlsa_usable(void **state)
+{
+	static const struct {
+		uint8_t u, s, m;
+		size_t  dlen;
+		bool    want;
+	} t[] = {
+		{ 3, 1, 1, 32, true },
+		{ 3, 0, 1, 32, true },
+		{ 3, 1, 2, 64, true },
+		{ 3, 0, 0, 500, true },
+		{ 2, 0, 1, 32, true },
+		{ 2, 1, 0, 91, true },
+		{ 0, 0, 1, 32, false },		/* PKIX-TA: not for SMTP */
+		{ 1, 1, 1, 32, false },		/* PKIX-EE: not for SMTP */
+		{ 4, 1, 1, 32, false },
+		{ 255, 1, 1, 32, false },
+		{ 3, 2, 1, 32, false },
+		{ 3, 1, 3, 32, false },
+		{ 3, 1, 1, 31, false },
+		{ 3, 1, 1, 64, false },
+		{ 3, 1, 2, 32, false },
+		{ 3, 1, 0, 0, false },
+	};
+	uint8_t rd[600];
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		rd[0] = t[i].u;
+		rd[1] = t[i].s;
+		rd[2] = t[i].m;
+		memset(rd + 3, 0xab, t[i].dlen);
+		if (smtp_tlsa_usable(rd, 3 + t[i].dlen) != t[i].want)
+			fail_msg("%u %u %u with %zu bytes: want %s", t[i].u,
+			    t[i].s, t[i].m, t[i].dlen, t[i].want ? "usable" :
+			    "ignored");
+	}
+	assert_false(smtp_tlsa_usable(rd, 2));
+	assert_false(smtp_tlsa_usable(rd, 0));
+}
+
+/* An RRset in the conf_server.tlsa format: usable, ignored, a cut tail. */
+static void
+test_tlsa_count(void **state)
+{
+	uint8_t set[256];
+	size_t n = 0;
+	unsigned u, ig;
+
+	/* 3 1 1 with 32 bytes, 1 1 1 with 32, 2 0 0 with 2 */
+	set[n++] = 0; set[n++] = 35; set[n++] = 3; set[n++] = 1; set[n++] = 1;
+	memset(set + n, 1, 32); n += 32;
+	set[n++] = 0; set[n++] = 35; set[n++] = 1; set[n++] = 1; set[n++] = 1;
+	memset(set + n, 2, 32); n += 32;
+	set[n++] = 0; set[n++] = 5; set[n++] = 2; set[n++] = 0; set[n++] = 0;
+	set[n++] = 0x30; set[n++] = 0x82;
+	smtp_tlsa_count(set, n, 3, &u, &ig);
+	assert_int_equal(u, 2);
+	assert_int_equal(ig, 1);
+	/* a count beyond the data: the rest is ignored, nothing read past */
+	smtp_tlsa_count(set, n - 1, 3, &u, &ig);
+	assert_int_equal(u, 1);
+	assert_int_equal(ig, 2);
+	smtp_tlsa_count(NULL, 0, 2, &u, &ig);
+	assert_int_equal(u, 0);
+	assert_int_equal(ig, 2);
+	smtp_tlsa_count(NULL, 0, 0, &u, &ig);
+	assert_int_equal(u + ig, 0);
+}
+
+/* "u s m" and the first 4 bytes in hex; "..." when there is more. */
+static void
+test_tlsa_text(void **state)
+{
+	static const uint8_t d[32] = { 0x01, 0x23, 0xab, 0xcd, 0xef };
+	char buf[40];
+
+	assert_string_equal(smtp_tlsa_text(3, 1, 1, d, 32, buf, sizeof(buf)),
+	    "3 1 1 0123abcd...");
+	assert_string_equal(smtp_tlsa_text(2, 0, 0, d, 3, buf, sizeof(buf)),
+	    "2 0 0 0123ab");
+	assert_string_equal(smtp_tlsa_text(2, 0, 0, d, 4, buf, sizeof(buf)),
+	    "2 0 0 0123abcd");
+	/* too small a buffer: cut, terminated */
+	smtp_tlsa_text(3, 1, 1, d, 32, buf, 10);
+	assert_true(strlen(buf) < 10);
+}
+
+/* Table: the mode in effect from the pool's dane, the server's records
+ * (usable or not) and whether they are signed, and the probe type. */
+static void
+test_dane_mode(void **state)
+{
+	static const struct {
+		enum conf_dane       dane;
+		enum conf_probe_type type;
+		bool                 usable, signed_;
+		enum pstate_dane_mode want;
+	} t[] = {
+		{ CONF_DANE_AUTO,    CONF_PROBE_SMTP, true,  true,  PSTATE_DANE_CHECK },
+		{ CONF_DANE_AUTO,    CONF_PROBE_SMTP, true,  false, PSTATE_DANE_OFF },
+		{ CONF_DANE_AUTO,    CONF_PROBE_SMTP, false, true,  PSTATE_DANE_OFF },
+		{ CONF_DANE_AUTO,    CONF_PROBE_TCP,  true,  true,  PSTATE_DANE_OFF },
+		{ CONF_DANE_OFF,     CONF_PROBE_SMTP, true,  true,  PSTATE_DANE_OFF },
+		{ CONF_DANE_CHECK,   CONF_PROBE_SMTP, true,  false, PSTATE_DANE_CHECK },
+		{ CONF_DANE_CHECK,   CONF_PROBE_SMTP, false, false, PSTATE_DANE_CHECK },
+		{ CONF_DANE_REQUIRE, CONF_PROBE_SMTP, true,  false, PSTATE_DANE_REQUIRE },
+		{ CONF_DANE_REQUIRE, CONF_PROBE_SMTP, false, true,  PSTATE_DANE_REQUIRE },
+	};
+	struct conf_pool pl;
+	struct conf_server sv;
+	uint8_t set[2 + 35];
+	unsigned u, ig;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&pl, 0, sizeof(pl));
+		memset(&sv, 0, sizeof(sv));
+		pl.dane = t[i].dane;
+		pl.probe.type = t[i].type;
+		set[0] = 0;
+		set[1] = 35;
+		set[2] = t[i].usable ? 3 : 1;
+		set[3] = 1;
+		set[4] = 1;
+		memset(set + 5, 7, 32);
+		sv.tlsa = set;
+		sv.tlsa_len = sizeof(set);
+		sv.tlsa_count = 1;
+		sv.tlsa_signed = t[i].signed_;
+		if (smtp_dane_mode(&pl, &sv, &u, &ig) != t[i].want)
+			fail_msg("row %zu: mode %s, want %s", i,
+			    pstate_dane_mode_name(smtp_dane_mode(&pl, &sv, &u,
+			    &ig)), pstate_dane_mode_name(t[i].want));
+		assert_int_equal(u, t[i].usable ? 1 : 0);
+		assert_int_equal(ig, t[i].usable ? 0 : 1);
+	}
+}
+
 static void
 test_rise_fall(void **state)
 {
@@ -272,6 +413,10 @@ main(void)
 		cmocka_unit_test(test_http_load),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_smtp_reply),
+		cmocka_unit_test(test_tlsa_usable),
+		cmocka_unit_test(test_tlsa_count),
+		cmocka_unit_test(test_tlsa_text),
+		cmocka_unit_test(test_dane_mode),
 		cmocka_unit_test(test_rise_fall),
 		cmocka_unit_test(test_load_math),
 		cmocka_unit_test(test_slowstart),

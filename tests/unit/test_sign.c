@@ -35,6 +35,7 @@ static const char *TEMPLATE =
     "ns1 A 127.0.0.53\n"
     "@ 30 DYNMX inbound\n"
     "smtp 30 DYNA inbound\n"
+    "_submission._tcp 30 DYNSRV inbound 587\n"
     "@ TXT \"v=spf1 -all\"\n"
     "_dmarc TXT \"v=DMARC1; p=reject\"\n"
     "*.wild TXT \"wildcard\"\n"
@@ -282,6 +283,7 @@ test_positive(void **state)
 		{ "MAIL.example.COM.", LDNS_RR_TYPE_MX },
 		{ "smtp.mail.example.com.", LDNS_RR_TYPE_A },
 		{ "smtp.mail.example.com.", LDNS_RR_TYPE_AAAA },
+		{ "_submission._tcp.mail.example.com.", LDNS_RR_TYPE_SRV },
 		{ "mx1.mail.example.com.", LDNS_RR_TYPE_A },
 		{ "_25._tcp.mx1.mail.example.com.", LDNS_RR_TYPE_TLSA },
 		{ "alias.mail.example.com.", LDNS_RR_TYPE_A },
@@ -294,8 +296,10 @@ test_positive(void **state)
 		ldns_pkt *p = ask(cases[i].name, cases[i].type, true);
 		char what[128];
 
-		snprintf(what, sizeof(what), "%s/%s", cases[i].name,
-		    ldns_rr_type2str(cases[i].type));
+		char *tn = ldns_rr_type2str(cases[i].type);
+
+		snprintf(what, sizeof(what), "%s/%s", cases[i].name, tn);
+		free(tn);
 		if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR ||
 		    ldns_pkt_ancount(p) == 0)
 			fail_msg("%s: rcode %d, %u answers", what,
@@ -345,8 +349,10 @@ test_denial(void **state)
 		ldns_pkt *p = ask(cases[i].name, cases[i].type, true);
 		char what[128];
 
-		snprintf(what, sizeof(what), "%s/%s", cases[i].name,
-		    ldns_rr_type2str(cases[i].type));
+		char *tn = ldns_rr_type2str(cases[i].type);
+
+		snprintf(what, sizeof(what), "%s/%s", cases[i].name, tn);
+		free(tn);
 		if (ldns_pkt_get_rcode(p) != cases[i].rcode ||
 		    ldns_pkt_ancount(p) != 0)
 			fail_msg("%s: rcode %d, %u answers", what,
@@ -477,10 +483,57 @@ test_dynamic(void **state)
 	ldns_pkt_free(p);
 }
 
+/* sign_canon_key orders names as dnssec_name_cmp does (RFC 4034 6.1),
+ * labels with 0 and 1 bytes and prefixes included. */
+static void
+test_canon_key(void **state)
+{
+	static const uint8_t lab[][4] = { { 1, 'a' }, { 1, 'b' }, { 2, 'a', 0 },
+	    { 2, 'a', 1 }, { 1, 0 }, { 1, 1 }, { 1, 2 }, { 2, 'a', 'a' },
+	    { 1, '*' }, { 1, 'z' }, { 3, 'a', 0, 'b' } };
+	const size_t nl = sizeof(lab) / sizeof(lab[0]);
+	uint8_t names[400][16];
+	size_t lens[400], n = 0;
+
+	(void)state;
+	/* every name of one or two of those labels under "x." */
+	for (size_t i = 0; i <= nl; i++)
+		for (size_t j = 0; j < nl; j++) {
+			size_t o = 0;
+
+			if (i < nl) {
+				memcpy(names[n] + o, lab[i], 1u + lab[i][0]);
+				o += 1u + lab[i][0];
+			}
+			memcpy(names[n] + o, lab[j], 1u + lab[j][0]);
+			o += 1u + lab[j][0];
+			names[n][o++] = 1;
+			names[n][o++] = 'x';
+			names[n][o++] = 0;
+			lens[n++] = o;
+		}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			uint8_t ka[SIGN_KEY_MAX], kb[SIGN_KEY_MAX];
+			size_t la = sign_canon_key(names[i], lens[i], ka);
+			size_t lb = sign_canon_key(names[j], lens[j], kb);
+			int c = memcmp(ka, kb, la < lb ? la : lb);
+			int want = dnssec_name_cmp(names[i], lens[i], names[j],
+			    lens[j]);
+
+			if (c == 0)
+				c = la < lb ? -1 : la > lb;
+			if ((c < 0) != (want < 0) || (c == 0) != (want == 0))
+				fail_msg("names %zu and %zu: key order %d, "
+				    "canonical order %d", i, j, c, want);
+		}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_canon_key),
 		cmocka_unit_test(test_positive),
 		cmocka_unit_test(test_unsigned_when_no_do),
 		cmocka_unit_test(test_denial),

@@ -243,6 +243,20 @@ static const struct warn_case warn_cases[] = {
 	  "zone but has no A/AAAA record\n" },
 	{ "class_ttl_order", BASE "x IN 300 A 192.0.2.1\ny 300 IN A 192.0.2.1\n"
 	  "z CLASS1 A 192.0.2.1\n", "" },
+	/* TLSA (RFC 6698): the defined parameters load silently, digests
+	 * split over tokens too; unknown ones are ignored by clients (RFC
+	 * 7671 4.1): a warning each */
+	{ "tlsa_good", BASE "_25._tcp.x TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+	  "_25._tcp.x TLSA 2 0 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n_25._tcp.x TLSA 3 0 0 3082 01ab\n"
+	  "_25._tcp.x TLSA 1 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n_25._tcp.x TLSA \\# 5 0301000102\n", "" },
+	{ "tlsa_unknown", BASE "_25._tcp.x TLSA 4 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+	  "_25._tcp.x TLSA 3 2 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n_25._tcp.x TLSA 3 1 9 0102\n",
+	  "t.zone:6: warning: TLSA record with unknown certificate usage 4 "
+	  "(0-3 are defined): clients ignore it (RFC 7671 4.1)\n"
+	  "t.zone:7: warning: TLSA record with unknown selector 2 (0 "
+	  "certificate, 1 public key): clients ignore it (RFC 7671 4.1)\n"
+	  "t.zone:8: warning: TLSA record with unknown matching type 9 (0 full "
+	  "data, 1 SHA-256, 2 SHA-512): clients ignore it (RFC 7671 4.1)\n" },
 };
 
 static void
@@ -296,6 +310,26 @@ static const struct bad_case bad_cases[] = {
 	  "t.zone:6: bad A record: Syntax error, value expected\n" },
 	{ "superfluous_rdata", BASE "x A 192.0.2.1 5\n",
 	  "t.zone:6: bad A record: Syntax error, superfluous text present\n" },
+	/* TLSA: what ldns 1.8.3 would let through, silently changed */
+	{ "tlsa_usage_range", BASE "_25._tcp.x TLSA 256 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+	  "t.zone:6: bad TLSA record: value 256 out of range (maximum 255)\n" },
+	{ "tlsa_odd_hex", BASE "_25._tcp.x TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef1\n",
+	  "t.zone:6: bad TLSA record: odd number of hex digits (65) in the "
+	  "certificate association data\n" },
+	{ "tlsa_not_hex", BASE "_25._tcp.x TLSA 3 1 1 \\# 2 0102\n",
+	  "t.zone:6: bad TLSA record: '\\#' in the certificate association "
+	  "data is not hexadecimal\n" },
+	{ "tlsa_sha256_short", BASE "_25._tcp.x TLSA 3 1 1 0123abcd\n",
+	  "t.zone:6: bad TLSA record: matching type 1 (SHA-256) needs 32 bytes "
+	  "of data (64 hex digits), got 4\n" },
+	{ "tlsa_sha512_short", BASE "_25._tcp.x TLSA 2 1 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n",
+	  "t.zone:6: bad TLSA record: matching type 2 (SHA-512) needs 64 bytes "
+	  "of data (128 hex digits), got 32\n" },
+	{ "tlsa_generic_short", BASE "_25._tcp.x TLSA \\# 4 03010101\n",
+	  "t.zone:6: bad TLSA record: matching type 1 (SHA-256) needs 32 bytes "
+	  "of data (64 hex digits), got 1\n" },
+	{ "tlsa_no_data", BASE "_25._tcp.x TLSA \\# 3 030000\n",
+	  "t.zone:6: bad TLSA record: missing data\n" },
 	{ "mx_pref_range", BASE "x MX 70000 mx9\n",
 	  "t.zone:6: bad MX record: value 70000 out of range (maximum 65535)\n" },
 	{ "soa_serial_range", "$TTL 60\n@ SOA ns1 h 4294967296 1 2 3 4\n"
