@@ -436,7 +436,7 @@ gone_after() {
 # messages; once SWAP_AT are delivered, $BAD gets its new certificate.
 # Sets DETECT (gone_after), the run's figures (figures) and FIG, their
 # summary. Fails unless, in the end (with $BAD's old certificate back if
-# the queue had not drained in 90 s), every message was delivered once
+# the queue had not drained in 90 s), every message was delivered
 # over a verified connection.
 swap_run() {
 	RUN="$1 max_mx=$2"
