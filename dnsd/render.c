@@ -6,7 +6,9 @@
 #include "dnsd/base/wire.h"
 #include "dnsd/policy.h"
 #include "dnsd/render.h"
+#include "zones/dnssec.h"
 #include "zones/print.h"
+#include "zones/sign.h"
 
 /* The pool's servers, every one up, heaviest first within each group. */
 static size_t
@@ -147,13 +149,17 @@ render_zone(const struct zone *z, const struct conf *conf, FILE *out)
 		return -1;
 	fprintf(out, "; %s: zone %s as served with every server up\n",
 	    z->file, z->origin_text);
+	if (z->sec != NULL)
+		fprintf(out, "; signed: its DNSKEY, CDS and CDNSKEY are shown, "
+		    "the NSEC chain and the RRSIGs are not\n");
 	fprintf(out, "$ORIGIN %s\n", z->origin_text);
 	if (z->soa != NULL && zprint_rrset(out, z->apex, z->soa) != 0)
 		rc = -1;
 	for (i = 0; i < z->nnodes; i++) {
 		n = sorted[i];
 		for (k = 0; k < n->nrrsets; k++) {
-			if (&n->rrsets[k] == z->soa)
+			if (&n->rrsets[k] == z->soa ||
+			    n->rrsets[k].type == DNSSEC_TYPE_NSEC)
 				continue;
 			if (zprint_rrset(out, n, &n->rrsets[k]) != 0)
 				rc = -1;
