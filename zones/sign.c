@@ -13,7 +13,7 @@
 #include "zones/zone.h"
 
 #define SIGN_SKEW 3600		/* inception this far back: lagging clocks */
-#define SIGN_MAXTYPES 64
+#define SIGN_MAXTYPES 256	/* types in one NSEC bitmap */
 
 struct signer {
 	struct zone       *z;
@@ -187,7 +187,7 @@ make_nsec(struct signer *g, struct sign_nsec *e, const struct zone_node *next,
 	const struct zone_node *n = e->node;
 	uint16_t types[SIGN_MAXTYPES];
 	size_t nt = 0, rdlen, len, o;
-	uint8_t rdata[2 + 255 + 8192 + 64], *sig = NULL, *w;
+	uint8_t rdata[2 + 255 + SIGN_MAXTYPES * 34], *sig = NULL, *w;
 	uint16_t siglen = 0;
 
 	if (is_cut(z, n)) {
