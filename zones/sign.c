@@ -381,6 +381,18 @@ sign_zone(struct zone *z, const struct conf *conf, const struct conf_zone *cz,
 			bad++;
 			continue;
 		}
+		/* RFC 4035 2.2: every RRset signed with each algorithm of the
+		 * DNSKEY RRset; only the first key signs, so one algorithm */
+		if (s->nkeys > 0 && s->keys[s->nkeys].alg != s->keys[0].alg) {
+			diag_error(d, conf->file, cd->key_line[i],
+			    "dnssec.keys: %s: algorithm %u, but the signing key "
+			    "%s is algorithm %u: a published key must have the "
+			    "signing key's algorithm (RFC 4035 2.2 would need "
+			    "every RRset signed with both)", cd->keys[i],
+			    s->keys[s->nkeys].alg, s->keys[0].base,
+			    s->keys[0].alg);
+			bad++;
+		}
 		for (size_t k = 0; k < s->nkeys; k++)
 			if (s->keys[k].tag == s->keys[s->nkeys].tag &&
 			    s->keys[k].alg == s->keys[s->nkeys].alg) {

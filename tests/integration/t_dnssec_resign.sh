@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_dnssec_resign.sh - signing failures and re-signing against a real
 # daemon: `check` refuses a missing, world-readable, foreign or malformed
-# key file and a validity not longer than the refresh margin, each at the
+# key file, a published key whose algorithm is not the signing key's, and
+# a validity not longer than the refresh margin, each at the
 # config's file:line; a reload with a bad key is rejected and the running
 # world keeps serving its signatures; background re-signing renews the
 # signatures before they expire (a new expiration, still validating with
@@ -49,6 +50,9 @@ cp "$KEY.key" "$T/Kbad.key"; printf 'Private-key-format: v1.3\nAlgorithm: 13 (EC
 chmod 600 "$T/Kbad.private"
 check_refuses "$T/Kbad" 3600 600 "conf:$keyline: dnssec.keys: .*Kbad" "a malformed private key"
 check_refuses "$KEY" 3600 3600 "conf:.*validity (3600 s) must be longer than refresh" "validity not above refresh"
+ED=$(ldns-keygen -a ED25519 -k mail.test.) || fail "ldns-keygen ED25519"
+chmod 600 "$ED.private"
+check_refuses "$KEY\", \"$ED" 3600 600 "conf:$keyline: dnssec.keys: .*algorithm 15, but the signing key" "a published key of another algorithm"
 
 # the daemon: signatures valid an hour, renewed 5 s after they were made
 # (refresh 3595): it re-signs at every tick (5 s)
