@@ -257,6 +257,20 @@ smtp_free(struct smtp_check *s)
 	free(s);
 }
 
+/* The DANE reason of s: a summary, cut to its buffer if it must be. */
+static void dane_reason(struct smtp_check *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+dane_reason(struct smtp_check *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(s->dane_reason, sizeof(s->dane_reason), fmt, ap);
+	va_end(ap);
+}
+
 static void
 smtp_finish(struct smtp_check *s, struct check_result *r)
 {
@@ -273,7 +287,7 @@ smtp_finish(struct smtp_check *s, struct check_result *r)
 			s->dane_state = PSTATE_DANE_ERROR;
 		if (s->dane_state == PSTATE_DANE_ERROR &&
 		    s->dane_reason[0] == '\0')
-			snprintf(s->dane_reason, sizeof(s->dane_reason), "%s",
+			dane_reason(s, "%s",
 			    r->reason);
 		/* check: the result is as without TLSA records, and without
 		 * them this probe would not have tried TLS at all */
@@ -468,7 +482,7 @@ smtp_dane_judge(struct smtp_check *s)
 		/* a record matched, the chain or name rules of DANE-TA did not
 		 * hold (an expired certificate, another name) */
 		smtp_tlsa_text(u, sel, mt, data, dlen, pub, sizeof(pub));
-		snprintf(s->dane_reason, sizeof(s->dane_reason),
+		dane_reason(s,
 		    "DANE mismatch: %s (%s matched)",
 		    X509_verify_cert_error_string(vr), pub);
 	} else {
@@ -491,11 +505,11 @@ smtp_dane_judge(struct smtp_check *s)
 		/* no record matched: say what a new record would be; a chain
 		 * or name failure on the way is the cause, first */
 		if (vr == X509_V_OK || vr == X509_V_ERR_DANE_NO_MATCH)
-			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			dane_reason(s,
 			    "DANE mismatch: presented %s, published %s%s", got,
 			    pub, more);
 		else
-			snprintf(s->dane_reason, sizeof(s->dane_reason),
+			dane_reason(s,
 			    "DANE mismatch: %s, presented %s, published %s%s",
 			    X509_verify_cert_error_string(vr), got, pub, more);
 	}
@@ -584,7 +598,7 @@ smtp_reply(struct smtp_check *s)
 				/* a DANE sender defers: no downgrade to plain
 				 * text once TLSA records are published */
 				s->dane_state = PSTATE_DANE_NO_STARTTLS;
-				snprintf(s->dane_reason, sizeof(s->dane_reason),
+				dane_reason(s,
 				    "DANE: STARTTLS not offered, TLSA records "
 				    "published");
 				if (s->dane.mode == PSTATE_DANE_REQUIRE) {
