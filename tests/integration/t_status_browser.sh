@@ -4,8 +4,8 @@
 # with 554, nothing listens for mx3) and the rendered DOM must show each
 # server's health and, for the down ones, the reason in words; the page's
 # own fetch of /status.json must succeed (data-polls). The zone is signed
-# (an active ECDSA key and a published Ed25519 successor, made with
-# ldns-keygen) next to an unsigned one: the DNSSEC panel shows the signed
+# (an active ECDSA key and a published successor of the same algorithm,
+# made with ldns-keygen) next to an unsigned one: the DNSSEC panel shows the signed
 # zone's key tags, algorithms, roles, expiry and signing, no warning, and
 # no row for the unsigned zone; then the same page with the document
 # doctored to expired signatures and a failing re-sign (a local file, its
@@ -30,7 +30,7 @@ H=http://127.0.0.1:$HP
 
 mkdir -p "$T/keys"
 K1=$(cd "$T/keys" && ldns-keygen -a ECDSAP256SHA256 -k $ORIGIN.) || fail "ldns-keygen"
-K2=$(cd "$T/keys" && ldns-keygen -a ED25519 -k $ORIGIN.) || fail "ldns-keygen"
+K2=$(cd "$T/keys" && ldns-keygen -a ECDSAP256SHA256 -k $ORIGIN.) || fail "ldns-keygen"
 chmod 600 "$T/keys/$K1.private" "$T/keys/$K2.private"
 TAG1=$(expr "${K1##*+}" + 0) && TAG2=$(expr "${K2##*+}" + 0) ||
     fail "no key tags in $K1 $K2"
@@ -80,7 +80,7 @@ assert z['plain.example.net.']['dnssec'] == {'signed': False}, z
 assert s['signed'] is True
 assert s['keys'] == [
     {'tag': int(sys.argv[3]), 'algorithm': 13, 'role': 'active'},
-    {'tag': int(sys.argv[4]), 'algorithm': 15, 'role': 'published'}], s['keys']
+    {'tag': int(sys.argv[4]), 'algorithm': 13, 'role': 'published'}], s['keys']
 # default validity 14 days, refresh 7
 assert s['validity'] == 14 * 86400 and s['refresh'] == 7 * 86400, s
 assert s['expiration'] - s['signed_at'] == s['validity'], s
@@ -95,7 +95,7 @@ curl -sf -m 5 "$H/metrics" > "$T/metrics" || fail "GET /metrics"
 for l in "mxspread_dnssec_signed{zone=\"$ORIGIN.\"} 1" \
     "mxspread_dnssec_signed{zone=\"plain.example.net.\"} 0" \
     "mxspread_dnssec_key_info{zone=\"$ORIGIN.\",tag=\"$TAG1\",algorithm=\"13\",role=\"active\"} 1" \
-    "mxspread_dnssec_key_info{zone=\"$ORIGIN.\",tag=\"$TAG2\",algorithm=\"15\",role=\"published\"} 1" \
+    "mxspread_dnssec_key_info{zone=\"$ORIGIN.\",tag=\"$TAG2\",algorithm=\"13\",role=\"published\"} 1" \
     "mxspread_dnssec_signatures_expired{zone=\"$ORIGIN.\"} 0" \
     "mxspread_dnssec_resign_failing 0"; do
 	grep -qxF "$l" "$T/metrics" || fail "metrics: no line $l: $(grep dnssec "$T/metrics")"
@@ -183,7 +183,7 @@ r = rows['dnssec-' + zone]
 text = ' '.join(r['text'].split())
 assert r['class'] == 'up' and r['state'] == 'ok', r
 for w in (tag1 + ' alg 13 ECDSAP256SHA256 · active',
-          tag2 + ' alg 15 ED25519 · published', 'in 13d 23h',
+          tag2 + ' alg 13 ECDSAP256SHA256 · published', 'in 13d 23h',
           'refresh 7d 0h before expiry', 'at load', 'dynamic (2 names'):
     assert w in text, (w, text)
 assert 'id="dnssec-warning-' not in dom, 'a warning with fresh signatures'
