@@ -26,8 +26,7 @@ ok "promtool check rules: $n rules; promtool test rules passes"
 # --- the daemon's own metric names ---------------------------------------
 DP=$(free_port); HP=$(free_port); RP=$(free_port); SP=$(free_port)
 command -v ldns-keygen >/dev/null 2>&1 || skip "ldns-keygen not installed (ldnsutils; make deps)"
-KEY=$(cd "$T" && ldns-keygen -a ECDSAP256SHA256 -k mail.test.) || fail "ldns-keygen"
-chmod 600 "$T/$KEY.private"
+KEY=$(dnssec_key "$T" mail.test.) || fail "ldns-keygen"
 fixture t_alerts/mxspread.conf "$T/mxspread.conf" DP="$DP" HP="$HP" RP="$RP" SP="$SP" KEY="$KEY"
 fixture common/relay.zone "$T/relay.zone"
 # a1 answers the probe, a2 (127.0.0.2) does not.

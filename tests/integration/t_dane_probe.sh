@@ -20,8 +20,7 @@ DP=$(free_port); HP=$(free_port)
 [ -n "$DP" ] && [ -n "$HP" ] || fail "no free port"
 LOG=$T/mxs.log
 cd "$T" || fail "cd $T"
-KEY=$(ldns-keygen -a ECDSAP256SHA256 -k mail.test.) || fail "ldns-keygen"
-chmod 600 "$KEY.private"
+KEY=$(dnssec_key "$T" mail.test.) || fail "ldns-keygen"
 
 # three EC keys and self-signed certificates (no CA store knows them)
 for n in a b c; do

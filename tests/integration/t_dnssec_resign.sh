@@ -12,17 +12,15 @@
 . "$MXS_ROOT/tests/lib/common.sh"
 
 [ -x "$MXSPREAD" ] || fail "no daemon at $MXSPREAD"
-for c in dig delv ldns-keygen ldns-key2ds; do
+for c in dig delv ldns-keygen; do
 	command -v $c >/dev/null 2>&1 || skip "$c not installed"
 done
 DP=$(free_port); HP=$(free_port)
 [ -n "$DP" ] && [ -n "$HP" ] || fail "no free port"
 LOG=$T/mxs.log
 cd "$T" || fail "cd $T"
-KEY=$(ldns-keygen -a ECDSAP256SHA256 -k mail.test.) || fail "ldns-keygen"
-chmod 600 "$KEY.private"
-OTHER=$(ldns-keygen -a ECDSAP256SHA256 -k other.test.) || fail "ldns-keygen"
-chmod 600 "$OTHER.private"
+KEY=$(dnssec_key "$T" mail.test.) || fail "ldns-keygen"
+OTHER=$(dnssec_key "$T" other.test.) || fail "ldns-keygen"
 
 # mk KEY VALIDITY REFRESH [ZONE_EXTRA]
 mk() {
@@ -50,8 +48,7 @@ cp "$KEY.key" "$T/Kbad.key"; printf 'Private-key-format: v1.3\nAlgorithm: 13 (EC
 chmod 600 "$T/Kbad.private"
 check_refuses "$T/Kbad" 3600 600 "conf:$keyline: dnssec.keys: .*Kbad" "a malformed private key"
 check_refuses "$KEY" 3600 3600 "conf:.*validity (3600 s) must be longer than refresh" "validity not above refresh"
-ED=$(ldns-keygen -a ED25519 -k mail.test.) || fail "ldns-keygen ED25519"
-chmod 600 "$ED.private"
+ED=$(dnssec_key "$T" mail.test. ED25519) || fail "ldns-keygen ED25519"
 check_refuses "$KEY\", \"$ED" 3600 600 "conf:$keyline: dnssec.keys: .*algorithm 15, but the signing key" "a published key of another algorithm"
 
 # the daemon: signatures valid an hour, renewed 5 s after they were made
@@ -61,8 +58,9 @@ mk "$KEY" 3600 3595
 bg "$MXSPREAD" -c "$T/conf" 2>>"$LOG"
 MXS_PID=$LASTPID
 wait_dns 127.0.0.1 "$DP" mail.test || { cat "$LOG"; fail "daemon did not answer"; }
-set -- $(ldns-key2ds -n -2 "$KEY.key")
-printf 'trust-anchors { mail.test. static-ds %s %s %s "%s"; };\n' "$5" "$6" "$7" "$8" > "$T/anchor"
+set -- $(zone_ds "$T/conf" mail.test)
+[ $# = 4 ] || fail "no DS from mxspread ds"
+printf 'trust-anchors { mail.test. static-ds %s %s %s "%s"; };\n' "$1" "$2" "$3" "$4" > "$T/anchor"
 validates() {
 	delv @127.0.0.1 -p "$DP" -a "$T/anchor" +root=mail.test "$@" > "$T/delv.out" 2>&1
 	grep -q "; fully validated" "$T/delv.out"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # t_dnssec_validate.sh - the signed zone as real validators see it (issue 16,
 # "Tests with real validators"). One CSK made with ldns-keygen, its DS
-# (from `mxspread ds` when that works, else ldns-key2ds) the only trust
+# (from `mxspread ds`) the only trust
 # anchor. The zone has what a DANE sender looks up: SOA, NS, SPF, DKIM,
 # DMARC, a DYNMX and a DYNA over a pool of three smtp-sinks weighted 5:3:2,
 # the servers' A, a TLSA, a wildcard, a CNAME chain and a delegation to an
@@ -50,24 +50,13 @@ bad() { echo "FAIL: $*"; NBAD=$((NBAD + 1)); }
 
 # ---- the key, the config, the DS ------------------------------------------
 mkdir -p "$T/keys"
-KEY=$(cd "$T/keys" && ldns-keygen -a ECDSAP256SHA256 -k $Z.) || fail "ldns-keygen"
-KEY=$T/keys/$KEY
-[ -f "$KEY.key" ] && [ -f "$KEY.private" ] || fail "ldns-keygen wrote no $KEY.key/.private"
-chmod 600 "$KEY.private"
+KEY=$(dnssec_key "$T/keys" $Z.) || fail "ldns-keygen wrote no key pair"
 fixture $DATA/mail.zone "$T/mail.zone"
 fixture $DATA/mxspread.conf "$T/mxspread.conf" DNS_PORT="$DP" STATUS_PORT="$HP" \
     PROBE_PORT="$SP" KEY="$KEY"
-# DS as "owner ttl IN DS tag alg 2 hex": mxspread's own when it has `ds`
-if "$MXSPREAD" ds -c "$T/mxspread.conf" > "$T/ds.out" 2>/dev/null &&
-    grep -q "^$Z\.[[:space:]].*[[:space:]]DS[[:space:]]" "$T/ds.out"; then
-	DSFROM="mxspread ds"
-else
-	ldns-key2ds -n -2 "$KEY.key" > "$T/ds.out" || fail "ldns-key2ds"
-	DSFROM="ldns-key2ds"
-fi
-DS=$(awk '$4 == "DS" && $7 == 2 { print $5, $6, $7, $8; exit }' "$T/ds.out")
-[ -n "$DS" ] || { cat "$T/ds.out"; fail "no SHA-256 DS from $DSFROM"; }
-echo "DS ($DSFROM): $Z. DS $DS"
+DS=$(zone_ds "$T/mxspread.conf" $Z)
+[ -n "$DS" ] || fail "no SHA-256 DS from mxspread ds"
+echo "DS (mxspread ds): $Z. DS $DS"
 set -- $DS
 printf 'trust-anchors {\n\t%s. static-ds %s %s %s "%s";\n};\n' $Z "$1" "$2" "$3" "$4" \
     > "$T/anchor.conf"

@@ -24,15 +24,13 @@
 #     The figures (delivered, verified, status=deferred and their reasons,
 #     longest deferral and max delay from the delay= fields, shares) are
 #     printed for each run.
-# "require" needs the pool option dane; a build whose `mxspread check`
-# refuses it prints "skipped: dane option not available" for that half.
 . "$MXS_ROOT/tests/lib/common.sh"
 . "$MXS_ROOT/tests/lib/postfix.sh"
 . "$MXS_ROOT/tests/lib/netns.sh"
 
 [ "$(id -u)" = 0 ] || skip "needs root for ip netns"
 for c in ip unbound unbound-checkconf smtp-source postfix postqueue kdig \
-    openssl ldns-keygen ldns-key2ds python3; do
+    openssl ldns-keygen python3; do
 	command -v $c >/dev/null 2>&1 || [ -x /usr/sbin/$c ] || fail "missing $c"
 done
 
@@ -77,16 +75,13 @@ cat "$T"/certs/*.crt > "$T/certs/bundle.pem"
 
 # ---- the zone key, its DS, the configs ---------------------------------------
 mkdir -p "$T/keys"
-KEY=$(cd "$T/keys" && ldns-keygen -a ECDSAP256SHA256 -k $Z.) || fail "ldns-keygen"
-KEY=$T/keys/$KEY
-chmod 600 "$KEY.private"
+KEY=$(dnssec_key "$T/keys" $Z.) || fail "ldns-keygen"
 fixture $DATA/mail.zone "$T/mail.zone" TTL=$TTL TLSA1="$(spki mx1)" \
     TLSA2="$(spki mx2)" TLSA3="$(spki mx3)"
 [ "$(spki $BAD-new)" != "$(spki $BAD)" ] || fail "the new certificate has the old key"
 
 # mxsconf DANE MAXMX: the config of one run in $T/DANE-MAXMX.conf; DANE
-# off, require or "" (no dane key: how a build without the option runs
-# "off"), MAXMX the pool's max_mx
+# off or require, MAXMX the pool's max_mx
 mxsconf() {
 	case $1 in
 	require)
@@ -94,45 +89,23 @@ mxsconf() {
 		pd='dane = "require";' ;;
 	*)
 		tls="starttls = true; starttls_required = true; ca_file = \"$T/certs/bundle.pem\";"
-		pd=${1:+'dane = "off";'} ;;
+		pd='dane = "off";' ;;
 	esac
-	fixture $DATA/mxspread.conf "$T/${1:-off}-$2.conf" KEY="$KEY" INTERVAL=$INTERVAL \
+	fixture $DATA/mxspread.conf "$T/$1-$2.conf" KEY="$KEY" INTERVAL=$INTERVAL \
 	    FALL=$FALL TIMEOUT=$TIMEOUT PROBE_TLS="$tls" POOL_DANE="$pd" MAX_MX=$2
 }
 
-# Does this build have the pool option dane? `mxspread check` decides.
-mxsconf require 10
-if "$MXSPREAD" check -c "$T/require-10.conf" > "$T/check.out" 2>&1; then
-	HAVE_DANE=1
-	mxsconf require 1
-	"$MXSPREAD" check -c "$T/require-1.conf" > "$T/check.out" 2>&1 ||
-	    { cat "$T/check.out"; fail "require-1.conf rejected"; }
-	mxsconf off 10
-	mxsconf off 1
-elif grep -q "'dane'" "$T/check.out"; then
-	HAVE_DANE=0
-	echo "mxspread check refuses dane = \"require\": $(head -1 "$T/check.out")"
-	mxsconf "" 10
-	mxsconf "" 1
-else
-	cat "$T/check.out"
-	fail "require-10.conf rejected for another reason than the dane key"
-fi
-for c in "$T"/off-*.conf; do
-	"$MXSPREAD" check -c "$c" > "$T/check.out" 2>&1 || { cat "$T/check.out"; fail "$c rejected"; }
+for d in require off; do
+	for m in 10 1; do
+		mxsconf $d $m
+		"$MXSPREAD" check -c "$T/$d-$m.conf" > "$T/check.out" 2>&1 ||
+		    { cat "$T/check.out"; fail "$d-$m.conf rejected"; }
+	done
 done
 
-# DS as "owner ttl IN DS tag alg 2 hex" (mxspread's own `ds` when it has one)
-if "$MXSPREAD" ds -c "$T/off-10.conf" > "$T/ds.out" 2>/dev/null &&
-    grep -q "^$Z\.[[:space:]].*[[:space:]]DS[[:space:]]" "$T/ds.out"; then
-	DSFROM="mxspread ds"
-else
-	ldns-key2ds -n -2 "$KEY.key" > "$T/ds.out" || fail "ldns-key2ds"
-	DSFROM="ldns-key2ds"
-fi
-DS=$(awk '$4 == "DS" && $7 == 2 { print $5, $6, $7, $8; exit }' "$T/ds.out")
-[ -n "$DS" ] || { cat "$T/ds.out"; fail "no SHA-256 DS from $DSFROM"; }
-echo "trust anchor ($DSFROM): $Z. DS $DS"
+DS=$(zone_ds "$T/off-10.conf" $Z)
+[ -n "$DS" ] || fail "no SHA-256 DS from mxspread ds"
+echo "trust anchor (mxspread ds): $Z. DS $DS"
 
 # pfset DIR "key = value": set a main.cf key of instance DIR in place. Not
 # pf_conf's append: a key set twice makes every Postfix process warn at
@@ -242,7 +215,7 @@ mxs_start() {
 }
 # with dane = "require", phase 1 also shows that self-signed certificates
 # matched by their 3 1 1 records pass the probe (no ca_file there)
-if [ $HAVE_DANE = 1 ]; then mxs_start "$T/require-10.conf"; else mxs_start "$T/off-10.conf"; fi
+mxs_start "$T/require-10.conf"
 
 bg $NSX unbound -d -c "$T/unbound/unbound.conf"
 $NSX sh -c ". $MXS_ROOT/tests/lib/common.sh; wait_dns 127.0.0.53 53 $Z" ||
@@ -527,17 +500,11 @@ off_run() {
 	eval "OFF_$1=\"\$FIG\""
 }
 
-if [ $HAVE_DANE = 1 ]; then
-	require_run 10
-	require_run 1
-else
-	echo "skipped: dane option not available (mxspread check refuses dane = \"require\"): the require half did not run"
-fi
+require_run 10
+require_run 1
 off_run 10
 off_run 1
-if [ $HAVE_DANE = 1 ]; then
-	echo "figure: max_mx=10: require: $REQ_10; off: $OFF_10"
-	echo "figure: max_mx=1: require: $REQ_1; off: $OFF_1"
-fi
+echo "figure: max_mx=10: require: $REQ_10; off: $OFF_10"
+echo "figure: max_mx=1: require: $REQ_1; off: $OFF_1"
 kill -0 $MXS_PID || fail "mxspread died"
 exit 0

@@ -39,6 +39,21 @@ need_smtp_sink() {
 	[ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
 }
 
+# dnssec_key DIR ZONE [ALG]: a key pair made by ldns-keygen in DIR (ALG
+# default ECDSAP256SHA256), its .private mode 0600; prints the base path.
+dnssec_key() {
+	_k=$(cd "$1" && ldns-keygen -a "${3:-ECDSAP256SHA256}" -k "$2") || return 1
+	[ -f "$1/$_k.key" ] && [ -f "$1/$_k.private" ] || return 1
+	chmod 600 "$1/$_k.private" && echo "$1/$_k"
+}
+
+# zone_ds CONF ZONE: "tag alg 2 digest" of the first key of ZONE (no final
+# dot) in CONF, from `mxspread ds` (the DS to give the parent).
+zone_ds() {
+	"$MXSPREAD" ds -c "$1" | awk -v z="$2." \
+	    '$1 == z && $4 == "DS" && $7 == 2 { print $5, $6, $7, $8; exit }'
+}
+
 # free_port [ADDR] [tcp|udp|both]: a port free for both UDP and TCP.
 free_port() {
 	python3 - "${1:-127.0.0.1}" <<'PY'
