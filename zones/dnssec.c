@@ -703,54 +703,6 @@ dnssec_ds_text(const uint8_t ds[DNSSEC_DS_LEN], char *out, size_t outlen)
 	    digest);
 }
 
-/* ---- canonical order of names (RFC 4034 6.1) ---- */
-
-/* Offsets of the labels of name (at most 127), \retval their count, or -1
- * when the name is malformed within len. */
-static int
-name_labels(const uint8_t *name, size_t len, uint8_t off[128])
-{
-	size_t o = 0;
-	int n = 0;
-
-	while (o < len && name[o] != 0) {
-		if (name[o] > WIRE_LABEL_MAX || o + 1 + name[o] > len || n == 127)
-			return -1;
-		off[n++] = (uint8_t)o;
-		o += 1 + (size_t)name[o];
-	}
-	return n;
-}
-
-int
-dnssec_name_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	uint8_t ao[128], bo[128];
-	int na, nb, i, j, c;
-	size_t la, lb;
-
-	na = name_labels(a, alen, ao);
-	nb = name_labels(b, blen, bo);
-	if (na < 0 || nb < 0) {
-		/* malformed names: a fixed order, never a crash */
-		if (na < 0 && nb < 0)
-			return 0;
-		return na < 0 ? -1 : 1;
-	}
-	/* from the rightmost label; a label that is a prefix of the other
-	 * sorts first, and so does a name that runs out of labels */
-	for (i = na - 1, j = nb - 1; i >= 0 && j >= 0; i--, j--) {
-		la = a[ao[i]];
-		lb = b[bo[j]];
-		c = memcmp(a + ao[i] + 1, b + bo[j] + 1, la < lb ? la : lb);
-		if (c != 0)
-			return c;
-		if (la != lb)
-			return la < lb ? -1 : 1;
-	}
-	return (na > nb) - (na < nb);
-}
-
 /* ---- canonical RRsets (RFC 4034 6.2, 6.3; RFC 6840 5.1) ---- */
 
 /* Lowercase the name at *off in rd (len bytes), advancing *off past it. */

@@ -138,9 +138,4 @@ int dnssec_keygen(const char *dir, const char *origin_text, int alg,
  * uppercase), into out (at least 2 * DNSSEC_DS_LEN + 24 bytes). */
 void dnssec_ds_text(const uint8_t ds[DNSSEC_DS_LEN], char *out, size_t outlen);
 
-/* Canonical DNS name order (RFC 4034 6.1) of two lowercase wire names:
- * <0, 0, >0. No allocation (used by the query path to find an NSEC). */
-int dnssec_name_cmp(const uint8_t *a, size_t alen, const uint8_t *b,
-    size_t blen);
-
 #endif

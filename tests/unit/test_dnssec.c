@@ -878,37 +878,6 @@ test_keytag_ds_text(void **state)
 	    "ABABABABABABABABABABABABABABABAB");
 }
 
-static void
-test_name_cmp(void **state)
-{
-	/* RFC 4034 6.1's example, in order (lowercased) */
-	static const char *const order[] = {
-		"example.", "a.example.", "yljkjljk.a.example.", "z.a.example.",
-		"zabc.a.example.", "z.example.", "\001.z.example.",
-		"*.z.example.", "\200.z.example.",
-	};
-	uint8_t a[256], b[256];
-	size_t na, nb;
-	size_t n = sizeof(order) / sizeof(order[0]);
-
-	for (size_t i = 0; i < n; i++) {
-		na = wire(order[i], a);
-		for (size_t j = 0; j < n; j++) {
-			int c;
-
-			nb = wire(order[j], b);
-			c = dnssec_name_cmp(a, na, b, nb);
-			if ((i < j && c >= 0) || (i > j && c <= 0) ||
-			    (i == j && c != 0))
-				fail_msg("cmp(%zu, %zu) = %d", i, j, c);
-		}
-	}
-	na = wire(".", a);
-	nb = wire("example.", b);
-	assert_true(dnssec_name_cmp(a, na, b, nb) < 0);
-	assert_int_equal(dnssec_name_cmp(a, na, a, na), 0);
-}
-
 int
 main(void)
 {
@@ -925,7 +894,6 @@ main(void)
 		cmocka_unit_test(test_keygen_refused),
 		cmocka_unit_test(test_rfc_vectors),
 		cmocka_unit_test(test_keytag_ds_text),
-		cmocka_unit_test(test_name_cmp),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
