@@ -65,7 +65,8 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRCS  := $(wildcard tests/lib/*.c)
 TOOL_BINS  := $(TOOL_SRCS:tests/lib/%.c=$(BUILD)/tools/%)
-BENCH_BINS := $(BUILD)/bench/probe_bench $(BUILD)/bench/reflector $(BUILD)/bench/dynsign_bench
+BENCH_BINS := $(BUILD)/bench/probe_bench $(BUILD)/bench/reflector $(BUILD)/bench/dynsign_bench \
+              $(BUILD)/bench/psink
 
 # The layers each unit test links (default: everything below the program).
 UNIT_LAYERS_test_conf        := base
@@ -157,6 +158,10 @@ $(BUILD)/bench/dynsign_bench: tests/bench/dynsign_bench.c $(call libs_for,$(LAYE
 	    $(call libs_for,$(LAYERS)) $(call libs_of,$(LAYERS))
 
 $(BUILD)/bench/reflector: tests/bench/reflector.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+$(BUILD)/bench/psink: tests/bench/psink.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 

@@ -1,16 +1,24 @@
 #!/bin/sh
 # relay.sh - benchmark of the SMTP relay: Postfix smtp-source pushes the same
-# load through mxspread's relay, through HAProxy in TCP mode, and straight
-# to the backends (two smtp-sinks weighted 2:1), runs alternating, three
-# repetitions each, medians printed with ratios. Prints figures, never fails
-# on them.
+# load through mxspread's relay, through HAProxy in TCP mode, and (without a
+# PROXY header) straight to the backends, two of them weighted 2:1; runs
+# alternate, three repetitions each, medians printed with ratios. Each PROXY
+# mode gets its own processes: Postfix smtp-sink as the backends without a
+# header, tests/bench/psink with one. Prints figures, never fails on them.
 # Usage: tests/bench/relay.sh [BUILD_DIR]
 # Env: RELAY_BENCH_MSGS (20000), RELAY_BENCH_SESS (50), RELAY_BENCH_BULK (300
 # messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3), RELAY_BENCH_ONLY
 # (scenarios to run, default "new-conn long-lived bulk"), RELAY_BENCH_BASELINE
 # (another mxspread binary, e.g. a previous build: run as a second relay,
 # "baseline", in the same alternation, for before/after figures),
-# RELAY_BENCH_THREADS (relay.threads for mxspread; default: unset, CPU count).
+# RELAY_BENCH_THREADS (relay.threads for mxspread; default: unset, CPU count),
+# RELAY_BENCH_PROXY (the PROXY modes to run, default "none v2": with v2 both
+# proxies send a PROXY v2 header and the backends are tests/bench/psink,
+# which insists on one; smtp-sink does not read it).
+#
+# CPU is the proxy process's time on a CPU (user + system, every thread),
+# read in nanoseconds from /proc/PID/task/*/schedstat before and after each
+# run: clock ticks (10 ms) were too coarse for runs of half a second.
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export MXSPREAD="$ROOT/$BUILD/mxspread" MXS_ROOT="$ROOT" MXS_TOOLS="$ROOT/$BUILD/tools"
@@ -24,8 +32,7 @@ BULK=${RELAY_BENCH_BULK:-300}
 REPS=${RELAY_BENCH_REPS:-3}
 ONLY=${RELAY_BENCH_ONLY:-}
 BASE=${RELAY_BENCH_BASELINE:-}
-TARGETS="direct relay haproxy"
-[ -n "$BASE" ] && TARGETS="direct relay baseline haproxy"
+MODES=${RELAY_BENCH_PROXY:-none v2}
 SMALL=500
 BIG=1048576
 
@@ -34,25 +41,35 @@ BIG=1048576
 sh "$ROOT/tests/deps.sh" bench || exit 1
 SOURCE=$(command -v smtp-source || echo /usr/sbin/smtp-source)
 SINK=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+PSINK="$ROOT/$BUILD/bench/psink"
 HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
-for x in "$SOURCE" "$SINK" "$HAPROXY"; do
+[ -n "$BASE" ] && { [ -x "$BASE" ] || { echo "relay bench: no baseline binary $BASE"; exit 1; }; }
+for x in "$SOURCE" "$SINK" "$PSINK" "$HAPROXY"; do
 	[ -x "$x" ] || { echo "relay bench: missing $x"; exit 1; }
 done
 SINK_USER=""
 [ "$(id -u)" = 0 ] && SINK_USER="-u nobody"
 
-DP=$(free_port); RP=$(free_port); HP=$(free_port)
-BP=$(free_port 127.0.0.2)
 W1=2; W2=1
 
-# --- backends: two smtp-sinks ---------------------------------------------
-for a in 2 3; do
-	bg "$SINK" $SINK_USER "127.0.0.$a:$BP" 1024
-	wait_tcp "127.0.0.$a" "$BP" || { echo "smtp-sink 127.0.0.$a did not start"; exit 1; }
-done
+# start_mode MODE: two backends (smtp-sink, or psink for a PROXY mode),
+# the relay (and the baseline) and HAProxy, on fresh ports.
+start_mode() {
+	_mode=$1
+	DP=$(free_port); RP=$(free_port); HP=$(free_port)
+	BP=$(free_port 127.0.0.2)
+	SINK_PIDS=""
+	for a in 2 3; do
+		if [ "$_mode" = none ]; then
+			bg "$SINK" $SINK_USER "127.0.0.$a:$BP" 1024
+		else
+			bg "$PSINK" "127.0.0.$a" "$BP" 2> "$T/psink.$_mode.$a"
+		fi
+		SINK_PIDS="$SINK_PIDS $LASTPID"
+		wait_tcp "127.0.0.$a" "$BP" || { echo "sink 127.0.0.$a did not start"; exit 1; }
+	done
 
-# --- mxspread relay (no PROXY header: smtp-sink does not speak it) --------
-cat > "$T/zone" <<EOF
+	cat > "$T/zone" <<EOF
 \$ORIGIN mail.test.
 \$TTL 300
 @     SOA   ns1 hostmaster 1 3600 600 86400 60
@@ -60,7 +77,7 @@ cat > "$T/zone" <<EOF
 ns1   A     127.0.0.53
 @     30 DYNMX inbound
 EOF
-cat > "$T/mxs.conf" <<EOF
+	cat > "$T/mxs.conf" <<EOF
 listen = [ "127.0.0.1:$DP" ];
 workers = 1;
 log_level = "warning";
@@ -70,24 +87,26 @@ pools = ( { name = "inbound";
             servers = ( { name = "mx1"; address = [ "127.0.0.2" ]; weight = $W1; },
                         { name = "mx2"; address = [ "127.0.0.3" ]; weight = $W2; } ); } );
 relay = { listen = [ "127.0.0.1:$RP" ]; pool = "inbound"; port = $BP;
-          proxy_protocol = "none"; policy = "weighted"; max_connections = 4096;
+          proxy_protocol = "$_mode"; policy = "weighted"; max_connections = 4096;
           max_per_source = 0; hostname = "relay.test";${RELAY_BENCH_THREADS:+ threads = $RELAY_BENCH_THREADS;} };
 EOF
-bg "$MXSPREAD" -c "$T/mxs.conf" 2> "$T/mxs.log"
-MXS_PID=$LASTPID
-BASE_PID=""
-if [ -n "$BASE" ]; then
-	[ -x "$BASE" ] || { echo "relay bench: no baseline binary $BASE"; exit 1; }
-	BRP=$(free_port); BDP=$(free_port)
-	sed -e "s/127.0.0.1:$RP/127.0.0.1:$BRP/" -e "s/127.0.0.1:$DP/127.0.0.1:$BDP/" -e "s/ threads = [0-9]*;//" \
-	    "$T/mxs.conf" > "$T/base.conf"
-	bg "$BASE" -c "$T/base.conf" 2> "$T/base.log"
-	BASE_PID=$LASTPID
-	wait_tcp 127.0.0.1 "$BRP" || { cat "$T/base.log"; echo "baseline relay did not start"; exit 1; }
-fi
+	bg "$MXSPREAD" -c "$T/mxs.conf" 2> "$T/mxs.$_mode.log"
+	MXS_PID=$LASTPID
+	BASE_PID=""
+	if [ -n "$BASE" ]; then
+		BRP=$(free_port); BDP=$(free_port)
+		sed -e "s/127.0.0.1:$RP/127.0.0.1:$BRP/" -e "s/127.0.0.1:$DP/127.0.0.1:$BDP/" \
+		    "$T/mxs.conf" > "$T/base.conf"
+		bg "$BASE" -c "$T/base.conf" 2> "$T/base.$_mode.log"
+		BASE_PID=$LASTPID
+		wait_tcp 127.0.0.1 "$BRP" || { cat "$T/base.$_mode.log"; echo "baseline relay did not start"; exit 1; }
+	fi
 
-# --- HAProxy, TCP mode, same weights --------------------------------------
-cat > "$T/haproxy.cfg" <<EOF
+	# HAProxy, TCP mode, same weights, the same PROXY header.
+	_send=""
+	[ "$_mode" = v2 ] && _send=" send-proxy-v2"
+	[ "$_mode" = v1 ] && _send=" send-proxy"
+	cat > "$T/haproxy.cfg" <<EOF
 global
     maxconn 4096
 defaults
@@ -100,21 +119,46 @@ frontend smtp
     default_backend mx
 backend mx
     balance roundrobin
-    server mx1 127.0.0.2:$BP weight $W1
-    server mx2 127.0.0.3:$BP weight $W2
+    server mx1 127.0.0.2:$BP weight $W1$_send
+    server mx2 127.0.0.3:$BP weight $W2$_send
 EOF
-bg "$HAPROXY" -db -f "$T/haproxy.cfg"
-HA_PID=$LASTPID
-wait_tcp 127.0.0.1 "$RP" || { cat "$T/mxs.log"; echo "relay did not start"; exit 1; }
-wait_tcp 127.0.0.1 "$HP" || { echo "haproxy did not start"; exit 1; }
+	bg "$HAPROXY" -db -f "$T/haproxy.cfg"
+	HA_PID=$LASTPID
+	wait_tcp 127.0.0.1 "$RP" || { cat "$T/mxs.$_mode.log"; echo "relay did not start"; exit 1; }
+	wait_tcp 127.0.0.1 "$HP" || { echo "haproxy did not start"; exit 1; }
+	# Straight to the backends only where they take a client without a
+	# header.
+	TARGETS="relay haproxy"
+	[ -n "$BASE" ] && TARGETS="relay baseline haproxy"
+	[ "$_mode" = none ] && TARGETS="direct $TARGETS"
+}
+
+# stop_mode MODE: stop what start_mode started; with psink backends, check
+# that every connection brought a valid header with the client's address.
+stop_mode() {
+	stop_pid "$HA_PID"
+	[ -n "$BASE_PID" ] && stop_pid "$BASE_PID"
+	stop_pid "$MXS_PID"
+	for _p in $SINK_PIDS; do stop_pid "$_p"; done
+	grep -E "warning|error" "$T/mxs.$1.log" | head -5
+	[ "$1" = none ] && return 0
+	for a in 2 3; do
+		_l=$(cat "$T/psink.$1.$a")
+		echo "  backend 127.0.0.$a: $_l"
+		case $_l in
+		*" bad 0 "*" src 127.0.0.1") ;;
+		*) echo "  relay bench: backend 127.0.0.$a saw a missing or bad PROXY header" ;;
+		esac
+	done
+}
 
 now() { date +%s.%N; }
 
-# cpu PID: user + system CPU ticks the process used so far (0 for none).
-TICK=$(getconf CLK_TCK 2>/dev/null || echo 100)
+# cpu PID: nanoseconds the process's threads ran so far (0 for none).
 cpu() {
-	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+	[ -n "$1" ] && [ -d "/proc/$1/task" ] || { echo 0; return; }
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+	    awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 pid_of() {
 	case $1 in
@@ -155,47 +199,57 @@ run() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# scenario NAME MSGS SESS LEN [-d]
+# scenario NAME MSGS SESS LEN [-d]: REPS alternations of $TARGETS; medians,
+# then relay/HAProxy (msg/s: > 1 is the relay faster; CPU per message:
+# < 1 is the relay cheaper) and, with a baseline, relay/baseline.
 scenario() {
 	_name=$1; shift
+	_f="$T/$MODE.$_name"
 	for _rep in $(seq 1 "$REPS"); do
 		for t in $TARGETS; do
 			_c0=$(cpu "$(pid_of "$t")")
-			run "$t" "$@" >> "$T/$_name.$t"
+			run "$t" "$@" >> "$_f.$t"
 			_c1=$(cpu "$(pid_of "$t")")
-			echo "$_c0 $_c1 $TICK" | awk '{ printf "%.2f\n", ($2 - $1) / $3 }' \
-			    >> "$T/$_name.$t.cpu"
+			echo "$_c0 $_c1" | awk '{ printf "%.4f\n", ($2 - $1) / 1e9 }' \
+			    >> "$_f.$t.cpu"
 			sleep 1	# let TIME_WAIT and queues settle between runs
 		done
 	done
 	set -- "$@" ""
 	_long=${4:-}
-	echo "== $_name: $1 x $3 B, $2 sessions${_long:+, -d (one connection per session)}; median of $REPS"
+	echo "== $_name, PROXY $MODE: $1 x $3 B, $2 sessions${_long:+, -d (one connection per session)}; median of $REPS"
 	for t in $TARGETS; do
-		_sec=$(median < "$T/$_name.$t")
+		_sec=$(median < "$_f.$t")
 		eval "S_$t=$_sec"
-		echo "$t $_sec $1 $3 $(tr '\n' ' ' < "$T/$_name.$t")" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s  (runs:",
+		echo "$t $_sec $1 $3 $(tr '\n' ' ' < "$_f.$t")" | awk '{ printf "  %-8s %8.3f s  %9.1f msg/s  %8.2f MB/s  (runs:",
 		    $1, $2, $3 / $2, $3 * $4 / $2 / 1e6
 		    for (i = 5; i <= NF; i++) printf " %s", $i; print ")" }'
-		_cpu=$(median < "$T/$_name.$t.cpu")
-		[ "$t" = direct ] || echo "$_cpu $1 $3" | awk '{ printf "  %8s CPU %6.2f s (proxy process, median)  %7.1f us/msg  %6.2f ms/MB\n",
-		    "", $1, $1 * 1e6 / $2, $1 * 1e3 / ($2 * $3 / 1e6) }'
+		[ "$t" = direct ] && continue
+		_cpu=$(median < "$_f.$t.cpu")
+		eval "C_$t=$_cpu"
+		echo "$_cpu $1 $3 $(tr '\n' ' ' < "$_f.$t.cpu")" | awk '{ printf "  %8s CPU %6.3f s (proxy process, median)  %7.1f us/msg  %6.2f ms/MB  (runs:",
+		    "", $1, $1 * 1e6 / $2, $1 * 1e3 / ($2 * $3 / 1e6)
+		    for (i = 4; i <= NF; i++) printf " %s", $i; print ")" }'
 	done
-	echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  ratios: relay/direct %.2f  haproxy/direct %.2f  relay/haproxy %.2f\n",
-	    $1 / $2, $1 / $3, $3 / $2 }'
-	[ -n "$BASE" ] && echo "$S_direct $S_baseline $S_haproxy $S_relay" | awk '{ printf "  baseline: baseline/direct %.2f  baseline/haproxy %.2f  relay/baseline %.2f\n",
-	    $1 / $2, $3 / $2, $2 / $4 }'
+	echo "$S_relay $S_haproxy $C_relay $C_haproxy" | awk '{ printf "  relay/haproxy: msg/s %.2f  CPU per msg %.2f\n", $2 / $1, $3 / $4 }'
+	[ "$MODE" = none ] && echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  vs direct: relay %.2f  haproxy %.2f\n", $1 / $2, $1 / $3 }'
+	[ -n "$BASE" ] && echo "$S_relay $S_baseline $C_relay $C_baseline" | awk '{ printf "  relay/baseline: msg/s %.2f  CPU per msg %.2f\n", $2 / $1, $3 / $4 }'
+	return 0
 }
 
-echo "relay bench: smtp-source -> {direct 2:1 | mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')} -> 2 x smtp-sink"
-echo "  $(nproc) CPUs; relay: ${RELAY_BENCH_THREADS:-default (CPU count)} threads; haproxy: default threads; no PROXY header"
+echo "relay bench: smtp-source -> {mxspread relay | haproxy $("$HAPROXY" -v | awk 'NR==1 { print $3 }')${BASE:+ | baseline $BASE}} -> 2 backends"
+echo "  $(nproc) CPUs; relay: ${RELAY_BENCH_THREADS:-default (CPU count)} threads; haproxy: default threads; PROXY modes: $MODES"
 want() { case " ${ONLY:-new-conn long-lived bulk} " in *" $1 "*) return 0;; esac; return 1; }
-want new-conn && scenario new-conn "$MSGS" "$SESS" "$SMALL"
-want long-lived && scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
-want bulk && scenario bulk "$BULK" 10 "$BIG" -d
-
-stop_pid "$HA_PID"
-[ -n "$BASE_PID" ] && stop_pid "$BASE_PID"
-stop_pid "$MXS_PID"
-grep -E "warning|error" "$T/mxs.log" | head -5
+for MODE in $MODES; do
+	case $MODE in
+	none) echo "-- PROXY none: backends are Postfix smtp-sink" ;;
+	v1|v2) echo "-- PROXY $MODE: backends are tests/bench/psink (a header required)" ;;
+	*) echo "relay bench: unknown PROXY mode $MODE"; exit 1 ;;
+	esac
+	start_mode "$MODE"
+	want new-conn && scenario new-conn "$MSGS" "$SESS" "$SMALL"
+	want long-lived && scenario long-lived "$MSGS" "$SESS" "$SMALL" -d
+	want bulk && scenario bulk "$BULK" 10 "$BIG" -d
+	stop_mode "$MODE"
+done
 exit 0
