@@ -46,7 +46,8 @@ relay_accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* Once a second on each relay thread: while the current table is fenced,
  * look at the pool state, so the fence is lifted even when no client
- * arrives; and write this thread's pending 421 summary. */
+ * arrives; count the bytes relayed; write this thread's pending 421
+ * summary. */
 static void
 relay_fence_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -55,7 +56,7 @@ relay_fence_cb(evutil_socket_t fd, short what, void *arg)
 
 	relay_table_unfence(t);
 	relay_table_unref(t);
-	relay_session_tick();
+	relay_session_tick(th);
 }
 
 static void

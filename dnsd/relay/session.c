@@ -59,6 +59,7 @@ struct relay_session {
 	struct event             *cev;		/* connecting to the backend */
 	struct timeval            last;		/* last progress, either way */
 	int                       backend;	/* index once connected, else -1 */
+	uint64_t                  bin, bout;	/* bytes not yet in the counters */
 	int                       trying;	/* index being connected to */
 	unsigned                  ncand, next;
 	int                       cand[];	/* candidate backends, in order */
@@ -77,9 +78,34 @@ static void relay_try_next(struct relay_session *);
 
 static __thread struct log_rate log421;
 
-void
-relay_session_tick(void)
+/*
+ * The bytes a session relayed go to its backend's counters, which every
+ * relay thread shares, once a second and when it ends, not at every read:
+ * on a chatty session that was an atomic add on a contended cache line
+ * per SMTP line.
+ */
+static void
+relay_session_count(struct relay_session *s)
 {
+	struct relay_counters *c;
+
+	if (s->backend < 0 || (s->bin == 0 && s->bout == 0))
+		return;
+	c = s->t->be[s->backend].c;
+	if (s->bin > 0)
+		CNT_ADD(&c->bytes_in, s->bin);
+	if (s->bout > 0)
+		CNT_ADD(&c->bytes_out, s->bout);
+	s->bin = s->bout = 0;
+}
+
+void
+relay_session_tick(struct relay_thread *th)
+{
+	struct relay_session *s;
+
+	TAILQ_FOREACH(s, &th->sessions, entry)
+		relay_session_count(s);
 	log_rate_flush(&log421, RELAY_LOG_421, "relay: 421 replies");
 }
 
@@ -137,6 +163,7 @@ relay_session_free(struct relay_session *s)
 		event_free(s->cev);
 	if (s->timer != NULL)
 		event_free(s->timer);
+	relay_session_count(s);
 	if (s->backend >= 0)
 		CNT_SUB(&s->t->be[s->backend].c->active, 1);
 	srclimit_release(&r->src, s->src);
@@ -310,6 +337,10 @@ relay_flush(struct relay_session *s, int y)
  * ioctl) and pass them on. With nothing queued for the other side the
  * bytes are written straight from the thread's buffer; only what the
  * socket does not take is copied into its output buffer.
+ *
+ * recv() and send() rather than read() and write(): the socket calls
+ * skip the file layer (position lock, fsnotify), a few per cent of the
+ * relay's CPU on chatty sessions, where every SMTP line is one of each.
  * \retval true  the session was freed
  */
 static bool
@@ -321,11 +352,12 @@ relay_readable(struct relay_session *s, int x)
 
 	if (o->fd < 0 || o->shut || s->backend < 0) {
 		/* Nowhere to send: read and drop. */
-		n = read(a->fd, th->buf, RELAY_MAX_READ);
+		n = recv(a->fd, th->buf, RELAY_MAX_READ, MSG_DONTWAIT);
 	} else if (evbuffer_get_length(o->out) == 0) {
-		n = read(a->fd, th->buf, RELAY_MAX_READ);
+		n = recv(a->fd, th->buf, RELAY_MAX_READ, MSG_DONTWAIT);
 		if (n > 0) {
-			w = write(o->fd, th->buf, (size_t)n);
+			w = send(o->fd, th->buf, (size_t)n,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
 			if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR) {
 				log_debug("relay: write: %s", strerror(errno));
@@ -385,9 +417,9 @@ relay_readable(struct relay_session *s, int x)
 	if (o->fd < 0 || o->shut || s->backend < 0)
 		return false;
 	if (x == SIDE_CLIENT)
-		CNT_ADD(&s->t->be[s->backend].c->bytes_in, (uint64_t)n);
+		s->bin += (uint64_t)n;
 	else
-		CNT_ADD(&s->t->be[s->backend].c->bytes_out, (uint64_t)n);
+		s->bout += (uint64_t)n;
 	if (evbuffer_get_length(o->out) == 0)
 		return false;
 	/* The socket took less than offered: wait until it is writable. */

@@ -49,9 +49,12 @@ struct relay_session;
 void relay_session_accept(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg);
 
-/* Once a second on every relay thread: write the summary of the 421
- * lines this thread did not log (the limiter is per thread). */
-void relay_session_tick(void);
+struct relay_thread;
+
+/* Once a second on every relay thread: add the bytes its sessions relayed
+ * since the last tick to their backends' counters, and write the summary
+ * of the 421 lines this thread did not log (the limiter is per thread). */
+void relay_session_tick(struct relay_thread *th);
 
 /* Close both sockets and free the session at once (stop, grace period
  * over), releasing its table reference and per-source slot. */
