@@ -27,10 +27,11 @@
  *
  * The relay copies what it needs from the config into a table; the conf
  * may be freed afterwards. relay_reload() swaps in a new table; sessions
- * keep the table they started with. Counters are atomics updated once
- * per read callback (not per byte) and copied out by relay_get_stats()
- * from any thread. Per-backend counters belong to the server name and
- * survive reloads.
+ * keep the table they started with. Counters are atomics, copied out by
+ * relay_get_stats() from any thread; session counts move as sessions
+ * start and end, byte counts once a second per session and at its end
+ * (not per read), so they may lag by up to a second. Per-backend
+ * counters belong to the server name and survive reloads.
  */
 #ifndef MXS_RELAY_H
 #define MXS_RELAY_H
