@@ -723,6 +723,87 @@ test_relay_failover_tiers(void **state)
 	}
 }
 
+/*
+ * A backend whose accept queue is full drops the relay's SYN: the connect
+ * stays under way (not the loopback case, where it is over before
+ * connect() returns) and the relay waits for the socket to turn writable.
+ * Once the backend catches up, the SYN's retransmission (1 s) connects
+ * and the session goes on, PROXY header first; with a connect_timeout
+ * shorter than that, the session ends in 421 4.3.2 instead.
+ */
+static void
+test_relay_connect_pending(void **state)
+{
+	struct fixture f;
+	struct relay_stats st;
+	struct relay_backend_stats be[2];
+	struct sockaddr_in s;
+	unsigned char hdr[28];
+	char buf[64];
+	int lfd, d, c, b, k, one = 1;
+
+	fixture_init(&f, CONF_PROXY_V2, 0, 30);
+	f.conf.relay.connect_timeout = 4;
+	publish(&f, 1);			/* mx1 (127.0.0.2) only */
+	s = sin4("127.0.0.2", f.bport);
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(lfd, (void *)&s, sizeof(s)), 0);
+	assert_int_equal(listen(lfd, 0), 0);	/* one in the queue fills it */
+	d = connect_from("127.0.0.1", "127.0.0.2", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+
+	c = connect_from("127.0.0.77", "127.0.0.1", f.rport);
+	usleep(300000);
+	assert_int_equal(relay_get_stats(&st, be, 2), 2);
+	assert_int_equal(st.active, 1);
+	assert_int_equal(be[0].total, 0);	/* not connected yet */
+	assert_int_equal(be[0].failed_connects, 0);
+	b = accept_within(lfd, 1000);		/* d: room for the relay's */
+	assert_true(b >= 0);
+	close(b);
+	close(d);
+	b = accept_within(lfd, 5000);
+	assert_true(b >= 0);
+	assert_int_equal(read_n(b, hdr, sizeof(hdr)), sizeof(hdr));
+	assert_memory_equal(hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+	assert_memory_equal(hdr + 16, "\x7f\x00\x00\x4d\x7f\x00\x00\x01", 8);
+	assert_int_equal(write(b, "220 hi\r\n", 8), 8);
+	assert_int_equal(read_n(c, buf, 8), 8);
+	assert_memory_equal(buf, "220 hi\r\n", 8);
+	assert_int_equal(write(c, "QUIT\r\n", 6), 6);
+	assert_int_equal(read_n(b, buf, 6), 6);
+	assert_memory_equal(buf, "QUIT\r\n", 6);
+	close(b);
+	assert_int_equal(read_n(c, buf, 1), 0);
+	close(c);
+	wait_active(0);
+	assert_int_equal(relay_get_stats(&st, be, 2), 2);
+	assert_int_equal(be[0].total, 1);
+	assert_int_equal(be[0].failed_connects, 0);
+	relay_stop(1.0);
+
+	/* the same, but the backend never catches up within the timeout */
+	f.conf.relay.connect_timeout = 0.5;
+	d = connect_from("127.0.0.1", "127.0.0.2", f.bport);
+	assert_int_equal(relay_start(&f.conf), 0);
+	c = connect_from("127.0.0.77", "127.0.0.1", f.rport);
+	read_line(c, buf, sizeof(buf));
+	assert_string_equal(buf,
+	    "421 4.3.2 relay.test Service not available, try again later\r\n");
+	close(c);
+	wait_active(0);
+	assert_int_equal(relay_get_stats(&st, be, 2), 2);
+	assert_int_equal(be[0].failed_connects, 1);
+	assert_int_equal(st.unavailable, 1);
+	relay_stop(1.0);
+	for (k = 0; k < 2 && (b = accept_within(lfd, 0)) >= 0; k++)
+		close(b);
+	close(d);
+	close(lfd);
+}
+
 int
 main(void)
 {
@@ -734,6 +815,7 @@ main(void)
 		cmocka_unit_test(test_relay_reload),
 		cmocka_unit_test(test_relay_idle_slow_reader),
 		cmocka_unit_test(test_relay_failover_tiers),
+		cmocka_unit_test(test_relay_connect_pending),
 	};
 	int rv;
 
