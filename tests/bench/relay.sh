@@ -2,12 +2,12 @@
 # relay.sh - benchmark of the SMTP relay: Postfix smtp-source pushes the same
 # load through mxspread's relay, through HAProxy in TCP mode, and (without a
 # PROXY header) straight to the backends, two of them weighted 2:1; runs
-# alternate, three repetitions each, medians printed with ratios. Each PROXY
+# alternate, five rounds, medians printed with ratios. Each PROXY
 # mode gets its own processes: Postfix smtp-sink as the backends without a
 # header, tests/bench/psink with one. Prints figures, never fails on them.
 # Usage: tests/bench/relay.sh [BUILD_DIR]
 # Env: RELAY_BENCH_MSGS (20000), RELAY_BENCH_SESS (50), RELAY_BENCH_BULK (300
-# messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (3), RELAY_BENCH_ONLY
+# messages of 1 MB over 10 sessions), RELAY_BENCH_REPS (5), RELAY_BENCH_ONLY
 # (scenarios to run, default "new-conn long-lived bulk"), RELAY_BENCH_BASELINE
 # (another mxspread binary, e.g. a previous build: run as a second relay,
 # "baseline", in the same alternation, for before/after figures),
@@ -29,7 +29,7 @@ rmdir "$T"; T=$(mktemp -d /tmp/mxs-relay-bench.XXXXXX)
 MSGS=${RELAY_BENCH_MSGS:-20000}
 SESS=${RELAY_BENCH_SESS:-50}
 BULK=${RELAY_BENCH_BULK:-300}
-REPS=${RELAY_BENCH_REPS:-3}
+REPS=${RELAY_BENCH_REPS:-5}
 ONLY=${RELAY_BENCH_ONLY:-}
 BASE=${RELAY_BENCH_BASELINE:-}
 MODES=${RELAY_BENCH_PROXY:-none v2}
@@ -199,14 +199,45 @@ run() {
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-# scenario NAME MSGS SESS LEN [-d]: REPS alternations of $TARGETS; medians,
-# then relay/HAProxy (msg/s: > 1 is the relay faster; CPU per message:
-# < 1 is the relay cheaper) and, with a baseline, relay/baseline.
+# rotate N WORDS...: the words, rotated left by N (each round of a
+# scenario starts with another target: none always runs right after
+# another, or first).
+rotate() {
+	_n=$1; shift
+	_i=0
+	while [ "$_i" -lt $((_n % $#)) ]; do
+		_w=$1; shift; set -- "$@" "$_w"; _i=$((_i + 1))
+	done
+	echo "$@"
+}
+
+# ratio A B: per-round ratios of two targets' figures, one per line:
+# msg/s of A over B (from the seconds of B over A) and CPU of A over B.
+ratios() {
+	paste "$_f.$1" "$_f.$2" "$_f.$1.cpu" "$_f.$2.cpu" |
+	    awk '{ printf "%.3f %.3f\n", $2 / $1, $3 / $4 }'
+}
+
+# summary LABEL A B: the medians of the per-round ratios of A to B, with
+# the rounds' ratios: the runs of one round are seconds apart, the rounds
+# minutes, and the machine's speed drifts in between.
+summary() {
+	ratios "$2" "$3" > "$_f.$2-$3"
+	_m=$(cut -d' ' -f1 < "$_f.$2-$3" | median)
+	_c=$(cut -d' ' -f2 < "$_f.$2-$3" | median)
+	echo "  $1: msg/s $_m  CPU per msg $_c  (per-round medians; rounds: $(cut -d' ' -f1 < "$_f.$2-$3" | tr '\n' ' ')| $(cut -d' ' -f2 < "$_f.$2-$3" | tr '\n' ' '| sed 's/ $//'))"
+}
+
+# scenario NAME MSGS SESS LEN [-d]: REPS rounds, each running every one
+# of $TARGETS once (each round in another order); medians, then
+# relay/HAProxy (msg/s: > 1 is the relay faster; CPU per message: < 1 is
+# the relay cheaper) and, with a baseline, relay/baseline, as medians of
+# the rounds' ratios.
 scenario() {
 	_name=$1; shift
 	_f="$T/$MODE.$_name"
 	for _rep in $(seq 1 "$REPS"); do
-		for t in $TARGETS; do
+		for t in $(rotate $((_rep - 1)) $TARGETS); do
 			_c0=$(cpu "$(pid_of "$t")")
 			run "$t" "$@" >> "$_f.$t"
 			_c1=$(cpu "$(pid_of "$t")")
@@ -231,9 +262,9 @@ scenario() {
 		    "", $1, $1 * 1e6 / $2, $1 * 1e3 / ($2 * $3 / 1e6)
 		    for (i = 4; i <= NF; i++) printf " %s", $i; print ")" }'
 	done
-	echo "$S_relay $S_haproxy $C_relay $C_haproxy" | awk '{ printf "  relay/haproxy: msg/s %.2f  CPU per msg %.2f\n", $2 / $1, $3 / $4 }'
+	summary relay/haproxy relay haproxy
 	[ "$MODE" = none ] && echo "$S_direct $S_relay $S_haproxy" | awk '{ printf "  vs direct: relay %.2f  haproxy %.2f\n", $1 / $2, $1 / $3 }'
-	[ -n "$BASE" ] && echo "$S_relay $S_baseline $C_relay $C_baseline" | awk '{ printf "  relay/baseline: msg/s %.2f  CPU per msg %.2f\n", $2 / $1, $3 / $4 }'
+	[ -n "$BASE" ] && summary relay/baseline relay baseline
 	return 0
 }
 
