@@ -5,7 +5,10 @@
  * the session takes a reference to the current table, asks for its
  * candidates (relay_backend_order) and connects to them in turn, each
  * within connect_timeout; a refused, unreachable or timed-out backend is
- * counted and the next one tried. When none is left the client gets
+ * counted and the next one tried (a connect still under way when
+ * connect() returns is tried with the first send at once, and only if
+ * that says EAGAIN waited for: to a backend on the same host it is
+ * already over). When none is left the client gets
  * "421 4.3.2 ..." (flushed before close), so the sender queues and
  * retries later; nothing is lost. Every 421 is logged on one line, at
  * most RELAY_LOG_421 (10) a second per thread (log_rate_ok summarises the
