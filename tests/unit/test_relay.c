@@ -137,6 +137,52 @@ accept_within(int lfd, int ms)
 	return accept(lfd, NULL, NULL);
 }
 
+/*
+ * One exchange through a session, client c, backend b: the backend's
+ * greeting reaches the client, the client's QUIT the backend.
+ */
+static void
+greet_quit(int c, int b, const char *greeting)
+{
+	char buf[64];
+	size_t n = strlen(greeting);
+
+	assert_true(n <= sizeof(buf));
+	assert_int_equal(write(b, greeting, n), n);
+	assert_int_equal(read_n(c, buf, n), n);
+	assert_memory_equal(buf, greeting, n);
+	assert_int_equal(write(c, "QUIT\r\n", 6), 6);
+	assert_int_equal(read_n(b, buf, 6), 6);
+	assert_memory_equal(buf, "QUIT\r\n", 6);
+}
+
+/* The PROXY v2 header a backend gets first for a client at 127.0.0.77
+ * that connected to the relay's port rport. */
+static void
+expect_v2_from_77(int b, unsigned rport)
+{
+	unsigned char hdr[28];
+
+	assert_int_equal(read_n(b, hdr, sizeof(hdr)), sizeof(hdr));
+	assert_memory_equal(hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+	assert_memory_equal(hdr + 16, "\x7f\x00\x00\x4d\x7f\x00\x00\x01", 8);
+	assert_int_equal(hdr[26] << 8 | hdr[27], rport);
+}
+
+/* A client from src connects to the relay at rport and is told no
+ * backend is reachable. */
+static void
+expect_421_unavailable(const char *src, unsigned rport)
+{
+	char line[256];
+	int c = connect_from(src, "127.0.0.1", rport);
+
+	read_line(c, line, sizeof(line));
+	assert_string_equal(line,
+	    "421 4.3.2 relay.test Service not available, try again later\r\n");
+	close(c);
+}
+
 struct fixture {
 	struct conf        conf;
 	struct conf_pool   pool;
@@ -211,7 +257,6 @@ test_relay_failover_v2(void **state)
 	struct fixture f;
 	struct relay_stats st;
 	struct relay_backend_stats be[2];
-	unsigned char hdr[28];
 	char buf[64];
 	int lfd, c, b, k;
 
@@ -225,16 +270,8 @@ test_relay_failover_v2(void **state)
 		c = connect_from("127.0.0.77", "127.0.0.1", f.rport);
 		b = accept_within(lfd, 5000);
 		assert_true(b >= 0);
-		assert_int_equal(read_n(b, hdr, sizeof(hdr)), sizeof(hdr));
-		assert_memory_equal(hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
-		assert_memory_equal(hdr + 16, "\x7f\x00\x00\x4d\x7f\x00\x00\x01", 8);
-		assert_int_equal(hdr[26] << 8 | hdr[27], f.rport);
-		assert_int_equal(write(b, "220 hi\r\n", 8), 8);
-		assert_int_equal(read_n(c, buf, 8), 8);
-		assert_memory_equal(buf, "220 hi\r\n", 8);
-		assert_int_equal(write(c, "QUIT\r\n", 6), 6);
-		assert_int_equal(read_n(b, buf, 6), 6);
-		assert_memory_equal(buf, "QUIT\r\n", 6);
+		expect_v2_from_77(b, f.rport);
+		greet_quit(c, b, "220 hi\r\n");
 		/* client half-closes: backend sees EOF, can still answer */
 		shutdown(c, SHUT_WR);
 		assert_int_equal(read_n(b, buf, 1), 0);
@@ -271,24 +308,14 @@ test_relay_unavailable(void **state)
 {
 	struct fixture f;
 	struct relay_stats st;
-	char line[256];
-	int c;
 
 	fixture_init(&f, CONF_PROXY_V1, 0, 30);
 	publish(&f, 0);
 	assert_int_equal(relay_start(&f.conf), 0);
-	c = connect_from("127.0.0.1", "127.0.0.1", f.rport);
-	read_line(c, line, sizeof(line));
-	assert_string_equal(line,
-	    "421 4.3.2 relay.test Service not available, try again later\r\n");
-	close(c);
+	expect_421_unavailable("127.0.0.1", f.rport);
 
 	publish(&f, 3);		/* both "up" but nothing listens */
-	c = connect_from("127.0.0.1", "127.0.0.1", f.rport);
-	read_line(c, line, sizeof(line));
-	assert_string_equal(line,
-	    "421 4.3.2 relay.test Service not available, try again later\r\n");
-	close(c);
+	expect_421_unavailable("127.0.0.1", f.rport);
 	relay_get_stats(&st, NULL, 0);
 	assert_int_equal(st.unavailable, 2);
 	assert_int_equal(st.rejected_421, 2);
@@ -502,12 +529,7 @@ test_relay_reload(void **state)
 	assert_string_equal(be[0].name, "mx1");
 
 	/* the old session still copies both ways */
-	assert_int_equal(write(b0, "220 x\r\n", 7), 7);
-	assert_int_equal(read_n(c0, buf, 7), 7);
-	assert_memory_equal(buf, "220 x\r\n", 7);
-	assert_int_equal(write(c0, "QUIT\r\n", 6), 6);
-	assert_int_equal(read_n(b0, buf, 6), 6);
-	assert_memory_equal(buf, "QUIT\r\n", 6);
+	greet_quit(c0, b0, "220 x\r\n");
 	close(b0);
 	assert_int_equal(read_n(c0, buf, 1), 0);
 	close(c0);
@@ -738,7 +760,6 @@ test_relay_connect_pending(void **state)
 	struct relay_stats st;
 	struct relay_backend_stats be[2];
 	struct sockaddr_in s;
-	unsigned char hdr[28];
 	char buf[64];
 	int lfd, d, c, b, k, one = 1;
 
@@ -766,15 +787,8 @@ test_relay_connect_pending(void **state)
 	close(d);
 	b = accept_within(lfd, 5000);
 	assert_true(b >= 0);
-	assert_int_equal(read_n(b, hdr, sizeof(hdr)), sizeof(hdr));
-	assert_memory_equal(hdr, "\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
-	assert_memory_equal(hdr + 16, "\x7f\x00\x00\x4d\x7f\x00\x00\x01", 8);
-	assert_int_equal(write(b, "220 hi\r\n", 8), 8);
-	assert_int_equal(read_n(c, buf, 8), 8);
-	assert_memory_equal(buf, "220 hi\r\n", 8);
-	assert_int_equal(write(c, "QUIT\r\n", 6), 6);
-	assert_int_equal(read_n(b, buf, 6), 6);
-	assert_memory_equal(buf, "QUIT\r\n", 6);
+	expect_v2_from_77(b, f.rport);
+	greet_quit(c, b, "220 hi\r\n");
 	close(b);
 	assert_int_equal(read_n(c, buf, 1), 0);
 	close(c);
@@ -788,11 +802,7 @@ test_relay_connect_pending(void **state)
 	f.conf.relay.connect_timeout = 0.5;
 	d = connect_from("127.0.0.1", "127.0.0.2", f.bport);
 	assert_int_equal(relay_start(&f.conf), 0);
-	c = connect_from("127.0.0.77", "127.0.0.1", f.rport);
-	read_line(c, buf, sizeof(buf));
-	assert_string_equal(buf,
-	    "421 4.3.2 relay.test Service not available, try again later\r\n");
-	close(c);
+	expect_421_unavailable("127.0.0.77", f.rport);
 	wait_active(0);
 	assert_int_equal(relay_get_stats(&st, be, 2), 2);
 	assert_int_equal(be[0].failed_connects, 1);
