@@ -557,8 +557,19 @@ load_private(const char *path, const char *keypath, struct dnssec_key *k,
 		fail(why, whylen, "%s: no \"PrivateKey:\" line", path);
 		goto done;
 	}
-	if ((n = b64_decode(v, vlen, priv, sizeof(priv))) != PRIV_LEN) {
-		fail(why, whylen, "%s: PrivateKey is not %d bytes in base64",
+	n = b64_decode(v, vlen, priv, sizeof(priv));
+	/* ECDSA's private key is an integer, and ldns-keygen writes it
+	 * without its leading zero bytes (BN_bn2bin): one key in 256 is 31
+	 * bytes long. Ed25519's is a 32-byte string. */
+	if (k->alg == DNSSEC_ALG_ECDSAP256SHA256 && n > 0 && n < PRIV_LEN) {
+		memmove(priv + (PRIV_LEN - n), priv, (size_t)n);
+		memset(priv, 0, (size_t)(PRIV_LEN - n));
+		n = PRIV_LEN;
+	}
+	if (n != PRIV_LEN) {
+		fail(why, whylen, k->alg == DNSSEC_ALG_ECDSAP256SHA256 ?
+		    "%s: PrivateKey is not an integer of 1 to %d bytes in "
+		    "base64" : "%s: PrivateKey is not %d bytes in base64",
 		    path, PRIV_LEN);
 		goto done;
 	}

@@ -16,6 +16,10 @@
 
 #include <cmocka.h>
 #include <ldns/ldns.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 
 #include "dnsd/base/wire.h"
 #include "tests/unit/testutil.h"
@@ -681,7 +685,14 @@ test_refused(void **state)
 	write_file(NULL, path2, "Private-key-format: v1.3\nAlgorithm: 13 "
 	    "(ECDSAP256SHA256)\nPrivateKey: c2hvcnQ=\n");
 	assert_int_equal(chmod(path2, 0600), 0);
-	load_refused(base, path2, ": PrivateKey is not 32 bytes in base64");
+	/* 5 bytes are an ECDSA integer (ldns drops leading zero bytes:
+	 * test_ecdsa_short_private), but not this DNSKEY's private key */
+	load_refused(base, path2, ": the private key does not match");
+	write_file(NULL, path2, "Private-key-format: v1.3\nAlgorithm: 13 "
+	    "(ECDSAP256SHA256)\nPrivateKey: \n");
+	assert_int_equal(chmod(path2, 0600), 0);
+	load_refused(base, path2, ": PrivateKey is not an integer of 1 to 32 "
+	    "bytes in base64");
 	write_file(NULL, path2, "Algorithm: 13 (ECDSAP256SHA256)\n");
 	assert_int_equal(chmod(path2, 0600), 0);
 	load_refused(base, path2, ": no \"Private-key-format: v1.x\" line");
@@ -761,6 +772,71 @@ put_pair(const char *base, const char *key, const char *priv)
 	snprintf(path, sizeof(path), "%s.private", base);
 	write_file(NULL, path, priv);
 	assert_int_equal(chmod(path, 0600), 0);
+}
+
+/*
+ * An ECDSA private key is an integer, and ldns-keygen writes one whose
+ * first byte is zero (one key in 256) as 31 bytes. Such a key loads and
+ * signs, as does the same key written in full; 33 bytes do not load, and
+ * an Ed25519 key, a 32-byte string, must be exactly that.
+ */
+static void
+test_ecdsa_short_private(void **state)
+{
+	struct dnssec_key k;
+	EC_GROUP *g;
+	EC_POINT *p;
+	BIGNUM *bn;
+	uint8_t d[33], pub[65];
+	char b64d[64], b64p[100], key[256], priv[256], base[512], path[600];
+	int i;
+
+	for (i = 0; i < 32; i++)
+		d[i] = (uint8_t)(i * 37 + 11);
+	d[0] = 0;
+	g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	bn = BN_bin2bn(d, 32, NULL);
+	p = g != NULL ? EC_POINT_new(g) : NULL;
+	assert_non_null(p);
+	assert_non_null(bn);
+	assert_int_equal(EC_POINT_mul(g, p, bn, NULL, NULL, NULL), 1);
+	assert_int_equal(EC_POINT_point2oct(g, p, POINT_CONVERSION_UNCOMPRESSED,
+	    pub, sizeof(pub), NULL), sizeof(pub));
+	EC_POINT_free(p);
+	BN_free(bn);
+	EC_GROUP_free(g);
+	EVP_EncodeBlock((unsigned char *)b64p, pub + 1, 64);
+	snprintf(key, sizeof(key), ZONE " 3600 IN DNSKEY 257 3 13 %s\n", b64p);
+	snprintf(base, sizeof(base), "%s/Kshort", dir);
+
+	/* 31 bytes, as ldns-keygen writes it; then all 32 */
+	for (i = 1; i >= 0; i--) {
+		EVP_EncodeBlock((unsigned char *)b64d, d + i, 32 - i);
+		snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
+		    "Algorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n", b64d);
+		put_pair(base, key, priv);
+		load_ok(base, &k);
+		assert_int_equal(k.alg, DNSSEC_ALG_ECDSAP256SHA256);
+		sign_verify_self(&k);
+		dnssec_key_free(&k);
+	}
+	/* 33 bytes: a zero more is no longer a P-256 private key */
+	memmove(d + 1, d, 32);
+	d[0] = 0;
+	EVP_EncodeBlock((unsigned char *)b64d, d, 33);
+	snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
+	    "Algorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n", b64d);
+	put_pair(base, key, priv);
+	snprintf(path, sizeof(path), "%s.private", base);
+	load_refused(base, path, ": PrivateKey is not an integer of 1 to 32 "
+	    "bytes in base64");
+	/* Ed25519: 31 bytes are refused */
+	EVP_EncodeBlock((unsigned char *)b64d, d + 2, 31);
+	snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
+	    "Algorithm: 15 (ED25519)\nPrivateKey: %s\n", b64d);
+	put_pair(base, ZONE " IN DNSKEY 257 3 15 "
+	    "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n", priv);
+	load_refused(base, path, ": PrivateKey is not 32 bytes in base64");
 }
 
 /* The rdata of one record given as text, into buf; \retval its length */
@@ -884,6 +960,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bind_keys),
 		cmocka_unit_test(test_ldns_keys),
+		cmocka_unit_test(test_ecdsa_short_private),
 		cmocka_unit_test(test_keygen),
 		cmocka_unit_test(test_keygen_bind_signs),
 		cmocka_unit_test(test_sign_mx),
