@@ -774,6 +774,21 @@ put_pair(const char *base, const char *key, const char *priv)
 	assert_int_equal(chmod(path, 0600), 0);
 }
 
+/* base.key with key, and base.private of algorithm algline with the
+ * private key bytes d[0..n) in base64. */
+static void
+put_raw_pair(const char *base, const char *key, const char *algline,
+    const uint8_t *d, size_t n)
+{
+	char b64[64], priv[256];
+
+	assert_true(n <= 45);
+	EVP_EncodeBlock((unsigned char *)b64, d, (int)n);
+	snprintf(priv, sizeof(priv), "Private-key-format: v1.2\nAlgorithm: "
+	    "%s\nPrivateKey: %s\n", algline, b64);
+	put_pair(base, key, priv);
+}
+
 /*
  * An ECDSA private key is an integer, and ldns-keygen writes one whose
  * first byte is zero (one key in 256) as 31 bytes. Such a key loads and
@@ -783,12 +798,13 @@ put_pair(const char *base, const char *key, const char *priv)
 static void
 test_ecdsa_short_private(void **state)
 {
+	static const char ec[] = "13 (ECDSAP256SHA256)";
 	struct dnssec_key k;
 	EC_GROUP *g;
 	EC_POINT *p;
 	BIGNUM *bn;
 	uint8_t d[33], pub[65];
-	char b64d[64], b64p[100], key[256], priv[256], base[512], path[600];
+	char b64p[100], key[256], base[512], path[600];
 	int i;
 
 	for (i = 0; i < 32; i++)
@@ -808,13 +824,11 @@ test_ecdsa_short_private(void **state)
 	EVP_EncodeBlock((unsigned char *)b64p, pub + 1, 64);
 	snprintf(key, sizeof(key), ZONE " 3600 IN DNSKEY 257 3 13 %s\n", b64p);
 	snprintf(base, sizeof(base), "%s/Kshort", dir);
+	snprintf(path, sizeof(path), "%s.private", base);
 
 	/* 31 bytes, as ldns-keygen writes it; then all 32 */
 	for (i = 1; i >= 0; i--) {
-		EVP_EncodeBlock((unsigned char *)b64d, d + i, 32 - i);
-		snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
-		    "Algorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n", b64d);
-		put_pair(base, key, priv);
+		put_raw_pair(base, key, ec, d + i, 32 - (size_t)i);
 		load_ok(base, &k);
 		assert_int_equal(k.alg, DNSSEC_ALG_ECDSAP256SHA256);
 		sign_verify_self(&k);
@@ -823,19 +837,13 @@ test_ecdsa_short_private(void **state)
 	/* 33 bytes: a zero more is no longer a P-256 private key */
 	memmove(d + 1, d, 32);
 	d[0] = 0;
-	EVP_EncodeBlock((unsigned char *)b64d, d, 33);
-	snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
-	    "Algorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n", b64d);
-	put_pair(base, key, priv);
-	snprintf(path, sizeof(path), "%s.private", base);
+	put_raw_pair(base, key, ec, d, 33);
 	load_refused(base, path, ": PrivateKey is not an integer of 1 to 32 "
 	    "bytes in base64");
 	/* Ed25519: 31 bytes are refused */
-	EVP_EncodeBlock((unsigned char *)b64d, d + 2, 31);
-	snprintf(priv, sizeof(priv), "Private-key-format: v1.2\n"
-	    "Algorithm: 15 (ED25519)\nPrivateKey: %s\n", b64d);
-	put_pair(base, ZONE " IN DNSKEY 257 3 15 "
-	    "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n", priv);
+	put_raw_pair(base, ZONE " IN DNSKEY 257 3 15 "
+	    "l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n", "15 (ED25519)",
+	    d + 2, 31);
 	load_refused(base, path, ": PrivateKey is not 32 bytes in base64");
 }
 
