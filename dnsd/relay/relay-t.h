@@ -27,11 +27,11 @@
 
 /*
  * Bytes per read callback (libevent's own: 16 KiB). The thread's buffer
- * stays in a core's L1 data cache (48 KiB on current x86) and one send
- * of it stays under one 64 KiB loopback segment: on tests/bench/relay.sh's
- * 1 MB messages the relay's CPU per message was, by this size, 16 KiB 478
- * us, 24 KiB 434, 32 KiB 408, 48 KiB 354-368, 64 KiB 520-630, 128 KiB
- * 447-454 (HAProxy 482 in the same runs).
+ * stays in a core's L1 data cache (48 KiB on the bench machine's Xeon)
+ * and one send of it stays under one 64 KiB loopback segment: on
+ * tests/bench/relay.sh's 1 MB messages the relay's CPU per message was,
+ * by this size, 16 KiB 478 us, 24 KiB 434, 32 KiB 408, 48 KiB 354-368,
+ * 64 KiB 520-630, 128 KiB 447-454 (HAProxy 482 in the same runs).
  */
 #define RELAY_MAX_READ (48 * 1024)
 

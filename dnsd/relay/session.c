@@ -550,8 +550,9 @@ relay_connected(struct relay_session *s, const unsigned char *rest, size_t len)
 }
 
 /*
- * connect() said EINPROGRESS, yet to a backend on this host (loopback: a
- * one-box setup, the tests) the handshake is over by the time it returns.
+ * connect() said EINPROGRESS (or, rarely, succeeded), yet to a backend on
+ * this host (loopback: a one-box setup, the tests) the handshake is over
+ * by the time it returns.
  * A send tells without waiting for the socket to turn writable (an
  * epoll_ctl, a pass of the loop, an SO_ERROR check): of the PROXY header,
  * or of no bytes without one. While the handshake is under way it fails
@@ -632,16 +633,12 @@ relay_try_next(struct relay_session *s)
 			break;
 		}
 		b->fd = fd;
-		if (connect(fd, (struct sockaddr *)&be->ss, be->sslen) == 0) {
-			unsigned char hdr[PROXY_HEADER_MAX];
-
-			relay_connected(s, hdr, relay_proxy_header(s, hdr));
-			return;
-		}
-		if (errno != EINPROGRESS) {
+		if (connect(fd, (struct sockaddr *)&be->ss, be->sslen) != 0 &&
+		    errno != EINPROGRESS) {
 			relay_connect_failed(s, strerror(errno));
 			continue;
 		}
+		/* connected or under way: the first send tells which */
 		switch (relay_connect_early(s)) {
 		case 1:
 			return;
